@@ -1,0 +1,12 @@
+"""collabsim: an agent-based model of multi-sector collaboration, built on Mesa."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("collabsim")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0+unknown"
+
+from .model import CollabModel
+
+__all__ = ["CollabModel", "__version__"]

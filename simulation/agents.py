@@ -1,0 +1,136 @@
+"""The readable face of the model's state: organisations (Mesa agents) and partnerships.
+
+The numbers live in arrays on the model (so a step is array operations); these classes
+read and write those arrays, so ``model.agents``, AgentSet queries and attribute access
+work as Mesa users expect.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from .partnerships import END_CAUSES, STAGES
+from .sectors import DOMAINS
+
+if TYPE_CHECKING:
+    from .model import CollabModel
+
+BEHAVIOURS: tuple[str, ...] = ("leadership", "sharing", "outcome_focus", "communication",
+                               "empowerment")
+
+
+class Organisation(mesa.Agent):
+    """An organisation from one of four sectors (seed 000).
+
+    Its state: sector, resources (``capacity``), capabilities in four domains, a values
+    position and red lines, the five behaviours of seed 002 plus jargon use, myths about
+    each other sector, partnering skill, and directed relationships (trust) with others.
+    """
+
+    model: CollabModel
+
+    def __init__(self, model: CollabModel, index: int, name: str):
+        super().__init__(model)
+        self.index = index
+        self.name = name
+
+    # Array-backed attributes -------------------------------------------------------------
+    @property
+    def sector(self) -> str:
+        return self.model.sector_names[self.model.sector[self.index]]
+
+    @property
+    def capacity(self) -> float:
+        return float(self.model.capacity[self.index])
+
+    @property
+    def capabilities(self) -> dict[str, float]:
+        return dict(zip(DOMAINS, self.model.capability[self.index].tolist(), strict=True))
+
+    @property
+    def values(self) -> float:
+        return float(self.model.values[self.index])
+
+    @property
+    def behaviours(self) -> dict[str, float]:
+        return dict(zip(BEHAVIOURS, self.model.behaviour[self.index].tolist(), strict=True))
+
+    @property
+    def jargon(self) -> float:
+        return float(self.model.jargon[self.index])
+
+    @property
+    def myths(self) -> dict[str, float]:
+        """Strength (0..1) of the myths this organisation holds about each sector."""
+        return dict(zip(self.model.sector_names, self.model.myth[self.index].tolist(),
+                        strict=True))
+
+    @property
+    def skill(self) -> float:
+        return float(self.model.skill[self.index])
+
+    @property
+    def partnerships(self) -> list[Partnership]:
+        return [Partnership(self.model, int(p))
+                for p in self.model.table.memberships_of(self.index)]
+
+    @property
+    def isolated(self) -> bool:
+        return bool(self.model.n_memberships[self.index] == 0)
+
+    def trust_in(self, other: Organisation) -> float:
+        """Trust in ``other``: own experience if any, else a myth- and reputation-based view."""
+        return float(self.model.reputation.perceived(
+            self.model, np.array([self.index]), np.array([other.index]))[0])
+
+    def __repr__(self) -> str:
+        return f"Organisation({self.name!r}, sector={self.sector!r})"
+
+
+class Partnership:
+    """A view of one partnership: members, purpose, age, stage and results.
+
+    Not a Mesa agent: membership overlaps freely, which Mesa's meta-agents do not model
+    well, so partnerships are rows in :class:`simulation.partnerships.PartnershipTable`.
+    """
+
+    def __init__(self, model: CollabModel, pid: int):
+        self.model = model
+        self.id = pid
+
+    @property
+    def _t(self):
+        return self.model.table
+
+    @property
+    def members(self) -> list[Organisation]:
+        return [self.model.orgs[i] for i in self._t.members_of(self.id)]
+
+    @property
+    def stage(self) -> str:
+        return STAGES[self._t.p_stage[self.id]]
+
+    @property
+    def age(self) -> int:
+        end = self._t.p_end[self.id]
+        return int((end if end >= 0 else self.model.month) - self._t.p_start[self.id])
+
+    @property
+    def synergy(self) -> float:
+        return float(self._t.p_synergy[self.id])
+
+    @property
+    def progress(self) -> float:
+        return float(self._t.p_output[self.id] / self._t.p_target[self.id])
+
+    @property
+    def end_cause(self) -> str | None:
+        c = self._t.p_cause[self.id]
+        return END_CAUSES[c] if c >= 0 else None
+
+    def __repr__(self) -> str:
+        names = ", ".join(m.name for m in self.members)
+        return f"Partnership({self.id}, [{names}], stage={self.stage!r})"

@@ -1,0 +1,101 @@
+"""Mechanism 6: trust dynamics, first impressions and reputation."""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Commitment a partner is expected to show; more reads as good faith, less as bad.
+EXPECTED_COMMITMENT = 0.4
+#: Weight of each kind of evidence in the monthly trust signal.
+W_CONTRIBUTION, W_FAIRNESS, W_HARM, W_OUTCOME, W_INVESTMENT = 1.0, 0.5, 2.0, 0.3, 0.08
+#: How far a full-strength myth (at myth_bias 1) lowers the reading of a partner's commitment.
+MYTH_COLOUR = 0.3
+#: Noise in reading a partner's behaviour.
+SIGNAL_NOISE = 0.08
+
+
+def asymmetric_update(trust: np.ndarray, delta: np.ndarray, gain: float, loss: float) -> np.ndarray:
+    """Move trust by ``delta``: up at rate ``gain`` towards 1, down at rate ``loss`` towards 0."""
+    up = gain * np.clip(delta, 0, None) * (1.0 - trust)
+    down = loss * np.clip(delta, None, 0) * trust
+    return np.clip(trust + up + down, 0.0, 1.0)
+
+
+class TrustDynamics:
+    """Trust follows observed contribution, fairness and harm, and is lost faster than built.
+
+    Names: trust asymmetry; myth-coloured perception.
+
+    Rule. Each month every member reads each partner: the partner's commitment against
+    what is expected (read through the myths held about the partner's sector, so myths
+    make the same behaviour look worse), the fairness of its own return relative to the
+    partnership's, any credit taken from it (harm), the partnership's results, and the
+    time invested in building trust. The sum is the trust signal. A positive signal
+    raises trust at rate ``trust_gain`` towards 1; a negative one lowers it at the larger
+    rate ``trust_loss`` towards 0.
+
+    Sources: brief mechanism 6; seed 002 (investment of time to build trust); seed 003
+    ("at least do no harm"); Slovic (1993), trust is easier to destroy than to build.
+    """
+
+    def signal(self, model, roster, commitment, ret, harm, synergy) -> np.ndarray:
+        a, b = roster.pair_a, roster.pair_b
+        oa, ob = roster.o[a], roster.o[b]
+        myth = model.myth[oa, model.sector[ob]]
+        perceived = commitment[b] - EXPECTED_COMMITMENT - model.p["myth_bias"] * myth * MYTH_COLOUR
+        perceived = perceived + model.rng_noise.normal(0.0, SIGNAL_NOISE, size=a.size)
+        mean_ret = roster.per_partnership(ret)[roster.local] / roster.size[roster.local]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            fair = np.clip(np.where(mean_ret > 0, ret / mean_ret, 1.0) - 1.0, -0.5, 0.5)[a]
+        outcome = np.clip(np.nan_to_num(synergy, nan=1.0) - 1.0, -0.5, 0.5)[roster.local[a]]
+        return (W_CONTRIBUTION * perceived + W_FAIRNESS * fair - W_HARM * harm[b]
+                + W_OUTCOME * outcome + W_INVESTMENT * model.p["trust_investment"])
+
+    def __call__(self, model, edges: np.ndarray, delta: np.ndarray) -> None:
+        rel = model.relations
+        rel.trust[edges] = asymmetric_update(rel.trust[edges], delta, model.p["trust_gain"],
+                                             model.p["trust_loss"])
+        rel.familiarity[edges] += 1.0
+
+
+class Reputation:
+    """What an organisation believes about another before working with it.
+
+    Names: first impressions; reputation through networks.
+
+    Rule. With a partner it knows, an organisation uses its own trust. With a stranger,
+    its first impression is set by the myths it holds about the stranger's sector
+    (0.2 + 0.6 x (1 - myth)); if any of its networking ties know the stranger, that
+    impression is pulled towards what they think of it, with weight
+    ``reputation_weight``.
+
+    Sources: brief mechanisms 1 and 6; seed 000 ("People check out other people and
+    organisations through their networks, so if your network tells someone that you
+    ... are not to be trusted, it is unlikely to happen"; myths about each sector).
+    """
+
+    def perceived(self, model, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        a = np.asarray(a, dtype=np.int64)
+        b = np.asarray(b, dtype=np.int64)
+        rel = model.relations
+        edges = rel.lookup(a, b)
+        out = 0.2 + 0.6 * (1.0 - model.myth[a, model.sector[b]])
+        known = edges >= 0
+        out[known] = rel.trust[edges[known]]
+        w = model.p["reputation_weight"]
+        unknown = np.flatnonzero(~known)
+        if w > 0 and unknown.size:
+            # Ask every networking tie of the holder what it thinks of the stranger.
+            lo, hi = model.tie_ptr[a[unknown]], model.tie_ptr[a[unknown] + 1]
+            n_ties = hi - lo
+            which = np.repeat(np.arange(unknown.size), n_ties)
+            offset = np.arange(which.size) - np.repeat(np.cumsum(n_ties) - n_ties, n_ties)
+            tie = model.tie_dst[lo[which] + offset]
+            e = rel.lookup(tie, b[unknown][which])
+            heard = e >= 0
+            total = np.bincount(which[heard], weights=rel.trust[e[heard]], minlength=unknown.size)
+            count = np.bincount(which[heard], minlength=unknown.size)
+            has = count > 0
+            sel = unknown[has]
+            out[sel] = (1 - w) * out[sel] + w * total[has] / count[has]
+        return out

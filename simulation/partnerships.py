@@ -1,0 +1,174 @@
+"""Partnerships and memberships as tables of arrays, and the per-step roster.
+
+A partnership (seed 004: "a cross-organisational group working together towards
+commonly held goals which would be extremely difficult ... to achieve if tackled
+alone") has members, a purpose (a challenge), an age, a life-cycle stage and a history.
+Membership overlaps freely: an organisation can sit in several partnerships.
+The readable face is :class:`simulation.agents.Partnership`; the state is here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+FORMING, DELIVERING, DECLINING, ENDED = 0, 1, 2, 3
+STAGES = ("forming", "delivering", "declining", "ended")
+
+#: Why a partnership ended. Only ``completed`` counts as success.
+END_CAUSES = ("completed", "deadline_missed", "not_worth_it", "trust_collapsed", "funding_cut")
+EARLY_CAUSES = ("not_worth_it", "trust_collapsed", "funding_cut")
+
+
+def _grown(arr: np.ndarray, need: int) -> np.ndarray:
+    if need <= arr.shape[0]:
+        return arr
+    cap = max(need, 2 * arr.shape[0])
+    out = np.zeros((cap, *arr.shape[1:]), dtype=arr.dtype)
+    out[: arr.shape[0]] = arr
+    return out
+
+
+class PartnershipTable:
+    """Rows of partnerships (``p_*``) and of memberships (``m_*``), growable."""
+
+    P_FIELDS = {
+        "p_req": (np.float64, "domains"),  # capability mix the challenge needs
+        "p_value": (np.float64, None),  # value to the community per unit of output
+        "p_start": (np.int64, None),
+        "p_duration": (np.int64, None),
+        "p_target": (np.float64, None),  # output needed to meet the goal
+        "p_output": (np.float64, None),  # cumulative joint output
+        "p_alone": (np.float64, None),  # cumulative output members would have made alone
+        "p_alignment": (np.float64, None),
+        "p_stage": (np.int8, None),
+        "p_end": (np.int64, None),
+        "p_cause": (np.int8, None),  # index into END_CAUSES, -1 while running
+        "p_synergy": (np.float64, None),  # latest synergy ratio
+        "p_harm": (np.float64, None),  # latest credit dispute intensity
+        "p_brokered": (np.bool_, None),
+        "p_mandated": (np.bool_, None),
+    }
+    M_FIELDS = {
+        "m_p": np.int64, "m_o": np.int64, "m_active": np.bool_, "m_joined": np.int64,
+        "m_commitment": np.float64,  # latest share of capacity committed (0..1)
+        "m_return": np.float64,  # smoothed return on effort (benefit / what alone would give)
+        "m_called": np.float64,  # pressure from being called to account (decays)
+        "m_effort": np.float64, "m_benefit": np.float64,
+    }
+
+    def __init__(self, n_domains: int):
+        self.n_domains = n_domains
+        self.n_p = 0
+        self.n_m = 0
+        for name, (dtype, shape) in self.P_FIELDS.items():
+            setattr(self, name, np.zeros((16, n_domains) if shape else 16, dtype=dtype))
+        for name, dtype in self.M_FIELDS.items():
+            setattr(self, name, np.zeros(64, dtype=dtype))
+
+    def create(self, members: np.ndarray, req: np.ndarray, value: float, start: int,
+               duration: int, target: float, alignment: float, brokered: bool,
+               mandated: bool) -> int:
+        pid = self.n_p
+        for name in self.P_FIELDS:
+            setattr(self, name, _grown(getattr(self, name), pid + 1))
+        self.p_req[pid] = req
+        self.p_value[pid] = value
+        self.p_start[pid] = start
+        self.p_duration[pid] = duration
+        self.p_target[pid] = target
+        self.p_output[pid] = 0.0
+        self.p_alone[pid] = 0.0
+        self.p_alignment[pid] = alignment
+        self.p_stage[pid] = FORMING
+        self.p_end[pid] = -1
+        self.p_cause[pid] = -1
+        self.p_synergy[pid] = np.nan
+        self.p_harm[pid] = 0.0
+        self.p_brokered[pid] = brokered
+        self.p_mandated[pid] = mandated
+        self.n_p += 1
+        k = len(members)
+        for name in self.M_FIELDS:
+            setattr(self, name, _grown(getattr(self, name), self.n_m + k))
+        sl = slice(self.n_m, self.n_m + k)
+        self.m_p[sl] = pid
+        self.m_o[sl] = members
+        self.m_active[sl] = True
+        self.m_joined[sl] = start
+        self.m_commitment[sl] = 0.6
+        self.m_return[sl] = 1.0
+        self.m_called[sl] = 0.0
+        self.m_effort[sl] = 0.0
+        self.m_benefit[sl] = 0.0
+        self.n_m += k
+        return pid
+
+    def active_partnerships(self) -> np.ndarray:
+        return np.flatnonzero(self.p_stage[: self.n_p] != ENDED)
+
+    def members_of(self, pid: int) -> np.ndarray:
+        rows = np.flatnonzero((self.m_p[: self.n_m] == pid) & self.m_active[: self.n_m])
+        return self.m_o[rows]
+
+    def memberships_of(self, org: int) -> np.ndarray:
+        """Partnership ids an organisation is currently a member of."""
+        rows = np.flatnonzero((self.m_o[: self.n_m] == org) & self.m_active[: self.n_m])
+        return self.m_p[rows]
+
+    def roster(self) -> Roster:
+        return Roster.build(self)
+
+
+@dataclass
+class Roster:
+    """Who works with whom this step, as flat arrays.
+
+    ``rows``: active membership rows, sorted by partnership. ``p``/``o``: partnership and
+    organisation of each. ``pids``: active partnerships; ``local``: each row's index into
+    ``pids``. ``pair_a``/``pair_b``: index (into ``rows``) of each ordered pair of fellow
+    members, ``a`` being the one who holds the view of ``b``.
+    """
+
+    rows: np.ndarray
+    p: np.ndarray
+    o: np.ndarray
+    pids: np.ndarray
+    local: np.ndarray
+    size: np.ndarray
+    pair_a: np.ndarray
+    pair_b: np.ndarray
+
+    @classmethod
+    def build(cls, t: PartnershipTable) -> Roster:
+        rows = np.flatnonzero(t.m_active[: t.n_m])
+        rows = rows[np.argsort(t.m_p[rows], kind="stable")]
+        p = t.m_p[rows]
+        pids, local, size = np.unique(p, return_inverse=True, return_counts=True)
+        start = np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int64)
+        n_other = size[local] - 1
+        pair_a = np.repeat(np.arange(rows.size), n_other)
+        # k-th other member of row a: skip a's own slot in its partnership's block.
+        first = np.repeat(np.concatenate([[0], np.cumsum(n_other)[:-1]]), n_other) \
+            if rows.size else np.zeros(0, np.int64)
+        k = np.arange(pair_a.size) - first
+        own = pair_a - start[local[pair_a]]
+        pair_b = start[local[pair_a]] + k + (k >= own)
+        return cls(rows=rows, p=p, o=t.m_o[rows], pids=pids, local=local, size=size,
+                   pair_a=pair_a.astype(np.int64), pair_b=pair_b.astype(np.int64))
+
+    @property
+    def n(self) -> int:
+        return self.rows.size
+
+    def per_partnership(self, values: np.ndarray) -> np.ndarray:
+        """Sum of a per-row quantity within each partnership."""
+        return np.bincount(self.local, weights=values, minlength=self.pids.size)
+
+    def per_row_mean_over_pairs(self, values: np.ndarray) -> np.ndarray:
+        """Mean of a per-pair quantity over each row's pairs (rows with no pair get nan)."""
+        s = np.bincount(self.pair_a, weights=values, minlength=self.n)
+        c = np.bincount(self.pair_a, minlength=self.n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return s / c

@@ -1,0 +1,174 @@
+"""Running the model: one run in memory, its scalar outcomes, and its files on disk."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import mesa
+import pandas as pd
+
+from . import __version__
+from .errors import UserError
+from .model import CollabModel
+from .params import validate_run
+from .readouts import headline
+from .scenarios import resolve
+
+OUTPUT_FILES = ("timeseries.parquet", "events.parquet", "summary.json", "dashboard.png")
+
+
+@dataclass
+class RunResult:
+    """A finished run: its inputs, per-month time series, event log and headline outcomes."""
+
+    scenario: str
+    seed: int
+    steps: int
+    params: dict[str, Any]
+    timeseries: pd.DataFrame
+    events: pd.DataFrame
+    outcomes: dict[str, float]
+    model: CollabModel
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "collabsim_version": __version__,
+            "mesa_version": mesa.__version__,
+            "scenario": self.scenario,
+            "seed": self.seed,
+            "steps": self.steps,
+            "parameters": self.params,
+            "outcomes": self.outcomes,
+        }
+
+
+def simulate(scenario: str = "baseline", *, seed: int | None = None, steps: int | None = None,
+             params: dict[str, Any] | None = None,
+             stop_when: Callable[[CollabModel], bool] | None = None) -> RunResult:
+    """Run one scenario with optional parameter overrides; everything is validated first."""
+    full = resolve(scenario, params)
+    from .scenarios import get
+
+    steps, seed = validate_run(get(scenario).steps if steps is None else steps, seed)
+    model = CollabModel(seed=seed, **full)
+    for _ in range(steps):
+        model.step()
+        if stop_when is not None and stop_when(model):
+            break
+    return RunResult(scenario=scenario, seed=seed, steps=steps, params=full,
+                     timeseries=timeseries_frame(model), events=events_frame(model),
+                     outcomes=headline(model), model=model)
+
+
+def timeseries_frame(model: CollabModel) -> pd.DataFrame:
+    df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    return df.astype({c: "int64" for c in df.columns if df[c].dtype == object and
+                      all(isinstance(v, int) for v in df[c])})
+
+
+def events_frame(model: CollabModel) -> pd.DataFrame:
+    cols = ["month", "event", "partnership", "organisations", "sectors", "cause", "story"]
+    return pd.DataFrame(model.events, columns=cols).astype(
+        {"month": "int64", "partnership": "int64"})
+
+
+def run_model(seed: int = 42, steps: int = 120, scenario: str = "baseline",
+              **params: Any) -> dict[str, float]:
+    """Run once and return the scalar outcomes: the entry point for SALib and EMA Workbench.
+
+    Example: ``run_model(seed=1, steps=120, clarity=0.8)["failure_share"]``.
+    """
+    return simulate(scenario, seed=int(seed), steps=int(steps), params=params).outcomes
+
+
+# --- files ---------------------------------------------------------------------------------
+def check_output_dir(out: Path) -> Path:
+    """Fail early, with a clear message, if results cannot be written to ``out``."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out}: exists and is not a directory; allowed: a directory path")
+    if out.is_dir() and any(out.iterdir()) and not (out / "summary.json").exists():
+        raise UserError(f"--out {out}: is a non-empty directory that holds no collabsim run; "
+                        "allowed: a new or empty directory, or an earlier run's directory")
+    parent = out.parent if not out.exists() else out
+    probe = parent
+    while not probe.exists():
+        probe = probe.parent
+    if not os.access(probe, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise UserError(f"--out {out}: cannot be written (permission denied); "
+                        "allowed: a directory you can write to")
+    return out
+
+
+def write_outputs(result: RunResult, out: Path) -> list[Path]:
+    """Write the run's files so that ``out`` holds either the complete old or new results."""
+    from .dashboard import dashboard
+
+    out = check_output_dir(Path(out))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
+        result.events.to_parquet(tmp / "events.parquet", index=False)
+        (tmp / "summary.json").write_text(json.dumps(result.summary(), indent=2,
+                                                     default=_json_default) + "\n")
+        dashboard(result, tmp / "dashboard.png")
+        if out.exists():
+            old = out.with_name(f".{out.name}.old-{os.getpid()}")
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return [out / f for f in OUTPUT_FILES]
+
+
+def _json_default(x: Any) -> Any:
+    if hasattr(x, "item"):
+        return x.item()
+    raise TypeError(f"not JSON serialisable: {type(x)}")
+
+
+def format_summary(result: RunResult) -> str:
+    """A readable summary of a run for the terminal."""
+    o = result.outcomes
+    p = result.params
+
+    def pct(x: float) -> str:
+        return "n/a" if x != x else f"{x:.0%}"
+
+    ended = o["partnerships_ended"]
+    causes = ", ".join(f"{k.removeprefix('ended_').replace('_', ' ')} {o[k]}"
+                       for k in o if k.startswith("ended_") and o[k])
+    lines = [
+        f"collabsim {__version__} - scenario '{result.scenario}', seed {result.seed}, "
+        f"{result.steps} months, {p['n_orgs']} organisations",
+        f"governance: {p['governance']} (formation {p['formation_mode']}, clarity "
+        f"{p['clarity']}, reviews every {p['review_interval'] or 'never'} months, sanctions "
+        f"{'on' if p['sanctions'] else 'off'}, exit arrangements "
+        f"{'on' if p['exit_arrangements'] else 'off'}, sharing {p['sharing_rule']})",
+        "",
+        f"partnerships formed      {o['partnerships_formed']}  (leads went alone "
+        f"{o['went_alone']} times)",
+        f"partnerships ended       {ended}  ({causes or 'none'})",
+        f"still active at the end  {o['partnerships_active']}",
+        f"failed or ended early    {pct(o['failure_share'])} of those ended",
+        f"mean synergy ratio       {o['mean_synergy']:.2f}  (advantage in "
+        f"{pct(o['share_advantage'])} of partnerships)",
+        f"cross-sector trust       {o['cross_trust']:.2f}",
+        f"myths about others       {o['mean_myth']:.2f}  ({o['myth_change']:+.3f} since start)",
+        f"isolated at the end      {pct(o['isolated_share'])} of organisations",
+        f"value to the community   {o['total_value']:.0f}",
+        f"fairness of shares       {o['mean_fairness']:.2f}  (Jain index, 1 = even)",
+    ]
+    return "\n".join(lines)

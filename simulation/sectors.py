@@ -1,0 +1,54 @@
+"""The four sectors and what is typical of each.
+
+Numbers here are stylised, not measured: they encode the contrasts the seeds draw
+(seed 000's myths about each sector; seed 004's point that partners bring different
+capabilities) and are documented in the ODD, section 'Initialisation'.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SECTORS: tuple[str, ...] = ("public", "private", "third", "community")
+SECTOR_TITLES = {
+    "public": "public sector", "private": "private/independent sector",
+    "third": "third (voluntary) sector", "community": "community group",
+}
+
+#: Capability domains. Sectors differ across them, which is where synergy comes from.
+DOMAINS: tuple[str, ...] = ("scale", "efficiency", "specialist_reach", "lived_experience")
+
+#: Typical capability of each sector in each domain (rows follow SECTORS, columns DOMAINS).
+CAPABILITY = np.array([
+    [0.90, 0.35, 0.30, 0.10],  # public: statutory reach and scale
+    [0.45, 0.90, 0.20, 0.10],  # private: delivery efficiency
+    [0.20, 0.35, 0.90, 0.45],  # third: specialist and community reach
+    [0.05, 0.10, 0.45, 0.95],  # community: lived experience
+])
+
+#: Median resources (capacity) per month, in arbitrary units.
+CAPACITY_MEDIAN = np.array([10.0, 6.0, 2.5, 0.8])
+
+#: Typical jargon use (seed 000: "Jargon is one way of keeping organisational or personal power").
+JARGON = np.array([0.75, 0.55, 0.45, 0.10])
+
+#: Typical position on a values axis (0 = commercial, 1 = social mission); red lines act on it.
+VALUES = np.array([0.70, 0.25, 0.85, 0.90])
+
+#: Relative strength of the myths each sector holds about each other sector (rows hold, columns
+#: are held about), scaled by the ``myth_initial`` parameter. Seed 000 lists myths about every
+#: sector; service users and the private sector attract the longest lists.
+MYTH_PATTERN = np.array([
+    [0.0, 1.2, 0.9, 1.0],
+    [1.1, 0.0, 1.0, 1.0],
+    [1.0, 1.3, 0.0, 0.8],
+    [1.1, 1.3, 0.8, 0.0],
+])
+
+#: One of seed 000's myths per sector, for stories and the teaching demos.
+EXAMPLE_MYTH = {
+    "public": "full of hierarchy and meetings but nothing changes",
+    "private": "only interested in profit",
+    "third": "totally reliant on grants",
+    "community": "negative and complaining",
+}
