@@ -1,0 +1,24 @@
+"""Shared helpers for the tests."""
+
+from __future__ import annotations
+
+import numpy as np
+from simulation.model import CollabModel
+from simulation.run import run_model
+
+#: Replicates used for run-level statistical claims (paired on common seeds).
+REPLICATES = 10
+
+
+def outcomes(seeds, steps: int = 120, **params) -> dict[str, np.ndarray]:
+    """Headline outcomes of one run per seed, as arrays keyed by outcome name."""
+    rows = [run_model(seed=s, steps=steps, **params) for s in seeds]
+    return {k: np.array([r[k] for r in rows], dtype=float) for k in rows[0]}
+
+
+def stepped(steps: int = 24, seed: int = 1, **params) -> CollabModel:
+    """A model advanced ``steps`` months."""
+    m = CollabModel(seed=seed, **params)
+    for _ in range(steps):
+        m.step()
+    return m

@@ -1,0 +1,132 @@
+"""The model as Mesa users meet it, its state structures, and reproducibility."""
+
+import hashlib
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import stepped
+
+from simulation.agents import Organisation
+from simulation.model import CollabModel
+from simulation.partnerships import END_CAUSES, PartnershipTable
+from simulation.readouts import columns
+from simulation.relations import Relations
+from simulation.run import simulate, write_outputs
+
+
+def test_organisations_are_mesa_agents_and_agentset_queries_work():
+    m = CollabModel(seed=3, n_orgs=60)
+    assert isinstance(m, mesa.Model)
+    assert len(m.agents) == 60
+    assert all(isinstance(a, Organisation) for a in m.agents)
+    public = m.agents.select(lambda a: a.sector == "public")
+    assert len(public) == 12  # 20% of 60
+    assert set(m.agents.get("sector")) == {"public", "private", "third", "community"}
+    a = public.to_list()[0]
+    assert set(a.myths) == {"public", "private", "third", "community"} and a.myths["public"] == 0
+    assert set(a.behaviours) == {"leadership", "sharing", "outcome_focus", "communication",
+                                 "empowerment"}
+
+
+def test_sector_shares_follow_parameters():
+    m = CollabModel(seed=1, n_orgs=100, share_public=0.5, share_private=0.5, share_third=0,
+                    share_community=0)
+    assert sorted(set(m.agents.get("sector"))) == ["private", "public"]
+
+
+def test_partnerships_overlap_and_have_a_life_cycle():
+    m = stepped(60, seed=2)
+    # some organisation is in more than one partnership at once
+    assert m.n_memberships.max() >= 2
+    multi = m.orgs[int(np.argmax(m.n_memberships))]
+    assert len(multi.partnerships) == m.n_memberships.max()
+    for p in multi.partnerships:
+        assert multi in p.members and p.stage in ("forming", "delivering", "declining")
+    t = m.table
+    stages = set(t.p_stage[: t.n_p].tolist())
+    assert {1, 3} <= stages  # delivering and ended partnerships exist
+    ended = np.flatnonzero(t.p_stage[: t.n_p] == 3)
+    assert all(0 <= t.p_cause[i] < len(END_CAUSES) for i in ended)
+
+
+def test_every_formation_and_ending_is_in_the_event_log_with_a_story():
+    m = stepped(120, seed=4)
+    ev = pd.DataFrame(m.events)
+    formed = ev[ev.event == "formed"]
+    ended = ev[ev.event == "ended"]
+    assert len(formed) == m.table.n_p
+    assert len(ended) == int((m.table.p_stage[: m.table.n_p] == 3).sum())
+    assert set(ended.cause) <= set(END_CAUSES)
+    assert ended.story.str.match(r"month \d+: the partnership of .+ ended: ").all()
+    assert ev[ev.event == "left"].story.str.contains(" left the partnership of ").all()
+
+
+def test_readouts_are_complete_each_month():
+    m = stepped(12, seed=5)
+    df = m.datacollector.get_model_vars_dataframe()
+    assert list(df.columns) == columns()
+    assert len(df) == 13  # the start plus 12 months
+    assert (df["active"] >= 0).all() and df["month"].tolist() == list(range(13))
+    assert df.filter(regex="^trust_").shape[1] == 16 and df.filter(regex="^myth_").shape[1] == 16
+
+
+def test_relations_store_lookup_and_add():
+    r = Relations(10, capacity=2)
+    idx = r.add(np.array([1, 2, 1]), np.array([2, 1, 2]), np.array([0.3, 0.4, 0.9]))
+    assert r.size == 2 and idx[0] == idx[2]  # a pair listed twice gets one edge
+    assert r.trust[idx[0]] == 0.3  # first impression kept
+    assert r.lookup(np.array([2, 3]), np.array([1, 1])).tolist() == [idx[1], -1]
+    again = r.add(np.array([1]), np.array([2]), np.array([0.0]))
+    assert again[0] == idx[0] and r.trust[idx[0]] == 0.3
+    assert set(r.dst[r.out_of(1)]) == {2}
+
+
+def test_roster_pairs_every_fellow_member_once():
+    t = PartnershipTable(4)
+    t.create(np.array([0, 1, 2]), np.ones(4) / 4, 1.0, 0, 10, 1.0, 0.5, False, False)
+    t.create(np.array([2, 3]), np.ones(4) / 4, 1.0, 0, 10, 1.0, 0.5, False, False)
+    ro = t.roster()
+    pairs = {(int(ro.o[a]), int(ro.o[b]), int(ro.p[a])) for a, b in zip(ro.pair_a, ro.pair_b)}
+    assert len(pairs) == ro.pair_a.size == 3 * 2 + 2
+    assert (0, 3, 0) not in pairs and (2, 3, 1) in pairs and (3, 2, 1) in pairs
+    assert all(ro.p[a] == ro.p[b] for a, b in zip(ro.pair_a, ro.pair_b))
+
+
+def _digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_same_seed_gives_identical_parquet_files(tmp_path):
+    a = write_outputs(simulate(seed=11, steps=40), tmp_path / "a")
+    b = write_outputs(simulate(seed=11, steps=40), tmp_path / "b")
+    for fa, fb in zip(a, b):
+        if fa.suffix in (".parquet", ".json"):
+            assert _digest(fa) == _digest(fb), fa.name
+    c = simulate(seed=12, steps=40)
+    assert not c.timeseries.equals(pd.read_parquet(a[0]))
+
+
+def test_numpy_integer_seeds_are_accepted():
+    a = CollabModel(seed=np.int64(5), n_orgs=30)
+    b = CollabModel(seed=5, n_orgs=30)
+    assert np.array_equal(a.capacity, b.capacity)
+
+
+def test_summary_records_seed_parameters_and_version(tmp_path):
+    import json
+
+    import simulation
+
+    write_outputs(simulate(seed=9, steps=5, params={"clarity": 0.7}), tmp_path / "r")
+    s = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert s["seed"] == 9 and s["steps"] == 5 and s["parameters"]["clarity"] == 0.7
+    assert s["collabsim_version"] == simulation.__version__ and s["mesa_version"] == mesa.__version__
+    assert {"failure_share", "mean_synergy", "cross_trust", "total_value"} <= set(s["outcomes"])
+
+
+@pytest.mark.parametrize("n", [4, 5])
+def test_tiny_populations_run(n):
+    m = stepped(24, seed=1, n_orgs=n, network_degree=2)
+    assert m.readout["month"] == 24
