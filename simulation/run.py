@@ -97,10 +97,12 @@ def check_output_dir(out: Path) -> Path:
     if out.is_dir() and any(out.iterdir()) and not (out / "summary.json").exists():
         raise UserError(f"--out {out}: is a non-empty directory that holds no collabsim run; "
                         "allowed: a new or empty directory, or an earlier run's directory")
-    parent = out.parent if not out.exists() else out
-    probe = parent
+    probe = out.parent if not out.exists() else out
     while not probe.exists():
         probe = probe.parent
+    if not probe.is_dir():
+        raise UserError(f"--out {out}: cannot be created because {probe} is a file; "
+                        "allowed: a directory path")
     if not os.access(probe, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK)):
         raise UserError(f"--out {out}: cannot be written (permission denied); "
                         "allowed: a directory you can write to")
