@@ -7,6 +7,7 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
-from .model import CollabModel
+from .model import CollabModel  # noqa: E402
+from .run import RunResult, run_model, simulate  # noqa: E402
 
-__all__ = ["CollabModel", "__version__"]
+__all__ = ["CollabModel", "RunResult", "__version__", "run_model", "simulate"]

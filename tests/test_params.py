@@ -92,3 +92,13 @@ def test_scenarios_resolve_and_unknown_scenario_is_clear():
 def test_describe_lists_every_parameter_once():
     names = [r["name"] for r in describe()]
     assert sorted(names) == sorted(PARAMS)
+
+
+def test_parameter_docs_are_generated_from_the_definitions():
+    from pathlib import Path
+
+    from simulation.cli import parameters_markdown
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "parameters.md"
+    assert doc.read_text() == parameters_markdown(describe()), \
+        "docs/parameters.md is stale: run `collabsim params --markdown > docs/parameters.md`"
