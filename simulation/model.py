@@ -41,13 +41,17 @@ class CollabModel(mesa.Model):
 
     Build with keyword parameters (see ``simulation.params``) and a ``seed``; every
     parameter is validated before anything is built. ``step()`` advances one month.
+    Without a seed a fresh one is drawn (as Mesa users expect, so that replicates differ) and
+    kept in ``model.seed`` so the run can be repeated.
     """
 
     LEADERSHIP, SHARING, OUTCOME, COMMUNICATION, EMPOWERMENT = range(5)
 
     def __init__(self, seed: int | None = None, **params: Any):
         self.p = validate(params)
-        seed = 42 if seed is None else int(seed)  # numpy ints break Mesa's Model.__init__
+        if seed is None:
+            seed = int(np.random.SeedSequence().entropy % 2**63)
+        seed = int(seed)  # numpy integers break Mesa's Model.__init__
         super().__init__(rng=seed)
         self.seed = seed
         # Independent streams, so that changing a rule does not shift when challenges and

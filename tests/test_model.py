@@ -130,3 +130,10 @@ def test_summary_records_seed_parameters_and_version(tmp_path):
 def test_tiny_populations_run(n):
     m = stepped(24, seed=1, n_orgs=n, network_degree=2)
     assert m.readout["month"] == 24
+
+
+def test_without_a_seed_runs_differ_and_record_their_seed():
+    a, b = CollabModel(n_orgs=30), CollabModel(n_orgs=30)
+    assert a.seed != b.seed and not np.array_equal(a.capacity, b.capacity)
+    again = CollabModel(seed=a.seed, n_orgs=30)
+    assert np.array_equal(a.capacity, again.capacity)
