@@ -1,0 +1,335 @@
+"""collabsim in the browser: a Mesa/Solara app with an Explore page and a Compare page.
+
+Start it with ``collabsim viz`` (or ``solara run simulation/app.py``). Each browser
+session builds its own model, so several people can use one server at once.
+
+* **Explore**: one model. Pick a scenario (teaching demos show their story beside the
+  model), a governance preset, move the rules and parameters (all built from
+  ``simulation.params.PARAMS``: ranges, defaults and help text), set a seed, then
+  Reset, Step or Play (Mesa's ModelController). Shows the network of organisations, live
+  plots, the sector-by-sector trust and myth heatmaps and the event log as stories.
+* **Compare**: two governance presets on the same scenario and seed, stepping together.
+
+Choosing a scenario or changing a Compare setting rebuilds the model at once; rules,
+parameters and the seed on the Explore page take effect on Reset (as in Mesa's apps).
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+import solara
+from mesa.visualization.solara_viz import ModelController
+from mesa.visualization.utils import update_counter
+from solara.alias import rw
+
+from simulation.errors import UserError
+from simulation.governance import PRESETS
+from simulation.params import PARAMS
+from simulation.scenarios import SCENARIOS, get
+from simulation.viz.controls import (DEFAULT_SCENARIO, DEFAULT_SEED, KEY_CONTROLS,
+                                     PRESET_CHOICES, RULE_CONTROLS, ComparePair, Control,
+                                     VizModel, parse_seed, scenario_choices, scenario_values,
+                                     with_preset, with_value)
+from simulation.viz.figures import compare_figures_for, figures_for
+
+PLAY_INTERVAL_MS = 150
+EVENTS_SHOWN = 14
+CSS = """
+.cs-table { border-collapse: collapse; font-size: 0.9em; }
+.cs-table td, .cs-table th { padding: 2px 10px; border-bottom: 1px solid #e0e0e0; }
+.cs-table th { text-align: left; }
+.cs-event-list ul { padding-left: 1.1em; margin: 0; font-size: 0.9em; }
+.cs-figure img { max-width: 100%; height: auto; }
+"""
+_HELP_STYLE = {"font-size": "0.75em", "color": "#555", "margin-top": "-12px",
+               "margin-bottom": "6px", "line-height": "1.2"}
+
+
+# --- small pieces ----------------------------------------------------------------------------
+# Text is rendered as plain HTML: Solara's Markdown loads KaTeX from a CDN, which fails offline.
+def _p(text: str, bold: str = "") -> str:
+    lead = f"<b>{escape(bold)}</b> " if bold else ""
+    return f"<p>{lead}{escape(text)}</p>"
+
+
+def _table(rows: list[tuple[str, ...]], head: tuple[str, ...] | None = None) -> str:
+    cells = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>"
+                    for r in rows)
+    top = ("<tr>" + "".join(f"<th>{escape(c)}</th>" for c in head) + "</tr>") if head else ""
+    return f"<table class='cs-table'>{top}{cells}</table>"
+
+
+@solara.component
+def Html(content: str, css: str):
+    solara.HTML(tag="div", unsafe_innerHTML=content, classes=[css])
+
+
+@solara.component
+def Controller(model, parameters):
+    """Mesa's Reset / Play / Step controls (it expects its settings as reactive values)."""
+    ModelController(model, model_parameters=parameters,
+                    play_interval=solara.use_reactive(PLAY_INTERVAL_MS),
+                    render_interval=solara.use_reactive(1),
+                    use_threads=solara.use_reactive(False))
+
+
+@solara.component
+def Picture(data: bytes, fmt: str, css: str):
+    """An image the server rendered, in a div the tests (and CSS) can find by class."""
+    with solara.Div(classes=["cs-figure", css]):
+        rw.Image(value=data, format=fmt, layout={"max_width": "100%"})
+
+
+@solara.component
+def ParamControl(ctl: Control, value: Any, on_value):
+    """One parameter's input with its help text underneath."""
+    label = f"{ctl.label}: {value}"
+    if ctl.widget == "float":
+        solara.SliderFloat(label, value=float(value), min=ctl.low, max=ctl.high, step=ctl.step,
+                           on_value=on_value)
+    elif ctl.widget == "int":
+        solara.SliderInt(label, value=int(value), min=int(ctl.low), max=int(ctl.high),
+                         on_value=on_value)
+    elif ctl.widget == "bool":
+        solara.Checkbox(label=ctl.label, value=bool(value), on_value=on_value)
+    else:
+        solara.Select(ctl.label, values=list(ctl.choices), value=value, on_value=on_value)
+    solara.Text(ctl.help, style=_HELP_STYLE)
+
+
+@solara.component
+def Narrative(name: str):
+    """The scenario's story: for a teaching demo, what to watch, change, and why."""
+    sc = get(name)
+    text = _p(sc.description)
+    if sc.kind == "teaching":
+        text += (_p(sc.watch, "What to watch.") + _p(sc.change, "What to change.")
+                 + _p(sc.happens, "What happens, and why."))
+    with solara.Card(f"Scenario: {name}", classes=["cs-narrative"]):
+        Html(text, "cs-narrative-text")
+        solara.Text(f"Planned length: {sc.steps} months.", style=_HELP_STYLE | {
+            "margin-top": "0"})
+
+
+def _fmt(x: float, digits: int = 2) -> str:
+    return "–" if x != x else f"{x:.{digits}f}"  # nan shows as a dash
+
+
+def headline_rows(model) -> list[tuple[str, str]]:
+    r, tot = model.readout, model.totals
+    ended = tot["ended"]
+    return [
+        ("month", str(model.month)),
+        ("active partnerships", str(r["active"])),
+        ("formed / ended so far", f"{tot['formed']} / {ended}"),
+        ("ended early (not completed)", _fmt(r["failure_share"])),
+        ("share with synergy (ratio > 1)", _fmt(r["share_advantage"])),
+        ("cross-sector trust", _fmt(r["cross_trust"])),
+        ("myths about other sectors", _fmt(r["mean_myth"])),
+        ("organisations in no partnership", _fmt(r["isolated_share"])),
+        ("value delivered so far", _fmt(tot["value"], 0)),
+    ]
+
+
+@solara.component
+def Headline(model):
+    update_counter.get()
+    Html(_table(headline_rows(model)), "cs-headline")
+
+
+@solara.component
+def EventLog(model):
+    """The latest formations, departures and endings, newest first, as sentences."""
+    update_counter.get()
+    events = model.events[-EVENTS_SHOWN:][::-1]
+    with solara.Card("What happened", classes=["cs-events"]):
+        if not events:
+            solara.Text("Nothing yet: press Step or Play.")
+        else:
+            Html("<ul>" + "".join(f"<li>{escape(e['story'])}</li>" for e in events) + "</ul>",
+                 "cs-event-list")
+
+
+@solara.component
+def ModelFigures(model, horizon: int):
+    update_counter.get()
+    images = solara.use_memo(lambda: figures_for(model, horizon=horizon).render(model),
+                             [model, model.month])
+    with solara.Columns([3, 4]):
+        Picture(images["network"], "jpeg", "cs-network")
+        Picture(images["series"], "png", "cs-series")
+    with solara.Columns([1, 1]):
+        Picture(images["heatmaps"], "png", "cs-heatmaps")
+        EventLog(model)
+
+
+# --- Explore --------------------------------------------------------------------------------
+@solara.component
+def Explore():
+    initial = solara.use_memo(lambda: scenario_values(DEFAULT_SCENARIO), [])
+    scenario = solara.use_reactive(DEFAULT_SCENARIO)
+    values = solara.use_reactive(initial)
+    seed_text = solara.use_reactive(str(DEFAULT_SEED))
+    problem = solara.use_reactive("")
+    # What Mesa's ModelController builds on Reset: VizModel(**launch).
+    launch = solara.use_reactive({"seed": DEFAULT_SEED, **initial})
+    first = solara.use_memo(lambda: VizModel(**launch.value), [])
+    model = solara.use_reactive(first)
+
+    def commit(new_values: dict[str, Any], seed: int | None = None) -> None:
+        values.set(new_values)
+        launch.set({"seed": launch.value["seed"] if seed is None else seed, **new_values})
+        problem.set("")
+
+    def choose_scenario(name: str) -> None:
+        new = scenario_values(name)
+        scenario.set(name)
+        commit(new)
+        model.set(VizModel(**launch.value))  # a new scenario is a new model at once
+
+    def choose_preset(preset: str) -> None:
+        commit(with_preset(values.value, preset))
+
+    def change(name: str):
+        def on_value(value):
+            try:
+                commit(with_value(values.value, name, value))
+            except UserError as e:
+                problem.set(str(e))
+        return on_value
+
+    def set_seed(text: str | None) -> None:
+        seed_text.set(text or "")
+        try:
+            commit(values.value, parse_seed(text))
+        except UserError as e:
+            problem.set(str(e))
+
+    solara.Title("collabsim")
+    solara.Style(CSS)
+    with solara.Sidebar():
+        with solara.Card("Run"):
+            Controller(model, launch)
+            solara.Select("scenario", values=scenario_choices(), value=scenario.value,
+                          on_value=choose_scenario)
+            solara.Select("governance preset", values=list(PRESET_CHOICES),
+                          value=values.value["governance"], on_value=choose_preset)
+            solara.Text(PARAMS["governance"].help, style=_HELP_STYLE)
+            solara.InputText("seed", value=seed_text.value, on_value=set_seed,
+                             continuous_update=False)
+            solara.Text("Rules, parameters and seed apply when you press Reset.",
+                        style=_HELP_STYLE)
+            if problem.value:
+                solara.Error(problem.value, classes=["cs-problem"])
+        with solara.Details("Governance rules", expand=True):
+            for ctl in RULE_CONTROLS:
+                ParamControl(ctl, values.value[ctl.name], change(ctl.name))
+        with solara.Details("Population, environment and mechanisms", expand=False):
+            for ctl in KEY_CONTROLS:
+                ParamControl(ctl, values.value[ctl.name], change(ctl.name))
+
+    with solara.Columns([2, 1]):
+        Narrative(scenario.value)
+        Headline(model.value)
+    ModelFigures(model.value, get(scenario.value).steps)
+
+
+# --- Compare --------------------------------------------------------------------------------
+@solara.component
+def CompareFiguresView(pair, horizon: int):
+    update_counter.get()
+    images = solara.use_memo(
+        lambda: compare_figures_for(pair, horizon=horizon).render(pair),
+        [pair, pair.models[0].month])
+    with solara.Columns([1, 1]):
+        for k in range(2):
+            with solara.Column():
+                Picture(images[f"network_{k}"], "jpeg", f"cs-network-{k}")
+                Picture(images[f"heatmaps_{k}"], "png", f"cs-heatmaps-{k}")
+    Picture(images["series"], "png", "cs-series")
+
+
+@solara.component
+def CompareTable(pair):
+    update_counter.get()
+    a, b = (headline_rows(m) for m in pair.models)
+    rows = [(ka, va, vb) for (ka, va), (_, vb) in zip(a, b, strict=True)]
+    Html(_table(rows, ("", *pair.presets)), "cs-compare-table")
+
+
+@solara.component
+def Compare():
+    settings = solara.use_reactive({"scenario_name": DEFAULT_SCENARIO, "preset_a": "none",
+                                    "preset_b": "six_principles", "seed": DEFAULT_SEED})
+    first = solara.use_memo(lambda: ComparePair(**settings.value), [])
+    pair = solara.use_reactive(first)
+    seed_text = solara.use_reactive(str(DEFAULT_SEED))
+    problem = solara.use_reactive("")
+
+    def setting(key: str):
+        def on_value(value):
+            try:
+                if key == "seed":
+                    seed_text.set(value or "")
+                    value = parse_seed(value)
+                new = {**settings.value, key: value}
+                pair.set(ComparePair(**new))  # both models restart on the new settings
+                settings.set(new)
+                problem.set("")
+            except UserError as e:
+                problem.set(str(e))
+        return on_value
+
+    solara.Title("collabsim: compare")
+    solara.Style(CSS)
+    presets = list(PRESETS)
+    with solara.Sidebar():
+        with solara.Card("Compare two governance presets"):
+            Controller(pair, settings)
+            solara.Select("scenario", values=scenario_choices(),
+                          value=settings.value["scenario_name"], on_value=setting("scenario_name"))
+            solara.Select("preset A (solid lines)", values=presets,
+                          value=settings.value["preset_a"], on_value=setting("preset_a"))
+            solara.Select("preset B (dashed lines)", values=presets,
+                          value=settings.value["preset_b"], on_value=setting("preset_b"))
+            solara.InputText("seed", value=seed_text.value, on_value=setting("seed"),
+                             continuous_update=False)
+            solara.Text("Both models share the scenario, the seed and so the same "
+                        "challenges and shocks: differences come from governance.",
+                        style=_HELP_STYLE)
+            if problem.value:
+                solara.Error(problem.value, classes=["cs-problem"])
+        for key in ("preset_a", "preset_b"):
+            p = PRESETS[settings.value[key]]
+            with solara.Card(p.title):
+                Html(_p(p.description) + f"<p><i>{escape(p.source)}</i></p>", "cs-preset")
+
+    with solara.Columns([2, 1]):
+        Narrative(settings.value["scenario_name"])
+        CompareTable(pair.value)
+    CompareFiguresView(pair.value, get(settings.value["scenario_name"]).steps)
+
+
+# --- Demos index ----------------------------------------------------------------------------
+@solara.component
+def Demos():
+    solara.Title("collabsim: teaching demos")
+    solara.Style(CSS)
+    Html("<h2>Teaching demos</h2>" + _p("Each demo is a scenario: choose it on the Explore page "
+                                       "(or run: collabsim run --scenario NAME)."), "cs-demos")
+    for name, sc in SCENARIOS.items():
+        if sc.kind != "teaching":
+            continue
+        with solara.Card(name, classes=["cs-demo"]):
+            Html(_p(sc.description) + _p(sc.watch, "What to watch.")
+                 + _p(sc.change, "What to change.") + _p(sc.happens, "What happens, and why."),
+                 "cs-demo-text")
+
+
+routes = [
+    solara.Route(path="/", component=Explore, label="Explore"),
+    solara.Route(path="compare", component=Compare, label="Compare"),
+    solara.Route(path="demos", component=Demos, label="Teaching demos"),
+]

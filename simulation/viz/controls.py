@@ -1,0 +1,149 @@
+"""What the browser controls set, built from the one parameter table.
+
+Every slider, checkbox and drop-down on the page is described by a :class:`Control`
+made from :data:`simulation.params.PARAMS` (range, default, help text), so the page
+can never offer a value the model would refuse. The page keeps the full, validated
+parameter set of the chosen scenario and preset; a control edits one entry of it and
+Reset builds a new model from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import UserError
+from ..governance import PRESETS, RULES
+from ..model import CollabModel
+from ..params import PARAMS, RUN_PARAMS, validate
+from ..scenarios import SCENARIOS, get, resolve
+
+DEFAULT_SCENARIO = "baseline"
+DEFAULT_SEED = int(RUN_PARAMS["seed"].default)
+
+#: Parameters offered as controls besides the governance rules: the ones a class or a
+#: researcher most often wants to move by hand.
+KEY_PARAMS: tuple[str, ...] = (
+    "n_orgs", "myth_initial", "behaviour_mean", "network_cross_sector", "jargon_scale",
+    "challenge_rate", "shock_rate", "shock_size", "turbulence_rate",
+    "trust_gain", "trust_loss", "myth_erosion", "myth_confirmation", "synergy_gain",
+)
+
+#: Upper end of the organisation-count slider: the network drawing stays readable and a
+#: step plus redraw stays quick up to here (larger models run from the command line).
+VIZ_MAX_ORGS = 600
+_SLIDER_STEPS = 100
+
+
+@dataclass(frozen=True)
+class Control:
+    """One input on the page: which widget, its range or choices, label and help."""
+
+    name: str
+    widget: str  # "float", "int", "bool" or "select"
+    label: str
+    help: str
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    choices: tuple[str, ...] = ()
+
+
+def control_for(name: str) -> Control:
+    """The control for parameter ``name``, with range and help from PARAMS."""
+    p = PARAMS[name]
+    label = name.replace("_", " ")
+    if p.kind is bool:
+        return Control(name, "bool", label, p.help)
+    if p.kind is str:
+        return Control(name, "select", label, p.help, choices=tuple(p.choices or ()))
+    high = p.high
+    if name == "n_orgs":
+        high = min(high, VIZ_MAX_ORGS)
+    if p.kind is int:
+        return Control(name, "int", label, p.help, p.low, high, 1)
+    return Control(name, "float", label, p.help, p.low, high,
+                   round((high - p.low) / _SLIDER_STEPS, 6))
+
+
+RULE_CONTROLS: tuple[Control, ...] = tuple(control_for(n) for n in RULES)
+KEY_CONTROLS: tuple[Control, ...] = tuple(control_for(n) for n in KEY_PARAMS)
+PRESET_CHOICES: tuple[str, ...] = tuple(PARAMS["governance"].choices or ())
+
+
+def scenario_choices() -> list[str]:
+    """Scenario names, research scenarios first, then teaching demos."""
+    research = [n for n, s in SCENARIOS.items() if s.kind != "teaching"]
+    return research + [n for n, s in SCENARIOS.items() if s.kind == "teaching"]
+
+
+def scenario_values(name: str) -> dict[str, Any]:
+    """The full validated parameters a scenario runs with."""
+    return resolve(name, source=f"scenario {name}")
+
+
+def with_preset(values: dict[str, Any], preset: str) -> dict[str, Any]:
+    """``values`` under governance preset ``preset`` (its rules replace the current ones)."""
+    out = dict(values, governance=preset)
+    if preset != "custom":
+        out.update(PRESETS[preset].rules)
+    return validate(out, source="governance preset")
+
+
+def with_value(values: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
+    """``values`` with one parameter changed, validated (raises ParameterError)."""
+    out = dict(values)
+    out[name] = value
+    # A rule moved by hand must win over the preset named in ``governance``; validate
+    # applies the preset first and explicit values after, so keep every value explicit.
+    return validate(out, source="control")
+
+
+def parse_seed(text: Any) -> int:
+    """A seed typed into the page, as a Python int (Solara delivers text)."""
+    return int(RUN_PARAMS["seed"].coerce(str(text).strip(), source="seed"))
+
+
+class VizModel(CollabModel):
+    """The model as the page builds it.
+
+    Mesa's ModelController re-creates the model on Reset with the page's parameters and a
+    Mesa ``scenario`` object; collabsim has its own scenarios (already resolved into the
+    parameters), so that object is not needed and is dropped here.
+    """
+
+    def __init__(self, seed: int = DEFAULT_SEED, scenario: Any = None, **params: Any):
+        super().__init__(seed=int(seed), **params)
+
+
+class ComparePair:
+    """Two models on the same seed and scenario, differing only in governance preset.
+
+    Each step advances both by one month, so they always show the same month; their
+    environments (challenges, shocks) come from independent streams and are therefore
+    identical, and any difference is the governance.
+    """
+
+    def __init__(self, scenario_name: str = DEFAULT_SCENARIO, preset_a: str = "none",
+                 preset_b: str = "six_principles", seed: int = DEFAULT_SEED):
+        for preset in (preset_a, preset_b):
+            if preset not in PRESETS:
+                raise UserError(f"unknown governance preset {preset!r}; allowed: "
+                                + ", ".join(PRESETS))
+        get(scenario_name)
+        self.scenario_name = scenario_name
+        self.presets = (preset_a, preset_b)
+        self.seed = int(seed)
+        self.models = tuple(
+            CollabModel(seed=self.seed, **resolve(scenario_name, {"governance": p}))
+            for p in self.presets)
+        self.running = True
+
+    @property
+    def time(self) -> float:
+        return self.models[0].time
+
+    def step(self) -> None:
+        for m in self.models:
+            m.step()
+        self.running = all(m.running for m in self.models)
