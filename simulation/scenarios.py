@@ -71,3 +71,4 @@ def resolve(name: str = "baseline", overrides: dict[str, Any] | None = None, *,
         merged = {k: v for k, v in merged.items() if k not in RULES}
     merged.update(overrides)
     return validate(merged, source=source)
+from . import demos  # noqa: E402,F401
