@@ -27,7 +27,8 @@ from solara.alias import rw
 from simulation.errors import UserError
 from simulation.governance import PRESETS
 from simulation.params import PARAMS
-from simulation.scenarios import SCENARIOS, get
+from simulation.demos import CONTRASTS
+from simulation.scenarios import SCENARIOS, get, resolve
 from simulation.viz.controls import (DEFAULT_SCENARIO, DEFAULT_SEED, KEY_CONTROLS,
                                      PRESET_CHOICES, RULE_CONTROLS, ComparePair, Control,
                                      VizModel, parse_seed, scenario_choices, scenario_values,
@@ -100,8 +101,12 @@ def ParamControl(ctl: Control, value: Any, on_value):
 
 
 @solara.component
-def Narrative(name: str):
-    """The scenario's story: for a teaching demo, what to watch, change, and why."""
+def Narrative(name: str, on_apply=None):
+    """The scenario's story: for a teaching demo, what to watch, change, and why.
+
+    With ``on_apply``, a teaching demo gets a button that makes its suggested change in the
+    controls (the change then runs on Reset, like any other).
+    """
     sc = get(name)
     text = _p(sc.description)
     if sc.kind == "teaching":
@@ -109,6 +114,9 @@ def Narrative(name: str):
                  + _p(sc.happens, "What happens, and why."))
     with solara.Card(f"Scenario: {name}", classes=["cs-narrative"]):
         Html(text, "cs-narrative-text")
+        if sc.kind == "teaching" and on_apply is not None and name in CONTRASTS:
+            solara.Button("Make the suggested change", on_click=on_apply, outlined=True,
+                          classes=["cs-apply-change"])
         solara.Text(f"Planned length: {sc.steps} months.", style=_HELP_STYLE | {
             "margin-top": "0"})
 
@@ -173,6 +181,7 @@ def Explore():
     values = solara.use_reactive(initial)
     seed_text = solara.use_reactive(str(DEFAULT_SEED))
     problem = solara.use_reactive("")
+    notice = solara.use_reactive("")
     # What Mesa's ModelController builds on Reset: VizModel(**launch).
     launch = solara.use_reactive({"seed": DEFAULT_SEED, **initial})
     first = solara.use_memo(lambda: VizModel(**launch.value), [])
@@ -186,6 +195,7 @@ def Explore():
     def choose_scenario(name: str) -> None:
         new = scenario_values(name)
         scenario.set(name)
+        notice.set("")
         commit(new)
         model.set(VizModel(**launch.value))  # a new scenario is a new model at once
 
@@ -223,6 +233,8 @@ def Explore():
                         style=_HELP_STYLE)
             if problem.value:
                 solara.Error(problem.value, classes=["cs-problem"])
+            if notice.value:
+                solara.Info(notice.value, classes=["cs-notice"])
         with solara.Details("Governance rules", expand=True):
             for ctl in RULE_CONTROLS:
                 ParamControl(ctl, values.value[ctl.name], change(ctl.name))
@@ -230,8 +242,13 @@ def Explore():
             for ctl in KEY_CONTROLS:
                 ParamControl(ctl, values.value[ctl.name], change(ctl.name))
 
+    def apply_change() -> None:
+        name = scenario.value
+        commit(resolve(name, CONTRASTS[name].overrides, source=f"demo {name}"))
+        notice.set("The suggested change is set in the controls: press Reset to run it.")
+
     with solara.Columns([2, 1]):
-        Narrative(scenario.value)
+        Narrative(scenario.value, apply_change)
         Headline(model.value)
     ModelFigures(model.value, get(scenario.value).steps)
 

@@ -6,6 +6,7 @@ exit status 2 instead of a server traceback.
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
@@ -65,7 +66,12 @@ def cmd_viz(args) -> int:
     port = parse_port(args.port)
     check_port_free(args.host, port)
     print(f"collabsim viz: serving on http://{args.host}:{port}/ (Ctrl-C to stop)", flush=True)
+    server = subprocess.Popen(solara_command(args.host, port))
+    # Stopping `collabsim viz` (Ctrl-C, or SIGTERM from a service manager) stops Solara too.
+    signal.signal(signal.SIGTERM, lambda *_: server.terminate())
     try:
-        return subprocess.call(solara_command(args.host, port))
+        return server.wait()
     except KeyboardInterrupt:
+        server.terminate()
+        server.wait()
         return 0

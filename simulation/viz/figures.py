@@ -175,7 +175,8 @@ class NetworkFigure(BlitFigure):
 
     FORMAT = "jpeg"
 
-    def __init__(self, model, *, size: tuple[float, float] = (6.0, 6.0), title: str = ""):
+    def __init__(self, model, *, size: tuple[float, float] = (6.0, 6.0), title: str = "",
+                 title_size: float = 10):
         fig = Figure(figsize=size, dpi=DPI)
         super().__init__(fig)
         self.prefix = title
@@ -192,7 +193,7 @@ class NetworkFigure(BlitFigure):
         self.nodes = self.animate(ax.scatter(self.pos[:, 0], self.pos[:, 1], s=10,
                                              c=_NODE_COLOURS[model.sector], linewidths=0.6))
         self.title = self.animate(fig.text(0.5, 0.965, "", ha="center", va="center",
-                                           fontproperties=_font(10)))
+                                           fontproperties=_font(title_size)))
         handles = [Line2D([], [], marker="o", ls="", color=SECTOR_COLOURS[s], label=s)
                    for s in SECTORS]
         handles += [Line2D([], [], color=c, lw=2, label=f"partnership: {k}")
@@ -291,7 +292,10 @@ class HeatmapFigure(BlitFigure):
 
     def __init__(self, *, size: tuple[float, float] = (7.0, 3.4), title: str = ""):
         fig = Figure(figsize=size, dpi=DPI)
-        fig.subplots_adjust(left=0.13, right=0.98, bottom=0.2, top=0.86, wspace=0.45)
+        fig.subplots_adjust(left=0.13, right=0.98, bottom=0.2, top=0.8 if title else 0.86,
+                            wspace=0.45)
+        if title:
+            fig.suptitle(title, fontsize=10)
         super().__init__(fig)
         k = len(SECTORS)
         self.images, self.axes, self._labels = [], [], []
@@ -310,7 +314,7 @@ class HeatmapFigure(BlitFigure):
             ax.set_yticks(range(k), SECTORS, fontsize=7)
             ax.set_xlabel("about", fontsize=8)
             ax.set_ylabel("held by", fontsize=8)
-            ax.set_title(f"{title}{name}", fontsize=10)
+            ax.set_title(name, fontsize=10)
             self.axes.append(ax)
 
     def update(self, model) -> None:
@@ -371,10 +375,10 @@ class CompareFigures:
     """Figures of compare mode: both networks and heatmaps, and one shared time series."""
 
     def __init__(self, pair, *, horizon: int = 120):
-        self.networks = [NetworkFigure(m, size=(5.0, 5.0), title=f"{p}, ")
+        self.networks = [NetworkFigure(m, size=(5.0, 5.0), title=f"{p}, ", title_size=8)
                          for m, p in zip(pair.models, pair.presets, strict=True)]
         self.series = SeriesFigure(2, labels=pair.presets, horizon=horizon, size=(9.0, 5.6))
-        self.heatmaps = [HeatmapFigure(size=(6.0, 3.0), title=f"{p}: ") for p in pair.presets]
+        self.heatmaps = [HeatmapFigure(size=(6.0, 3.2), title=p) for p in pair.presets]
 
     def render(self, pair) -> dict[str, bytes]:
         out = {"series": self.series.image(list(pair.models))}
