@@ -1,0 +1,72 @@
+"""`collabsim validate`: measure the brief's patterns and say whether each is reproduced."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from ..cli import command
+from ..params import Param
+from ..run import check_output_dir
+
+OPTIONS = {
+    "replicates": Param("replicates", int, 20, "Replicates per condition.", "validate", 2, 10_000),
+    "seed": Param("seed", int, 1, "Seed of the first replicate.", "validate", 0, 2**62),
+    "steps": Param("steps", int, 120, "Months per run.", "validate", 12, 100_000),
+    "workers": Param("workers", int, os.cpu_count() or 1, "Parallel processes.", "validate", 1,
+                     1024),
+}
+
+
+def _args(p: argparse.ArgumentParser) -> None:
+    for name, opt in OPTIONS.items():
+        p.add_argument(f"--{name}", default=None, help=f"{opt.help} (default {opt.default})")
+    p.add_argument("--out", default="results/validation",
+                   help="directory for validation.csv and validation.md")
+
+
+def table_markdown(df: pd.DataFrame) -> str:
+    lines = ["| pattern | measured (95% CI) | target | source | result |", "|---|---|---|---|---|"]
+    for _, r in df.iterrows():
+        lines.append(f"| {r['pattern']} | {_fmt(r)} | {r['target']} | {r['source']} | "
+                     f"{'pass' if r['pass'] else 'FAIL'} |")
+    notes = [f"- {r['pattern']}: {r['detail']}" for _, r in df.iterrows() if r["detail"]]
+    return "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n"
+
+
+def _fmt(r) -> str:
+    return f"{r['value']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}]"
+
+
+@command("validate", "measure the model brief's patterns over replicates; exit 0 only if all pass",
+         arguments=_args)
+def cmd_validate(args) -> int:
+    from . import validate_patterns
+
+    opts = {k: o.coerce(o.default if getattr(args, k) is None else getattr(args, k),
+                        source=f"--{k}") for k, o in OPTIONS.items()}
+    out = check_output_dir(Path(args.out))
+    results = validate_patterns(opts["replicates"], opts["seed"], opts["steps"], opts["workers"],
+                                progress=lambda s: print(f"running: {s}", file=sys.stderr))
+    df = pd.DataFrame([m.row() for m in results])
+    out.mkdir(parents=True, exist_ok=True)
+    header = (f"Validation of the default scenario: {opts['replicates']} replicates per "
+              f"condition (seeds {opts['seed']}..{opts['seed'] + opts['replicates'] - 1}), "
+              f"{opts['steps']} months.\n\n")
+    for name, text in (("validation.csv", df.to_csv(index=False)),
+                       ("validation.md", header + table_markdown(df))):
+        tmp = out / f".{name}.tmp"
+        tmp.write_text(text)
+        os.replace(tmp, out / name)
+    w = max(len(p) for p in df.pattern)
+    print(header.strip())
+    for _, r in df.iterrows():
+        print(f"{'PASS' if r['pass'] else 'FAIL'}  {r['pattern']:<{w}}  {_fmt(r):<26} "
+              f"target {r['target']}  [{r['source']}]")
+    passed = int(df["pass"].sum())
+    print(f"\n{passed} of {len(df)} patterns reproduced; table written to {out}/validation.md")
+    return 0 if passed == len(df) else 1
