@@ -62,3 +62,18 @@ def test_validate_bad_options(tmp_path, args, fragment):
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and fragment in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "v").exists()
+
+
+def test_sensitivity_screen_ranks_parameters_and_responds(tmp_path):
+    r = subprocess.run([EXE, "sensitivity", "--replicates", "3", "--steps", "60", "--only",
+                        "trust_loss", "--only", "jargon_penalty", "--out", str(tmp_path)],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    df = pd.read_csv(tmp_path / "sensitivity.csv")
+    assert set(df.parameter) == {"trust_loss", "jargon_penalty"}
+    tl = df.set_index("parameter").loc["trust_loss"]
+    assert tl.cross_trust_effect < 0 and tl.cross_trust_high < tl.cross_trust_low
+    assert df.max_abs_effect.is_monotonic_decreasing
+    bad = subprocess.run([EXE, "sensitivity", "--only", "charisma", "--out", str(tmp_path / "x")],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "charisma" in bad.stderr

@@ -70,3 +70,43 @@ def cmd_validate(args) -> int:
     passed = int(df["pass"].sum())
     print(f"\n{passed} of {len(df)} patterns reproduced; table written to {out}/validation.md")
     return 0 if passed == len(df) else 1
+
+
+def _sens_args(p: argparse.ArgumentParser) -> None:
+    for name in ("replicates", "seed", "steps", "workers"):
+        opt = OPTIONS[name]
+        p.add_argument(f"--{name}", default=None,
+                       help=f"{opt.help} (default {5 if name == 'replicates' else opt.default})")
+    p.add_argument("--only", action="append", default=[], metavar="PARAM",
+                   help="screen only these parameters (repeatable)")
+    p.add_argument("--out", default="results/validation",
+                   help="directory for sensitivity.csv and sensitivity.md")
+
+
+@command("sensitivity", "one-at-a-time sensitivity screen of the headline outcomes",
+         arguments=_sens_args)
+def cmd_sensitivity(args) -> int:
+    from ..params import check_name
+    from .sensitivity import markdown, screen
+
+    defaults = {"replicates": 5}
+    opts = {k: OPTIONS[k].coerce(defaults.get(k, OPTIONS[k].default) if getattr(args, k) is None
+                                 else getattr(args, k), source=f"--{k}")
+            for k in ("replicates", "seed", "steps", "workers")}
+    for name in args.only:
+        check_name(name, source="--only")
+    out = check_output_dir(Path(args.out))
+    df = screen(opts["replicates"], opts["seed"], opts["steps"], opts["workers"], args.only)
+    out.mkdir(parents=True, exist_ok=True)
+    header = (f"One-at-a-time screen: {opts['replicates']} paired replicates per setting "
+              f"(seeds {opts['seed']}..{opts['seed'] + opts['replicates'] - 1}), "
+              f"{opts['steps']} months. Effects are (high - low) in standard deviations of the "
+              "baseline replicates.\n\n")
+    for name, text in (("sensitivity.csv", df.to_csv(index=False)),
+                       ("sensitivity.md", header + markdown(df, top=len(df)))):
+        tmp = out / f".{name}.tmp"
+        tmp.write_text(text)
+        os.replace(tmp, out / name)
+    print(header + markdown(df))
+    print(f"full table written to {out}/sensitivity.md")
+    return 0
