@@ -200,6 +200,38 @@ def test_changing_preset_and_reset_changes_the_model(session):
     assert session.errors == []
 
 
+def test_play_runs_the_model_and_pause_stops_it(session):
+    session.button("▶").click()
+    session.page.wait_for_function(
+        "() => /month\\s+([3-9]|\\d\\d+)/.test("
+        "document.querySelector('.cs-headline').innerText)", timeout=UI_TIMEOUT_MS)
+    session.button("❚❚").click()
+    session.page.wait_for_timeout(1000)  # a step already under way may still finish
+    paused = session.month()
+    session.page.wait_for_timeout(1500)
+    assert session.month() == paused >= 3
+    assert session.errors == []
+
+
+def test_seed_is_used_on_reset_and_reproduces_the_run(session):
+    events = session.page.locator(".cs-event-list")
+
+    def run_with_seed(seed: str) -> str:
+        box = session.page.get_by_label("seed")
+        box.fill(seed)
+        box.press("Enter")
+        session.button("Reset").click()
+        session.wait_month(0)
+        session.step(4)
+        return events.inner_text()
+
+    first = run_with_seed("42")
+    other = run_with_seed("7")
+    again = run_with_seed("42")
+    assert first != other and first == again
+    assert session.errors == []
+
+
 def test_teaching_demo_narrative_is_shown_beside_the_model(session):
     session.choose("scenario", "demo_flat_cash")
     narrative = session.page.locator(".cs-narrative")

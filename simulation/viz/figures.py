@@ -348,27 +348,21 @@ class PageFigures:
 
 
 _FIGURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_FIGURES_LOCK = threading.Lock()  # sessions render from their own threads
 
 
 def figures_for(model, *, horizon: int = 120) -> PageFigures:
     """The model's figures, built on first use and dropped with the model."""
-    figs = _FIGURES.get(model)
-    if figs is None:
-        figs = _FIGURES[model] = PageFigures(model, horizon=horizon)
+    with _FIGURES_LOCK:
+        figs = _FIGURES.get(model)
+        if figs is None:
+            figs = _FIGURES[model] = PageFigures(model, horizon=horizon)
     return figs
 
 
 def render_page(model) -> dict[str, bytes]:
     """Image bytes of every figure the main page shows for ``model`` now."""
     return figures_for(model).render(model)
-
-
-def full_png(fig: Figure) -> bytes:
-    """A complete redraw (no blitting), for checks and comparisons."""
-    buf = io.BytesIO()
-    FigureCanvasAgg(fig)
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
 
 
 class CompareFigures:
@@ -389,7 +383,9 @@ class CompareFigures:
 
 
 def compare_figures_for(pair, *, horizon: int = 120) -> CompareFigures:
-    figs = _FIGURES.get(pair)
-    if figs is None:
-        figs = _FIGURES[pair] = CompareFigures(pair, horizon=horizon)
+    """The compare pair's figures, built on first use and dropped with the pair."""
+    with _FIGURES_LOCK:
+        figs = _FIGURES.get(pair)
+        if figs is None:
+            figs = _FIGURES[pair] = CompareFigures(pair, horizon=horizon)
     return figs
