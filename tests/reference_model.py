@@ -1,0 +1,264 @@
+"""A plain, per-agent reference of the contribution, trust and myth updates.
+
+This is the model's monthly core written the way most Mesa models are: each organisation
+holds its own dictionaries (trust in and familiarity with others, myths about sectors),
+and the updates are Python loops over partnerships, their members and each member's
+partners. It is kept as a test oracle (the vectorised mechanisms must give the same
+numbers from the same state, see ``test_reference_oracle.py``) and as the baseline the
+benchmark measures the vectorised model against.
+
+Loop order follows the model's roster: partnerships by id, members in the order they
+joined, and for each member its partners in that same order. Trust is updated
+synchronously: every experience of the month is read against the trust held at the start
+of the month, and where two organisations share more than one partnership the one listed
+last sets the new value (familiarity counts the month once). That is what the vectorised
+update does (``trust[edges] = ...`` keeps the last write for repeated edges).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simulation.mechanisms.contribution import (BASE_COMMITMENT, CROWD_TEMPTATION, INVOLVEMENT,
+                                                MANDATE_RELUCTANCE)
+from simulation.mechanisms.myths import ALIGNED, CONTACT_BOOST, FULL_EFFECT
+from simulation.mechanisms.trust import (EXPECTED_COMMITMENT, MYTH_COLOUR, SIGNAL_NOISE,
+                                         W_CONTRIBUTION, W_FAIRNESS, W_HARM, W_INVESTMENT,
+                                         W_OUTCOME)
+
+
+@dataclass
+class RefOrg:
+    """One organisation and its own view of everyone it knows."""
+
+    index: int
+    sector: int
+    capacity: float
+    stress: float
+    outcome_focus: float
+    n_memberships: int
+    myth: list[float]
+    trust: dict[int, float] = field(default_factory=dict)
+    familiarity: dict[int, float] = field(default_factory=dict)
+
+
+@dataclass
+class RefMember:
+    org: RefOrg
+    called: float  # pressure from being called to account
+
+
+@dataclass
+class RefPartnership:
+    pid: int
+    members: list[RefMember]
+    alignment: float
+    mandated: bool
+    brokered: bool
+
+
+class ReferenceModel:
+    """Organisations and active partnerships as plain Python objects."""
+
+    def __init__(self, orgs: list[RefOrg], partnerships: list[RefPartnership], params: dict):
+        self.orgs = orgs
+        self.partnerships = partnerships
+        self.p = params
+
+    @classmethod
+    def from_model(cls, model) -> ReferenceModel:
+        """Copy a :class:`~simulation.model.CollabModel`'s current state, one agent at a time."""
+        orgs = [RefOrg(index=i, sector=int(model.sector[i]), capacity=float(model.capacity[i]),
+                       stress=float(model.stress[i]),
+                       outcome_focus=float(model.behaviour[i, model.OUTCOME]),
+                       n_memberships=int(model.n_memberships[i]),
+                       myth=[float(x) for x in model.myth[i]])
+                for i in range(model.n)]
+        rel = model.relations
+        for s, d, t, f in zip(rel.src.tolist(), rel.dst.tolist(), rel.trust.tolist(),
+                              rel.familiarity.tolist(), strict=True):
+            orgs[s].trust[d] = t
+            orgs[s].familiarity[d] = f
+        t = model.table
+        rows_of: dict[int, list[int]] = {}
+        for r in range(t.n_m):
+            if t.m_active[r]:
+                rows_of.setdefault(int(t.m_p[r]), []).append(r)
+        parts = []
+        for pid, rows in sorted(rows_of.items()):
+            parts.append(RefPartnership(
+                pid=pid, members=[RefMember(orgs[int(t.m_o[r])], float(t.m_called[r]))
+                                  for r in rows],
+                alignment=float(t.p_alignment[pid]), mandated=bool(t.p_mandated[pid]),
+                brokered=bool(t.p_brokered[pid])))
+        return cls(orgs, parts, dict(model.p))
+
+    # --- contribution ------------------------------------------------------------------------
+    def accountability(self) -> float:
+        p = self.p
+        ri = p["review_interval"]
+        reviews = 1.0 if 0 < ri <= 12 else (0.5 if ri else 0.0)
+        return min(max(0.6 * p["clarity"] + 0.2 * p["sanctions"] + 0.2 * reviews, 0.0), 1.0)
+
+    def contributions(self) -> tuple[list[float], list[float]]:
+        """Commitment and effort of every member of every partnership (roster order)."""
+        acc = self.accountability()
+        commitments, efforts = [], []
+        for part in self.partnerships:
+            size = len(part.members)
+            for me in part.members:
+                org = me.org
+                trusts = [org.trust[other.org.index] for other in part.members if other is not me]
+                trust = sum(trusts) / len(trusts) if trusts else 0.5
+                temptation = (self.p["freeride_temptation"] * (1.0 - org.outcome_focus)
+                              * (1.0 - acc) * (1.0 + CROWD_TEMPTATION * (size - 2)))
+                c = (BASE_COMMITMENT + 0.45 * (trust - 0.5) + 0.3 * (org.outcome_focus - 0.5)
+                     + 0.3 * (part.alignment - 0.5) - temptation - org.stress * (1.0 - acc)
+                     - MANDATE_RELUCTANCE * part.mandated + me.called)
+                c = min(max(c, 0.05), 1.0)
+                commitments.append(c)
+                efforts.append(c * org.capacity * INVOLVEMENT / max(org.n_memberships, 1))
+        return commitments, efforts
+
+    # --- trust ---------------------------------------------------------------------------------
+    def trust_signals(self, commitment: list[float], ret: list[float], harm: list[float],
+                      synergy: list[float], rng: np.random.Generator) -> list[float]:
+        """Each member's reading of each partner this month (pairs in roster order).
+
+        ``commitment``, ``ret`` and ``harm`` are per member (roster order), ``synergy`` per
+        partnership; ``rng`` supplies the reading noise, one draw per pair.
+        """
+        p = self.p
+        out = []
+        row0 = 0
+        for k, part in enumerate(self.partnerships):
+            members = part.members
+            rets = ret[row0: row0 + len(members)]
+            mean_ret = sum(rets) / len(rets)
+            syn = 1.0 if math.isnan(synergy[k]) else synergy[k]
+            outcome = min(max(syn - 1.0, -0.5), 0.5)
+            for i, me in enumerate(members):
+                fair = rets[i] / mean_ret if mean_ret > 0 else 1.0
+                fair = min(max(fair - 1.0, -0.5), 0.5)
+                for j, other in enumerate(members):
+                    if j == i:
+                        continue
+                    myth = me.org.myth[other.org.sector]
+                    seen = (commitment[row0 + j] - EXPECTED_COMMITMENT
+                            - p["myth_bias"] * myth * MYTH_COLOUR)
+                    seen += rng.normal(0.0, SIGNAL_NOISE)
+                    out.append(W_CONTRIBUTION * seen + W_FAIRNESS * fair
+                               - W_HARM * harm[row0 + j] + W_OUTCOME * outcome
+                               + W_INVESTMENT * p["trust_investment"])
+            row0 += len(members)
+        return out
+
+    def update_trust(self, signals: list[float]) -> None:
+        """Move each member's trust in each partner by its signal, losses faster than gains."""
+        gain, loss = self.p["trust_gain"], self.p["trust_loss"]
+        start = {}
+        pairs = []
+        for part in self.partnerships:
+            for me in part.members:
+                for other in part.members:
+                    if other is not me:
+                        pairs.append((me.org, other.org.index))
+        for (org, other), s in zip(pairs, signals, strict=True):
+            t0 = start.setdefault((org.index, other), org.trust[other])
+            if s > 0:
+                t = t0 + gain * s * (1.0 - t0)
+            else:
+                t = t0 + loss * s * t0
+            org.trust[other] = min(max(t, 0.0), 1.0)
+        for org_index, other in start:
+            self.orgs[org_index].familiarity[other] += 1.0
+
+    # --- myths ---------------------------------------------------------------------------------
+    def contact_conditions(self, part: RefPartnership) -> float:
+        """How many of Allport's four conditions the partnership meets."""
+        p = self.p
+        equal = 1.0 if p["equal_status"] else 0.0
+        goals = 1.0 if part.alignment >= ALIGNED else 0.0
+        support = 1.0 if part.brokered or (p["clarity"] >= 0.5 and p["review_interval"] > 0) \
+            else 0.0
+        return equal + goals + 1.0 + support
+
+    def update_myths(self, signals: list[float]) -> None:
+        """Each organisation revises its myth about each sector it worked with this month."""
+        seen: dict[tuple[int, int], list[tuple[float, float]]] = {}
+        k = 0
+        for part in self.partnerships:
+            quality = 1.0 + CONTACT_BOOST * self.contact_conditions(part) / 4
+            for me in part.members:
+                for other in part.members:
+                    if other is me:
+                        continue
+                    if other.org.sector != me.org.sector:
+                        seen.setdefault((me.org.index, other.org.sector), []).append(
+                            (signals[k], quality))
+                    k += 1
+        for (i, sector), experiences in seen.items():
+            org = self.orgs[i]
+            mean_delta = sum(d for d, _ in experiences) / len(experiences)
+            mean_quality = sum(q for _, q in experiences) / len(experiences)
+            size = min(abs(mean_delta) / FULL_EFFECT, 1.0)
+            m = org.myth[sector]
+            if mean_delta > 0:
+                m -= self.p["myth_erosion"] * mean_quality * size * m
+            else:
+                m += self.p["myth_confirmation"] * size * (1.0 - m)
+            org.myth[sector] = min(max(m, 0.0), 1.0)
+
+    # --- read-outs for comparison ----------------------------------------------------------
+    def trust_of(self, src, dst) -> np.ndarray:
+        return np.array([self.orgs[a].trust[b] for a, b in zip(src, dst, strict=True)])
+
+    def familiarity_of(self, src, dst) -> np.ndarray:
+        return np.array([self.orgs[a].familiarity[b] for a, b in zip(src, dst, strict=True)])
+
+    def myths(self) -> np.ndarray:
+        return np.array([o.myth for o in self.orgs])
+
+    def month(self, ret, harm, synergy, rng) -> tuple[list[float], list[float], list[float]]:
+        """The whole core: contributions, trust signals, trust and myth updates."""
+        commitment, effort = self.contributions()
+        signals = self.trust_signals(commitment, ret, harm, synergy, rng)
+        self.update_trust(signals)
+        self.update_myths(signals)
+        return commitment, effort, signals
+
+
+# --- the same core through the model's vectorised mechanisms ---------------------------------
+def month_inputs(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return on effort and credit taken (per member) and synergy (per partnership).
+
+    Computed by the model's own (side-effect free) communication, synergy and sharing
+    mechanisms from the current state, so both implementations get realistic inputs.
+    """
+    roster = model.table.roster()
+    edges = model.relations.lookup(roster.o[roster.pair_a], roster.o[roster.pair_b])
+    trust_pair = model.relations.trust[edges]
+    commitment = model.contribution.commitment(
+        model, roster, roster.per_row_mean_over_pairs(trust_pair))
+    effort = model.contribution.effort(model, roster, commitment)
+    u_pair = model.communication.understanding(model, roster, edges)
+    joint, _, alone_row, ratio = model.synergy(
+        model, roster, effort, roster.per_row_mean_over_pairs(u_pair), trust_pair, u_pair)
+    _, ret, harm, _ = model.sharing(model, roster, effort, joint, alone_row)
+    return ret, harm, ratio
+
+
+def vectorised_month(model, ret, harm, synergy) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The core the reference implements, done by the model's mechanisms (as in ``step``)."""
+    roster = model.table.roster()
+    edges = model.relations.lookup(roster.o[roster.pair_a], roster.o[roster.pair_b])
+    trust_row = roster.per_row_mean_over_pairs(model.relations.trust[edges])
+    commitment = model.contribution.commitment(model, roster, trust_row)
+    effort = model.contribution.effort(model, roster, commitment)
+    delta = model.trust.signal(model, roster, commitment, ret, harm, synergy)
+    model.trust(model, edges, delta)
+    model.myths(model, roster, delta)
+    return commitment, effort, delta
