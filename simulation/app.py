@@ -24,10 +24,10 @@ from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 from solara.alias import rw
 
+from simulation.demos import CONTRASTS
 from simulation.errors import UserError
 from simulation.governance import PRESETS
 from simulation.params import PARAMS
-from simulation.demos import CONTRASTS
 from simulation.scenarios import SCENARIOS, get, resolve
 from simulation.viz.controls import (DEFAULT_SCENARIO, DEFAULT_SEED, KEY_CONTROLS,
                                      PRESET_CHOICES, RULE_CONTROLS, ComparePair, Control,
@@ -86,7 +86,8 @@ def Picture(data: bytes, fmt: str, css: str):
 @solara.component
 def ParamControl(ctl: Control, value: Any, on_value):
     """One parameter's input with its help text underneath."""
-    label = f"{ctl.label}: {value}"
+    shown = f"{round(value, 6):g}" if ctl.widget == "float" else value
+    label = f"{ctl.label}: {shown}"
     if ctl.widget == "float":
         solara.SliderFloat(label, value=float(value), min=ctl.low, max=ctl.high, step=ctl.step,
                            on_value=on_value)
@@ -132,7 +133,7 @@ def headline_rows(model) -> list[tuple[str, str]]:
         ("month", str(model.month)),
         ("active partnerships", str(r["active"])),
         ("formed / ended so far", f"{tot['formed']} / {ended}"),
-        ("ended early (not completed)", _fmt(r["failure_share"])),
+        ("share of ended that failed", _fmt(r["failure_share"])),
         ("share with synergy (ratio > 1)", _fmt(r["share_advantage"])),
         ("cross-sector trust", _fmt(r["cross_trust"])),
         ("myths about other sectors", _fmt(r["mean_myth"])),
