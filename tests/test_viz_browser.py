@@ -259,6 +259,11 @@ def test_compare_page_steps_two_presets_together(browser, server):
         row = [r for r in table.inner_text().splitlines() if r.startswith("month")][0]
         assert row.split()[1:] == ["4", "4"]
         s.page.screenshot(path=str(ARTIFACTS / "compare.png"), full_page=True)
+        # Changing a preset restarts both models under the new pair.
+        s.choose("preset B", "forced_marriage")
+        s.wait_month(0, css=".cs-compare-table")
+        assert "forced_marriage" in table.inner_text()
+        s.step(2, css=".cs-compare-table")
         assert s.errors == []
     finally:
         s.close()
