@@ -89,10 +89,30 @@ class Relations:
             self._familiarity[sl] = 0.0
             self._language[sl] = 0.0
             self._tie[sl] = tie[new]
+            self._insert_keys(keys[first], np.arange(self.size, self.size + new.size))
             self.size += new.size
-            self._reindex()
             idx = self.lookup(src, dst)
         return idx
+
+    def _insert_keys(self, keys: np.ndarray, edges: np.ndarray) -> None:
+        """Merge new (unique, absent) keys into the sorted index without re-sorting it all.
+
+        Partnerships form one at a time, each adding a handful of edges: merging costs one
+        pass over the index instead of a full sort per partnership.
+        """
+        if self._sorted_keys.size == 0:
+            self._reindex_from(keys, edges)
+            return
+        order = np.argsort(keys, kind="stable")
+        keys, edges = keys[order], edges[order]
+        at = np.searchsorted(self._sorted_keys, keys)
+        self._sorted_keys = np.insert(self._sorted_keys, at, keys)
+        self._sorted_edges = np.insert(self._sorted_edges, at, edges)
+
+    def _reindex_from(self, keys: np.ndarray, edges: np.ndarray) -> None:
+        order = np.argsort(keys, kind="stable")
+        self._sorted_keys = keys[order]
+        self._sorted_edges = edges[order].astype(np.int64)
 
     def _grow(self, need: int) -> None:
         cap = self._src.size
@@ -105,12 +125,6 @@ class Relations:
             arr = np.zeros(cap, dtype=old.dtype)
             arr[: self.size] = old[: self.size]
             setattr(self, "_" + name, arr)
-
-    def _reindex(self) -> None:
-        keys = self.src * self.n + self.dst
-        order = np.argsort(keys, kind="stable")
-        self._sorted_keys = keys[order]
-        self._sorted_edges = order.astype(np.int64)
 
     def out_of(self, i: int) -> np.ndarray:
         """Edge indices held by organisation ``i`` (its views of others)."""
