@@ -210,7 +210,7 @@ class CollabModel(mesa.Model):
         if t.p_stage[pid] == ENDED:
             return
         members = t.members_of(pid)
-        rows = np.flatnonzero((t.m_p[: t.n_m] == pid) & t.m_active[: t.n_m])
+        rows = t.active_rows(pid)
         t.m_active[rows] = False
         self.n_memberships[members] -= 1
         t.p_stage[pid] = ENDED
@@ -223,7 +223,7 @@ class CollabModel(mesa.Model):
     def log_event(self, kind: str, pid: int, orgs: np.ndarray, cause: str | None,
                   what: str | None) -> None:
         t = self.table
-        ids = t.m_o[: t.n_m][t.m_p[: t.n_m] == pid]
+        ids = t.m_o[t.block(pid)]
         names = [self.orgs[i].name for i in ids]
         story = readouts.story(self, kind, pid, names, [self.orgs[i].name for i in orgs],
                                cause, what)

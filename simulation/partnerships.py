@@ -49,6 +49,10 @@ class PartnershipTable:
         "p_harm": (np.float64, None),  # latest credit dispute intensity
         "p_brokered": (np.bool_, None),
         "p_mandated": (np.bool_, None),
+        # Membership rows of a partnership are one contiguous block (all made at creation):
+        # its first row and length, so finding members needs no scan of every membership.
+        "p_row0": (np.int64, None),
+        "p_nrows": (np.int64, None),
     }
     M_FIELDS = {
         "m_p": np.int64, "m_o": np.int64, "m_active": np.bool_, "m_joined": np.int64,
@@ -90,6 +94,8 @@ class PartnershipTable:
         self.p_mandated[pid] = mandated
         self.n_p += 1
         k = len(members)
+        self.p_row0[pid] = self.n_m
+        self.p_nrows[pid] = k
         for name in self.M_FIELDS:
             setattr(self, name, _grown(getattr(self, name), self.n_m + k))
         sl = slice(self.n_m, self.n_m + k)
@@ -108,9 +114,18 @@ class PartnershipTable:
     def active_partnerships(self) -> np.ndarray:
         return np.flatnonzero(self.p_stage[: self.n_p] != ENDED)
 
+    def block(self, pid: int) -> slice:
+        """Membership rows of partnership ``pid``, past and present members alike."""
+        r0 = int(self.p_row0[pid])
+        return slice(r0, r0 + int(self.p_nrows[pid]))
+
+    def active_rows(self, pid: int) -> np.ndarray:
+        """Membership rows of partnership ``pid`` whose member has not left."""
+        b = self.block(pid)
+        return b.start + np.flatnonzero(self.m_active[b])
+
     def members_of(self, pid: int) -> np.ndarray:
-        rows = np.flatnonzero((self.m_p[: self.n_m] == pid) & self.m_active[: self.n_m])
-        return self.m_o[rows]
+        return self.m_o[self.active_rows(pid)]
 
     def memberships_of(self, org: int) -> np.ndarray:
         """Partnership ids an organisation is currently a member of."""
