@@ -182,4 +182,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Under `python -m`, this file runs as __main__; extensions register in simulation.cli.
+    from simulation.cli import main as _main
+
+    sys.exit(_main())

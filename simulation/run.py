@@ -89,12 +89,16 @@ def run_model(seed: int = 42, steps: int = 120, scenario: str = "baseline",
 
 
 # --- files ---------------------------------------------------------------------------------
-def check_output_dir(out: Path) -> Path:
-    """Fail early, with a clear message, if results cannot be written to ``out``."""
+def check_output_dir(out: Path, *, shared: bool = False) -> Path:
+    """Fail early, with a clear message, if results cannot be written to ``out``.
+
+    A run replaces its directory whole, so it refuses a directory holding other things;
+    ``shared=True`` is for commands that only add or replace their own named files.
+    """
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: exists and is not a directory; allowed: a directory path")
-    if out.is_dir() and any(out.iterdir()) and not (out / "summary.json").exists():
+    if not shared and out.is_dir() and any(out.iterdir()) and not (out / "summary.json").exists():
         raise UserError(f"--out {out}: is a non-empty directory that holds no collabsim run; "
                         "allowed: a new or empty directory, or an earlier run's directory")
     probe = out.parent if not out.exists() else out

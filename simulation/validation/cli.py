@@ -49,7 +49,7 @@ def cmd_validate(args) -> int:
 
     opts = {k: o.coerce(o.default if getattr(args, k) is None else getattr(args, k),
                         source=f"--{k}") for k, o in OPTIONS.items()}
-    out = check_output_dir(Path(args.out))
+    out = check_output_dir(Path(args.out), shared=True)
     results = validate_patterns(opts["replicates"], opts["seed"], opts["steps"], opts["workers"],
                                 progress=lambda s: print(f"running: {s}", file=sys.stderr))
     df = pd.DataFrame([m.row() for m in results])
@@ -95,7 +95,7 @@ def cmd_sensitivity(args) -> int:
             for k in ("replicates", "seed", "steps", "workers")}
     for name in args.only:
         check_name(name, source="--only")
-    out = check_output_dir(Path(args.out))
+    out = check_output_dir(Path(args.out), shared=True)
     df = screen(opts["replicates"], opts["seed"], opts["steps"], opts["workers"], args.only)
     out.mkdir(parents=True, exist_ok=True)
     header = (f"One-at-a-time screen: {opts['replicates']} paired replicates per setting "

@@ -1,7 +1,8 @@
 """One-at-a-time sensitivity screen of the headline outcomes.
 
-Each parameter is moved from its default to a low and a high value (a quarter of its
-allowed range either side, clipped to the range; False and True for switches) with all
+Each parameter is moved from its default to a low and a high value (half and one and a
+half times the default, clipped to the allowed range; for a default of 0, the bottom of the
+range and a quarter of the way up; False and True for switches) with all
 others at their defaults, over paired replicates. The effect on each outcome is the mean
 difference high - low, standardised by the outcome's standard deviation across the
 baseline replicates, so outcomes on different scales can be ranked together.
@@ -31,8 +32,10 @@ def settings() -> list[tuple[str, object, object]]:
         if p.kind is bool:
             out.append((p.name, False, True))
             continue
-        step = 0.25 * (p.high - p.low)
-        lo, hi = max(p.low, p.default - step), min(p.high, p.default + step)
+        if p.default == 0:
+            lo, hi = p.low, p.low + 0.25 * (p.high - p.low)
+        else:
+            lo, hi = max(p.low, 0.5 * p.default), min(p.high, 1.5 * p.default)
         if p.kind is int:
             lo, hi = int(round(lo)), int(round(hi))
         else:
@@ -60,6 +63,9 @@ def screen(replicates: int = 5, seed: int = 1, steps: int = 120, workers: int = 
     else:
         res = [_one(j) for j in jobs]
     res = np.array(res, dtype=float).reshape(-1, replicates, len(OUTCOMES))
+    import warnings
+
+    warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
     base = res[0]
     scale = np.nanstd(base, axis=0, ddof=1)
     rows = []
