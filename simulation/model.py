@@ -36,6 +36,18 @@ class WorkRecord:
     fairness: np.ndarray
 
 
+def ordered_pairs(members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every ordered pair (a, b) of distinct members, b-major (as ``np.meshgrid`` lists them).
+
+    Holder ``a`` and the member ``b`` it has a view of; cheaper than a meshgrid for the
+    handful of members a partnership has.
+    """
+    k = members.size
+    a, b = np.tile(members, k), np.repeat(members, k)
+    off = a != b
+    return a[off], b[off]
+
+
 class CollabModel(mesa.Model):
     """Agent-based model of multi-sector collaboration.
 
@@ -180,10 +192,9 @@ class CollabModel(mesa.Model):
         pid = self.table.create(members, challenge.req, challenge.value, self.month,
                                 challenge.duration, target, float(np.clip(alignment, 0, 1)),
                                 brokered, mandated)
-        a, b = np.meshgrid(members, members)
-        off = a != b
-        first = self.perceived_trust(a[off], b[off])
-        self.relations.add(a[off], b[off], first)
+        a, b = ordered_pairs(members)
+        first = self.perceived_trust(a, b)
+        self.relations.add(a, b, first)
         self.n_memberships[members] += 1
         self.counts["formed"] += 1
         how = "mandated" if mandated else ("brokered by the commissioner" if brokered else "formed")

@@ -198,9 +198,9 @@ class Formation:
         """Does the expected team output clearly beat what the members would do alone?"""
         alone = float((model.capability[members] @ req).mean())
         if use_trust:
-            a, b = np.meshgrid(members, members)
-            off = a != b
-            expected_trust = float(model.perceived_trust(a[off], b[off]).mean())
+            from ..model import ordered_pairs
+
+            expected_trust = float(model.perceived_trust(*ordered_pairs(members)).mean())
         else:
             expected_trust = 0.6  # the broker vouches for the team
         est = expected_synergy(model, members.size, coverage(model, members, req) / alone,
