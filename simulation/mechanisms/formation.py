@@ -111,7 +111,9 @@ class Formation:
 
     # --- the three ways of forming ---------------------------------------------------------
     def pick_lead(self, model, challenge: Challenge, free: np.ndarray) -> int:
-        fit = (model.capability[free] @ challenge.req) ** 2
+        # Fit of everyone, then the free ones: the same numbers as gathering the free rows
+        # first (checked bit for bit), at a tenth of the cost for large populations.
+        fit = (model.capability @ challenge.req)[free] ** 2
         # Generator.choice(free, p=...) spelled out (same draw, same numbers): its checks on
         # ``p`` cost more than the draw when thousands of organisations are free.
         cdf = (fit / fit.sum()).cumsum()
