@@ -1,0 +1,68 @@
+"""Designs: the list of conditions (parameter points) an experiment runs.
+
+Full factorial crosses value lists; Latin hypercube, Sobol (Saltelli) and Morris samples
+come from SALib so that its analysers can read the indices back from the same points.
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+
+from ..params import PARAMS
+from .experiment import Experiment, check_condition
+
+
+def salib_problem(exp: Experiment) -> dict:
+    """The SALib problem dictionary for a sampled design."""
+    return {"num_vars": len(exp.factors), "names": [f.name for f in exp.factors],
+            "bounds": [[f.low, f.high] for f in exp.factors]}
+
+
+def _matrix(exp: Experiment) -> np.ndarray:
+    problem = salib_problem(exp)
+    if exp.design == "lhs":
+        from SALib.sample import latin
+        return latin.sample(problem, exp.samples, seed=exp.design_seed)
+    if exp.design == "sobol":
+        from SALib.sample import sobol
+        return sobol.sample(problem, exp.samples, calc_second_order=False,
+                            seed=exp.design_seed)
+    from SALib.sample import morris
+    return morris.sample(problem, exp.samples, num_levels=exp.morris_levels,
+                         seed=exp.design_seed)
+
+
+def _cast(name: str, value: float) -> Any:
+    kind = PARAMS[name].kind
+    return int(round(value)) if kind is int else float(value)
+
+
+def conditions(exp: Experiment) -> list[dict[str, Any]]:
+    """Every condition of the design, in a fixed order (condition id = list index).
+
+    Each point is validated as a whole model configuration before anything runs.
+    """
+    if exp.design == "factorial":
+        names = [f.name for f in exp.factors]
+        points = [dict(zip(names, combo))
+                  for combo in itertools.product(*(f.values for f in exp.factors))]
+        points = points or [{}]
+    else:
+        names = [f.name for f in exp.factors]
+        points = [{n: _cast(n, v) for n, v in zip(names, row)} for row in _matrix(exp)]
+    for point in points:
+        check_condition(exp, point)
+    return points
+
+
+def run_table(exp: Experiment) -> list[dict[str, Any]]:
+    """All runs: every condition x every replicate; replicate k uses seed base_seed + k
+    under every condition (common random numbers), so conditions compare on paired runs."""
+    runs = []
+    for c, point in enumerate(conditions(exp)):
+        for k in range(exp.replicates):
+            runs.append({"run_id": f"c{c:05d}-r{k:04d}", "condition": c, "replicate": k,
+                         "seed": int(exp.base_seed + k), "values": point})
+    return runs

@@ -1,0 +1,228 @@
+"""Experiment files (TOML): schema and validation against ``simulation.params``.
+
+An experiment names a base scenario, parameters held fixed, parameters to vary, a design,
+replicates and a base seed, the months to run, how often to record, and an optional stop
+condition. Everything is checked before any run, and every error names the file, the key,
+the offending value and what is allowed.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import operator
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ParameterError, UserError
+from ..params import PARAMS, validate, validate_run
+from ..readouts import columns
+from ..scenarios import SCENARIOS, resolve
+
+DESIGNS = ("factorial", "lhs", "sobol", "morris")
+TOP_KEYS = {"name", "description", "scenario", "steps", "replicates", "base_seed", "record_every",
+            "design", "fixed", "vary", "stop"}
+STOP_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+            "==": operator.eq, "!=": operator.ne}
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One varied parameter: an explicit value list, or a numeric range [low, high]."""
+
+    name: str
+    values: tuple | None = None
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class Experiment:
+    name: str
+    source: str
+    scenario: str
+    steps: int
+    replicates: int
+    base_seed: int
+    record_every: int                 # 0: final month only
+    design: str
+    samples: int                      # base sample size for lhs/sobol/morris
+    design_seed: int
+    morris_levels: int
+    fixed: dict[str, Any]
+    factors: tuple[Factor, ...]
+    stop: tuple[str, str, float] | None = None
+    description: str = ""
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def fingerprint(self) -> str:
+        """Hash of the experiment's content: a resumed sweep must match it exactly."""
+        text = json.dumps(self.raw, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"experiment file {path} not found")
+    try:
+        raw = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{path}: not valid TOML: {exc}") from None
+    return parse_experiment(raw, source=str(path))
+
+
+def _fail(source: str, key: str, value: Any, allowed: str) -> UserError:
+    return UserError(f"{source}: {key} = {value!r} is not allowed; allowed: {allowed}")
+
+
+def _int(source, key, value, low, high=None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or (
+            high is not None and value > high):
+        rng = f"an integer >= {low}" if high is None else f"an integer from {low} to {high}"
+        raise _fail(source, key, value, rng)
+    return int(value)
+
+
+def _param(source: str, key: str, name: str, value: Any) -> Any:
+    if name not in PARAMS:
+        raise _fail(source, key, name, "a parameter name (see `collabsim params`)")
+    try:
+        return PARAMS[name].coerce(value, source=f"{source}: {key}")
+    except ParameterError as exc:
+        raise _fail(source, key, value, PARAMS[name].allowed().removeprefix("allowed: ")) from None
+
+
+def _factor(source: str, name: str, spec: Any, design: str) -> Factor:
+    key = f"vary.{name}"
+    if name not in PARAMS:
+        raise _fail(source, key, name, "a parameter name (see `collabsim params`)")
+    p = PARAMS[name]
+    if isinstance(spec, list):
+        spec = {"values": spec}
+    if not isinstance(spec, dict):
+        raise _fail(source, key, spec, "a list of values or a table with values, or low/high[/step]")
+    unknown = set(spec) - {"values", "low", "high", "step"}
+    if unknown:
+        raise _fail(source, f"{key}.{sorted(unknown)[0]}", spec[sorted(unknown)[0]],
+                    "keys values, low, high, step")
+    numeric = p.kind in (int, float)
+    if "values" in spec:
+        if design != "factorial":
+            raise _fail(source, f"{key}.values", spec["values"],
+                        f"low/high ranges only in a {design} design (values lists need factorial)")
+        vals = spec["values"]
+        if not isinstance(vals, list) or not vals:
+            raise _fail(source, f"{key}.values", vals, "a non-empty list")
+        return Factor(name, values=tuple(_param(source, f"{key}.values", name, v) for v in vals))
+    if not numeric:
+        raise _fail(source, key, spec, f"a values list for {p.kind.__name__} parameter {name}")
+    if "low" not in spec or "high" not in spec:
+        raise _fail(source, key, spec, "both low and high (or a values list)")
+    low = _param(source, f"{key}.low", name, spec["low"])
+    high = _param(source, f"{key}.high", name, spec["high"])
+    if not low < high:
+        raise _fail(source, f"{key}.high", high, f"a value greater than low = {low}")
+    if design == "factorial":
+        step = spec.get("step")
+        if step is None or isinstance(step, bool) or not isinstance(step, (int, float)) or step <= 0:
+            raise _fail(source, f"{key}.step", step, "a positive number (factorial ranges need a step)")
+        n = int(round((high - low) / step)) + 1
+        vals = [low + i * step for i in range(n) if low + i * step <= high + 1e-9]
+        vals = [_param(source, f"{key}.step", name, round(v, 10) if p.kind is float else int(round(v)))
+                for v in vals]
+        return Factor(name, values=tuple(dict.fromkeys(vals)))
+    if "step" in spec:
+        raise _fail(source, f"{key}.step", spec["step"], f"no step in a {design} design")
+    return Factor(name, low=float(low), high=float(high))
+
+
+def _stop(source: str, text: Any) -> tuple[str, str, float]:
+    allowed = f"'COLUMN OP NUMBER' with OP one of {' '.join(STOP_OPS)}, e.g. 'active == 0'"
+    parts = text.split() if isinstance(text, str) else []
+    if len(parts) != 3 or parts[1] not in STOP_OPS:
+        raise _fail(source, "stop.when", text, allowed)
+    if parts[0] not in columns():
+        raise _fail(source, "stop.when", text, "a readout column (see `collabsim` readouts) " + allowed)
+    try:
+        value = float(parts[2])
+    except ValueError:
+        raise _fail(source, "stop.when", text, allowed) from None
+    return parts[0], parts[1], value
+
+
+def parse_experiment(raw: dict, *, source: str = "<experiment>") -> Experiment:
+    """Validate a parsed TOML document into an :class:`Experiment` (raises ``UserError``)."""
+    unknown = set(raw) - TOP_KEYS
+    if unknown:
+        k = sorted(unknown)[0]
+        raise _fail(source, k, raw[k], "top-level keys " + ", ".join(sorted(TOP_KEYS)))
+    name = raw.get("name", Path(source).stem)
+    if not isinstance(name, str) or not name or not name.replace("_", "").replace("-", "").isalnum():
+        raise _fail(source, "name", name, "letters, digits, - and _")
+    scenario = raw.get("scenario", "baseline")
+    if scenario not in SCENARIOS:
+        raise _fail(source, "scenario", scenario, ", ".join(SCENARIOS))
+    steps = _int(source, "steps", raw.get("steps", SCENARIOS[scenario].steps), 1, 100_000)
+    replicates = _int(source, "replicates", raw.get("replicates", 1), 1, 100_000)
+    base_seed = _int(source, "base_seed", raw.get("base_seed", 0), 0, 2**62)
+    validate_run(steps, base_seed)
+    record_every = _int(source, "record_every", raw.get("record_every", 1), 0, steps)
+
+    d = raw.get("design", {"type": "factorial"})
+    if isinstance(d, str):
+        d = {"type": d}
+    if not isinstance(d, dict):
+        raise _fail(source, "design", d, "a table with type = " + " | ".join(DESIGNS))
+    dtype = d.get("type", "factorial")
+    if dtype not in DESIGNS:
+        raise _fail(source, "design.type", dtype, ", ".join(DESIGNS))
+    extra = set(d) - {"type", "samples", "seed", "levels"}
+    if extra:
+        k = sorted(extra)[0]
+        raise _fail(source, f"design.{k}", d[k], "keys type, samples, seed, levels")
+    samples = 0
+    if dtype != "factorial":
+        samples = _int(source, "design.samples", d.get("samples"), 2, 10**6)
+    design_seed = _int(source, "design.seed", d.get("seed", base_seed), 0, 2**32 - 1)
+    levels = _int(source, "design.levels", d.get("levels", 4), 2, 100)
+
+    fixed_raw = raw.get("fixed", {})
+    if not isinstance(fixed_raw, dict):
+        raise _fail(source, "fixed", fixed_raw, "a table of parameter = value")
+    fixed = {k: _param(source, f"fixed.{k}", k, v) for k, v in fixed_raw.items()}
+    vary = raw.get("vary", {})
+    if not isinstance(vary, dict):
+        raise _fail(source, "vary", vary, "a table of parameter = [values] or {low, high[, step]}")
+    factors = tuple(_factor(source, k, v, dtype) for k, v in vary.items())
+    both = set(fixed) & set(vary)
+    if both:
+        k = sorted(both)[0]
+        raise _fail(source, f"fixed.{k}", fixed[k], "a parameter not also listed under vary")
+    if dtype != "factorial" and not factors:
+        raise _fail(source, "vary", vary, f"at least one low/high range for a {dtype} design")
+    # The base scenario plus fixed values must make a valid model on their own.
+    try:
+        resolve(scenario, fixed, source=source)
+    except ParameterError as exc:
+        raise UserError(f"{source}: fixed: {exc}") from None
+
+    stop = None
+    if "stop" in raw:
+        s = raw["stop"]
+        when = s.get("when") if isinstance(s, dict) else s
+        stop = _stop(source, when)
+    return Experiment(name=name, source=source, scenario=scenario, steps=steps,
+                      replicates=replicates, base_seed=base_seed, record_every=record_every,
+                      design=dtype, samples=samples, design_seed=design_seed,
+                      morris_levels=levels, fixed=fixed, factors=factors, stop=stop,
+                      description=str(raw.get("description", "")), raw=raw)
+
+
+def check_condition(exp: Experiment, values: dict[str, Any]) -> dict[str, Any]:
+    """Full validated parameters for one design point (cross-parameter checks included)."""
+    try:
+        return resolve(exp.scenario, {**exp.fixed, **values}, source=exp.source)
+    except ParameterError as exc:
+        raise UserError(f"{exp.source}: design point {values}: {exc}") from None

@@ -1,0 +1,244 @@
+"""`collabsim report DIR`: figures and tables from a finished sweep.
+
+Figures: outcome time series with 95% confidence bands per condition, final outcomes by
+condition, heatmaps for two-parameter grids, Kaplan-Meier survival of partnerships by
+condition, and Sobol or Morris indices when the design allows. Table: paired differences
+between each condition and a reference condition over common-random-number replicates,
+with t-based 95% confidence intervals and paired t-test / Wilcoxon p-values.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from scipy import stats  # noqa: E402
+
+from ..errors import UserError  # noqa: E402
+
+SERIES = ["active", "cross_trust", "mean_myth", "failure_share", "isolated_share", "total_value"]
+OUTCOMES = ["partnerships_formed", "success_share", "failure_share", "cross_trust", "mean_myth",
+            "myth_change", "isolated_share", "total_value", "mean_synergy", "mean_fairness"]
+MAX_PAIRED = 40   # more conditions than this (sampled designs): no pairwise table
+
+
+def _labels(meta: dict) -> dict[int, str]:
+    return {i: ", ".join(f"{k}={v}" for k, v in c.items()) or "base"
+            for i, c in enumerate(meta["conditions"])}
+
+
+def _ci(x: np.ndarray) -> tuple[float, float, float]:
+    x = x[~np.isnan(x)]
+    if len(x) < 2:
+        m = float(x.mean()) if len(x) else np.nan
+        return m, np.nan, np.nan
+    m, se = x.mean(), x.std(ddof=1) / np.sqrt(len(x))
+    h = se * stats.t.ppf(0.975, len(x) - 1)
+    return float(m), float(m - h), float(m + h)
+
+
+def _save(fig, path: Path) -> Path:
+    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}{path.suffix}")
+    fig.savefig(tmp, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    os.replace(tmp, path)
+    return path
+
+
+def _write_text(path: Path, text: str) -> Path:
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+    return path
+
+
+def paired_differences(runs: pd.DataFrame, reference: int, labels: dict[int, str],
+                       outcomes: list[str]) -> pd.DataFrame:
+    """Condition minus reference, paired on replicate (same seed), per outcome."""
+    ok = runs[runs.status == "ok"]
+    rows = []
+    base = ok[ok.condition == reference].set_index("replicate")
+    for c in sorted(ok.condition.unique()):
+        if c == reference:
+            continue
+        other = ok[ok.condition == c].set_index("replicate")
+        common = base.index.intersection(other.index)
+        for o in outcomes:
+            d = (other.loc[common, o] - base.loc[common, o]).to_numpy(float)
+            d = d[~np.isnan(d)]
+            m, lo, hi = _ci(d)
+            p_t = float(stats.ttest_1samp(d, 0).pvalue) if len(d) > 1 and d.std() > 0 else np.nan
+            p_w = (float(stats.wilcoxon(d).pvalue)
+                   if len(d) > 1 and np.any(d != 0) else np.nan)
+            rows.append({"condition": c, "label": labels[c], "reference": labels[reference],
+                         "outcome": o, "pairs": len(d), "mean_difference": m, "ci_low": lo,
+                         "ci_high": hi, "p_paired_t": p_t, "p_wilcoxon": p_w})
+    return pd.DataFrame(rows)
+
+
+def _summary(runs: pd.DataFrame, labels: dict[int, str], outcomes: list[str]) -> pd.DataFrame:
+    rows = []
+    ok = runs[runs.status == "ok"]
+    for c, g in ok.groupby("condition"):
+        row = {"condition": c, "label": labels[c], "runs": len(g)}
+        for o in outcomes:
+            m, lo, hi = _ci(g[o].to_numpy(float))
+            row[o] = m
+            row[f"{o}_ci"] = f"[{lo:.3g}, {hi:.3g}]"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _kaplan_meier(d: np.ndarray, censored: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    times = np.unique(d[~censored])
+    s, surv = 1.0, [1.0]
+    for t in times:
+        at_risk = np.sum(d >= t)
+        s *= 1 - np.sum((d == t) & ~censored) / at_risk
+        surv.append(s)
+    return np.concatenate([[0], times]), np.array(surv)
+
+
+def write_report(sweep_dir: Path, out: Path | None = None, *, reference: int = 0) -> list[Path]:
+    sweep_dir = Path(sweep_dir)
+    if not (sweep_dir / "sweep.json").is_file() or not (sweep_dir / "runs").is_dir():
+        raise UserError(f"{sweep_dir} is not a sweep results directory (no sweep.json / runs)")
+    meta = json.loads((sweep_dir / "sweep.json").read_text())
+    runs = pd.read_parquet(sweep_dir / "runs").sort_values("run_id")
+    labels = _labels(meta)
+    if reference not in labels:
+        raise UserError(f"--reference {reference} is not allowed; allowed: 0 to {len(labels) - 1}")
+    out = Path(out) if out else sweep_dir / "report"
+    out.mkdir(parents=True, exist_ok=True)
+    outcomes = [o for o in OUTCOMES if o in runs.columns]
+    written: list[Path] = []
+    n_cond = len(labels)
+    small = n_cond <= 12                  # one line/box per condition stays readable
+    colors = plt.cm.tab10(np.linspace(0, 1, 10))
+
+    table = _summary(runs, labels, outcomes)
+    written.append(_write_text(out / "summary.csv", table.to_csv(index=False)))
+    written.append(_write_text(out / "summary.md", _markdown(table, ["label", "runs"] + outcomes)))
+
+    if n_cond <= MAX_PAIRED and n_cond > 1:
+        pdiff = paired_differences(runs, reference, labels, outcomes)
+        written.append(_write_text(out / "paired_differences.csv", pdiff.to_csv(index=False)))
+        written.append(_write_text(out / "paired_differences.md", _markdown(
+            pdiff, ["label", "outcome", "pairs", "mean_difference", "ci_low", "ci_high",
+                    "p_paired_t", "p_wilcoxon"], title=f"Paired differences vs {labels[reference]}")))
+
+    ts_dir = sweep_dir / "timeseries"
+    if small and ts_dir.is_dir() and any(ts_dir.glob("*.parquet")):
+        ts = pd.read_parquet(ts_dir, columns=["condition", "month"] + SERIES)
+        fig, axes = plt.subplots(2, 3, figsize=(14, 7), sharex=True)
+        for ax, col in zip(axes.flat, SERIES):
+            for c, g in ts.groupby("condition"):
+                agg = g.groupby("month")[col].agg(["mean", "std", "count"])
+                h = stats.t.ppf(0.975, np.maximum(agg["count"] - 1, 1)) * agg["std"] / np.sqrt(agg["count"])
+                ax.plot(agg.index, agg["mean"], color=colors[c % 10], label=labels[c])
+                ax.fill_between(agg.index, agg["mean"] - h, agg["mean"] + h, color=colors[c % 10], alpha=0.2)
+            ax.set_title(col)
+            ax.set_xlabel("month")
+        axes.flat[0].legend(fontsize=7)
+        fig.suptitle(f"{meta['name']}: mean and 95% CI over replicates")
+        written.append(_save(fig, out / "timeseries.png"))
+
+    if small:
+        fig, axes = plt.subplots(2, 5, figsize=(18, 7))
+        for ax, o in zip(axes.flat, outcomes):
+            data = [runs[(runs.condition == c) & (runs.status == "ok")][o].dropna() for c in labels]
+            ax.boxplot(data, showmeans=True)
+            ax.set_xticks(range(1, n_cond + 1), [str(c) for c in labels])
+            ax.set_title(o)
+            ax.set_xlabel("condition")
+        fig.suptitle("final outcomes by condition: " + "; ".join(f"{c}: {l}" for c, l in labels.items()),
+                     fontsize=8)
+        written.append(_save(fig, out / "outcomes.png"))
+
+    factors = meta.get("factors", [])
+    if meta["design"] == "factorial" and len(factors) == 2:
+        a, b = factors
+        ok = runs[runs.status == "ok"]
+        fig, axes = plt.subplots(1, 3, figsize=(15, 4))
+        for ax, o in zip(axes, ["success_share", "cross_trust", "mean_myth"]):
+            grid = ok.pivot_table(index=a, columns=b, values=o, aggfunc="mean")
+            im = ax.imshow(grid.to_numpy(float), cmap="viridis", aspect="auto")
+            ax.set_xticks(range(grid.shape[1]), [str(v) for v in grid.columns], rotation=30)
+            ax.set_yticks(range(grid.shape[0]), [str(v) for v in grid.index])
+            ax.set_xlabel(b)
+            ax.set_ylabel(a)
+            ax.set_title(f"mean {o}")
+            fig.colorbar(im, ax=ax)
+        written.append(_save(fig, out / "heatmap.png"))
+
+    p_dir = sweep_dir / "partnerships"
+    if small and p_dir.is_dir() and any(p_dir.glob("*.parquet")):
+        ps = pd.read_parquet(p_dir, columns=["condition", "duration", "censored"])
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        for c, g in ps.groupby("condition"):
+            t, s = _kaplan_meier(g.duration.to_numpy(), g.censored.to_numpy(bool))
+            ax.step(t, s, where="post", color=colors[c % 10], label=labels[c])
+        ax.set_xlabel("months since formation")
+        ax.set_ylabel("share of partnerships still active")
+        ax.set_title("partnership survival (Kaplan-Meier)")
+        ax.legend(fontsize=7)
+        written.append(_save(fig, out / "survival.png"))
+
+    if meta["design"] in ("sobol", "morris"):
+        written += _sensitivity(meta, runs, out, outcomes)
+    return written
+
+
+def _sensitivity(meta: dict, runs: pd.DataFrame, out: Path, outcomes: list[str]) -> list[Path]:
+    """Sobol or Morris indices, on the replicate mean of each design point."""
+    from .designs import salib_problem
+    from .experiment import parse_experiment
+    exp = parse_experiment(meta["experiment"], source=meta["source"])
+    problem = salib_problem(exp)
+    means = runs[runs.status == "ok"].groupby("condition")[outcomes].mean()
+    if len(means) != len(meta["conditions"]):
+        raise UserError("sensitivity indices need every design point; resume the sweep first")
+    X = np.array([[c[n] for n in problem["names"]] for c in meta["conditions"]], float)
+    rows = []
+    for o in outcomes:
+        y = means[o].to_numpy(float)
+        if np.nanstd(y) == 0:
+            continue
+        if meta["design"] == "sobol":
+            from SALib.analyze import sobol
+            r = sobol.analyze(problem, y, calc_second_order=False, seed=exp.design_seed)
+            for i, n in enumerate(problem["names"]):
+                rows.append({"outcome": o, "parameter": n, "S1": r["S1"][i], "S1_conf": r["S1_conf"][i],
+                             "ST": r["ST"][i], "ST_conf": r["ST_conf"][i]})
+        else:
+            from SALib.analyze import morris
+            r = morris.analyze(problem, X, y, num_levels=exp.morris_levels, seed=exp.design_seed)
+            for i, n in enumerate(problem["names"]):
+                rows.append({"outcome": o, "parameter": n, "mu_star": r["mu_star"][i],
+                             "mu_star_conf": r["mu_star_conf"][i], "sigma": r["sigma"][i]})
+    df = pd.DataFrame(rows)
+    written = [_write_text(out / "sensitivity.csv", df.to_csv(index=False))]
+    key = "ST" if meta["design"] == "sobol" else "mu_star"
+    shown = [o for o in outcomes if o in set(df.outcome)][:6]
+    fig, axes = plt.subplots(1, len(shown), figsize=(4 * len(shown), 3.5), squeeze=False)
+    for ax, o in zip(axes[0], shown):
+        d = df[df.outcome == o]
+        ax.barh(d.parameter, d[key], xerr=d[f"{key}_conf"])
+        ax.set_title(f"{o}: {key}")
+    written.append(_save(fig, out / "sensitivity.png"))
+    return written
+
+
+def _markdown(df: pd.DataFrame, cols: list[str], title: str | None = None) -> str:
+    def fmt(v):
+        return f"{v:.3g}" if isinstance(v, float) else str(v)
+    lines = [f"# {title}", ""] if title else []
+    lines += ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(fmt(r[c]) for c in cols) + " |" for _, r in df.iterrows()]
+    return "\n".join(lines) + "\n"
