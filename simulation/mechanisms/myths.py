@@ -57,9 +57,14 @@ class MythDynamics:
         quality = 1.0 + CONTACT_BOOST * contact_conditions(model, roster.pids)[roster.local[a]] / 4
         n_sec = model.myth.shape[1]
         key = (oa * n_sec + sb)[cross]
-        keys, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
-        mean_delta = np.bincount(inv, weights=delta[cross]) / cnt
-        mean_quality = np.bincount(inv, weights=quality[cross]) / cnt
+        # Group by (organisation, sector) with counts over every possible key rather than
+        # np.unique: no sort, and the same sums (bincount adds in input order either way).
+        n_keys = model.myth.size
+        count = np.bincount(key, minlength=n_keys)
+        keys = np.flatnonzero(count)
+        cnt = count[keys]
+        mean_delta = np.bincount(key, weights=delta[cross], minlength=n_keys)[keys] / cnt
+        mean_quality = np.bincount(key, weights=quality[cross], minlength=n_keys)[keys] / cnt
         org, sec = keys // n_sec, keys % n_sec
         m = model.myth[org, sec]
         size = np.minimum(np.abs(mean_delta) / FULL_EFFECT, 1.0)
