@@ -81,7 +81,8 @@ def _partnerships(events: pd.DataFrame, last_month: int) -> pd.DataFrame:
     ended = events[events.event == "ended"].drop_duplicates("partnership").set_index("partnership")
     df = pd.DataFrame({"partnership": formed.index.astype("int64"), "formed": formed.values})
     df["ended"] = df.partnership.map(ended["month"]).astype("Int64")
-    df["cause"] = df.partnership.map(ended["cause"]).fillna("")
+    causes = ended["cause"].to_dict()
+    df["cause"] = [str(causes.get(p, "")) for p in df.partnership]
     df["censored"] = df.ended.isna()
     df["duration"] = (df.ended.fillna(last_month) - df.formed).astype("int64")
     return df

@@ -1,0 +1,243 @@
+"""Sweeps: validation, designs, common random numbers, identical results across backends,
+failed runs, resume after a kill, atomic parts, readers and the report."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation.errors import UserError
+from simulation.sweep import load_experiment, parse_experiment, run_sweep
+from simulation.sweep.designs import conditions, run_table
+from simulation.sweep.runner import simulate_run
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "experiments" / "tiny.toml"
+
+
+def small(**over) -> dict:
+    raw = {"name": "t", "scenario": "baseline", "steps": 12, "replicates": 3, "base_seed": 5,
+           "record_every": 4, "fixed": {"n_orgs": 20},
+           "vary": {"governance": ["none", "six_principles"]}}
+    raw.update(over)
+    return raw
+
+
+def comparable(out: Path, table: str = "runs") -> pd.DataFrame:
+    df = pd.read_parquet(out / table)
+    df = df.drop(columns=[c for c in ("duration_s",) if c in df])
+    keys = ["run_id", "month"] if table == "timeseries" else (
+        ["run_id", "partnership"] if table == "partnerships" else ["run_id"])
+    return df.sort_values(keys).reset_index(drop=True)
+
+
+# --- validation -----------------------------------------------------------------------
+@pytest.mark.parametrize("over, fragment", [
+    ({"vary": {"clarityy": [0.1]}}, "vary.clarityy"),
+    ({"vary": {"clarity": [0.1, 1.5]}}, "vary.clarity.values = 1.5"),
+    ({"fixed": {"n_orgs": -3}}, "fixed.n_orgs = -3"),
+    ({"design": {"type": "grid"}}, "design.type = 'grid'"),
+    ({"design": {"type": "lhs", "samples": 8}}, "vary.governance.values"),
+    ({"replicates": 0}, "replicates = 0"),
+    ({"stop": {"when": "nonsense > 1"}}, "stop.when"),
+    ({"vary": {"clarity": {"low": 0.5, "high": 0.2, "step": 0.1}}}, "vary.clarity.high"),
+    ({"scenario": "nope"}, "scenario = 'nope'"),
+])
+def test_invalid_experiments_name_file_key_value_and_allowed(over, fragment):
+    with pytest.raises(UserError) as err:
+        parse_experiment(small(**over), source="exp.toml")
+    msg = str(err.value)
+    assert msg.startswith("exp.toml: ") and fragment in msg and "allowed" in msg
+
+
+def test_cli_rejects_bad_experiment_with_one_line_and_exit_2(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "bad"\n[vary]\nclarity = [2.0]\n')
+    p = subprocess.run([sys.executable, "-m", "simulation.cli", "sweep", str(bad), "--out",
+                        str(tmp_path / "o")], capture_output=True, text=True, cwd=ROOT)
+    assert p.returncode == 2
+    assert len(p.stderr.strip().splitlines()) == 1 and "bad.toml" in p.stderr
+    assert "vary.clarity" in p.stderr and "from 0 to 1" in p.stderr
+    assert not (tmp_path / "o").exists()      # nothing written before validation passes
+
+
+def test_shipped_experiments_validate():
+    for path in sorted((ROOT / "experiments").glob("*.toml")):
+        exp = load_experiment(path)
+        assert run_table(exp)
+
+
+# --- designs --------------------------------------------------------------------------
+def test_factorial_ranges_and_common_random_numbers():
+    exp = parse_experiment(small(vary={"governance": ["none", "contract"],
+                                       "clarity": {"low": 0.2, "high": 0.8, "step": 0.3}}))
+    runs = run_table(exp)
+    assert len(runs) == 2 * 3 * 3
+    assert sorted({r["values"]["clarity"] for r in runs}) == [0.2, 0.5, 0.8]
+    for k in range(3):   # replicate k has the same seed under every condition
+        seeds = {r["seed"] for r in runs if r["replicate"] == k}
+        assert seeds == {5 + k} and all(type(s) is int for s in seeds)
+
+
+@pytest.mark.parametrize("design, expected", [("lhs", 10), ("sobol", 8 * (2 + 2)),
+                                              ("morris", 8 * 3)])
+def test_sampled_designs_sizes_bounds_and_types(design, expected):
+    exp = parse_experiment(small(design={"type": design, "samples": 10 if design == "lhs" else 8},
+                                 vary={"clarity": {"low": 0.1, "high": 0.9},
+                                       "max_partners": {"low": 2, "high": 6}}))
+    pts = conditions(exp)
+    assert len(pts) == expected
+    assert all(0.1 <= p["clarity"] <= 0.9 and 2 <= p["max_partners"] <= 6 for p in pts)
+    assert all(type(p["max_partners"]) is int for p in pts)
+    assert conditions(exp) == pts          # the design is reproducible
+
+
+# --- running --------------------------------------------------------------------------
+def test_serial_and_pool_give_identical_results(tmp_path):
+    exp = load_experiment(TINY)
+    a = run_sweep(exp, tmp_path / "serial", workers=1, progress=False)
+    b = run_sweep(exp, tmp_path / "pool", workers=2, progress=False)
+    assert a.failed == b.failed == 0 and a.ran == b.ran == 12
+    for table in ("runs", "timeseries", "partnerships"):
+        pd.testing.assert_frame_equal(comparable(tmp_path / "serial", table),
+                                      comparable(tmp_path / "pool", table))
+    runs = comparable(tmp_path / "serial")
+    assert runs.run_id.is_unique and set(runs.status) == {"ok"}
+    # recorded every 6 months (month 0 is the initial state) plus the last
+    ts = pd.read_parquet(tmp_path / "serial" / "timeseries")
+    assert sorted(ts.month.unique()) == [0, 6, 12, 18]
+    # the recorded parameters are the ones the run used
+    row = runs.iloc[-1]
+    import json
+    full = json.loads(row.params_json)
+    assert full["governance"] == row.governance and full["clarity"] == row.clarity
+    assert full["n_orgs"] == 30 and row.version
+
+
+def flaky(exp, task):
+    """A run function that fails for one replicate: the sweep must record it and go on."""
+    if task["replicate"] == 1:
+        raise RuntimeError(f"boom in {task['run_id']}")
+    return simulate_run(exp, task)
+
+
+def test_failed_runs_are_recorded_and_do_not_stop_the_sweep(tmp_path):
+    exp = parse_experiment(small())
+    s = run_sweep(exp, tmp_path / "o", workers=2, progress=False, run_fn=flaky)
+    runs = pd.read_parquet(tmp_path / "o" / "runs")
+    assert len(runs) == 6 and s.failed == 2
+    bad = runs[runs.status == "failed"]
+    assert set(bad.replicate) == {1} and bad.error.str.contains("RuntimeError: boom in").all()
+    assert bad.partnerships_formed.isna().all()
+    assert (runs[runs.status == "ok"].partnerships_formed >= 0).all()
+    ts = pd.read_parquet(tmp_path / "o" / "timeseries")
+    assert set(ts.replicate) == {0, 2}
+
+
+def test_existing_output_needs_resume_and_matching_experiment(tmp_path):
+    exp = parse_experiment(small())
+    run_sweep(exp, tmp_path / "o", workers=1, progress=False)
+    with pytest.raises(UserError, match="--resume"):
+        run_sweep(exp, tmp_path / "o", workers=1, progress=False)
+    again = run_sweep(exp, tmp_path / "o", workers=1, progress=False, resume=True)
+    assert again.ran == 0 and again.skipped == 6      # resuming a finished sweep does nothing
+    assert len(pd.read_parquet(tmp_path / "o" / "runs")) == 6
+    other = parse_experiment(small(replicates=4))
+    with pytest.raises(UserError, match="different experiment"):
+        run_sweep(other, tmp_path / "o", workers=1, progress=False, resume=True)
+
+
+@pytest.mark.slow
+def test_resume_after_kill_runs_only_missing_and_matches_uninterrupted(tmp_path):
+    exp_file = tmp_path / "kill.toml"
+    exp_file.write_text(TINY.read_text().replace("replicates = 3", "replicates = 40")
+                        .replace('name = "tiny"', 'name = "kill"'))
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "simulation.cli", "sweep", str(exp_file), "--out", str(out),
+           "--workers", "1", "--quiet"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list((out / "runs").glob("part-*.parquet")):
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = pd.read_parquet(out / "runs")        # readable at once: no partial files
+    assert 0 < len(partial) < 160
+    done = subprocess.run(cmd + ["--resume"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert f"{160 - len(partial)} run(s) this time, {len(partial)} already present" in done.stdout
+    ref = tmp_path / "ref"
+    run_sweep(load_experiment(exp_file), ref, workers=2, progress=False)
+    for table in ("runs", "timeseries", "partnerships"):
+        a, b = comparable(out, table), comparable(ref, table)
+        pd.testing.assert_frame_equal(a, b)
+    assert comparable(out).run_id.is_unique and len(comparable(out)) == 160
+    assert not [p for p in out.rglob(".*")]            # no temporary files left
+    again = subprocess.run(cmd + ["--resume"], cwd=ROOT, capture_output=True, text=True)
+    assert "0 run(s) this time, 160 already present" in again.stdout
+
+
+def test_documented_readers_and_csv_export(tmp_path):
+    out = tmp_path / "o"
+    p = subprocess.run([sys.executable, "-m", "simulation.cli", "sweep", str(TINY), "--out",
+                        str(out), "--workers", "1", "--csv", "--quiet"],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    df = pd.read_parquet(out / "runs")                                      # pandas one-liner
+    db = duckdb.sql(f"SELECT * FROM '{out.as_posix()}/runs/*.parquet'").df()  # DuckDB one-liner
+    assert len(df) == len(db) == 12
+    assert set(df.run_id) == set(db.run_id)
+    csv = pd.read_csv(out / "runs.csv")
+    assert list(csv.run_id) == sorted(df.run_id)
+    np.testing.assert_allclose(csv.set_index("run_id").cross_trust,
+                               df.set_index("run_id").loc[csv.run_id].cross_trust)
+    ts = pd.read_csv(out / "timeseries.csv")
+    assert len(ts) == len(pd.read_parquet(out / "timeseries"))
+
+
+def test_stop_condition_ends_runs_early(tmp_path):
+    exp = parse_experiment(small(stop={"when": "total_formed >= 1"}, steps=60))
+    run_sweep(exp, tmp_path / "o", workers=1, progress=False)
+    runs = pd.read_parquet(tmp_path / "o" / "runs")
+    assert (runs.months_run < 60).all() and (runs.partnerships_formed >= 1).all()
+
+
+# --- report ---------------------------------------------------------------------------
+def test_report_writes_figures_and_paired_table(tmp_path):
+    exp = load_experiment(TINY)
+    run_sweep(exp, tmp_path / "o", workers=2, progress=False)
+    p = subprocess.run([sys.executable, "-m", "simulation.cli", "report", str(tmp_path / "o")],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    rep = tmp_path / "o" / "report"
+    for name in ("timeseries.png", "outcomes.png", "heatmap.png", "survival.png",
+                 "summary.csv", "paired_differences.csv"):
+        assert (rep / name).stat().st_size > 1000 or name.endswith(".csv")
+    pdiff = pd.read_csv(rep / "paired_differences.csv")
+    runs = pd.read_parquet(tmp_path / "o" / "runs").set_index(["condition", "replicate"])
+    row = pdiff[(pdiff.condition == 3) & (pdiff.outcome == "cross_trust")].iloc[0]
+    d = (runs.loc[3].cross_trust - runs.loc[0].cross_trust).to_numpy()
+    assert row.pairs == 3 and row.mean_difference == pytest.approx(d.mean())
+    assert row.ci_low <= row.mean_difference <= row.ci_high
+
+
+@pytest.mark.slow
+def test_report_sobol_indices(tmp_path):
+    exp = parse_experiment(small(design={"type": "sobol", "samples": 8}, replicates=1, steps=24,
+                                 vary={"trust_gain": {"low": 0.0, "high": 0.3},
+                                       "n_orgs": {"low": 12, "high": 40}}, fixed={}))
+    run_sweep(exp, tmp_path / "o", workers=2, progress=False)
+    from simulation.sweep.report import write_report
+    files = write_report(tmp_path / "o")
+    sens = pd.read_csv(tmp_path / "o" / "report" / "sensitivity.csv")
+    assert {"S1", "ST"} <= set(sens.columns) and set(sens.parameter) == {"trust_gain", "n_orgs"}
+    assert any(f.name == "sensitivity.png" for f in files)
