@@ -158,10 +158,20 @@ class Roster:
     @classmethod
     def build(cls, t: PartnershipTable) -> Roster:
         rows = np.flatnonzero(t.m_active[: t.n_m])
-        rows = rows[np.argsort(t.m_p[rows], kind="stable")]
         p = t.m_p[rows]
-        pids, local, size = np.unique(p, return_inverse=True, return_counts=True)
-        start = np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int64)
+        # Rows are made in blocks as partnerships are created, so they already run in
+        # partnership order; sort only if that ever stops being true.
+        if p.size > 1 and (p[1:] < p[:-1]).any():
+            rows = rows[np.argsort(p, kind="stable")]
+            p = t.m_p[rows]
+        # Group the sorted ids by where they change (what np.unique would give, without
+        # sorting again).
+        new = np.ones(p.size, dtype=bool)
+        new[1:] = p[1:] != p[:-1]
+        start = np.flatnonzero(new)
+        pids = p[start]
+        size = np.diff(np.append(start, p.size))
+        local = np.cumsum(new) - 1
         n_other = size[local] - 1
         pair_a = np.repeat(np.arange(rows.size), n_other)
         # k-th other member of row a: skip a's own slot in its partnership's block.
