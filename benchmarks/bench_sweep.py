@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 
 def experiment(runs: int, n_orgs: int, steps: int) -> dict:
     return {"name": "bench", "scenario": "baseline", "steps": steps, "replicates": runs // 2,
-            "base_seed": 1, "record_every": 12, "fixed": {"n_orgs": n_orgs},
+            "base_seed": 1, "record_every": min(12, steps), "fixed": {"n_orgs": n_orgs},
             "vary": {"governance": ["none", "six_principles"]}}
 
 
