@@ -120,7 +120,7 @@ def write_report(sweep_dir: Path, out: Path | None = None, *, reference: int = 0
     written: list[Path] = []
     n_cond = len(labels)
     small = n_cond <= 12                  # one line/box per condition stays readable
-    colors = plt.cm.tab10(np.linspace(0, 1, 10))
+    colors = plt.cm.tab10.colors if n_cond <= 10 else plt.cm.tab20.colors
 
     table = _summary(runs, labels, outcomes)
     written.append(_write_text(out / "summary.csv", table.to_csv(index=False)))
@@ -141,11 +141,12 @@ def write_report(sweep_dir: Path, out: Path | None = None, *, reference: int = 0
             for c, g in ts.groupby("condition"):
                 agg = g.groupby("month")[col].agg(["mean", "std", "count"])
                 h = stats.t.ppf(0.975, np.maximum(agg["count"] - 1, 1)) * agg["std"] / np.sqrt(agg["count"])
-                ax.plot(agg.index, agg["mean"], color=colors[c % 10], label=labels[c])
-                ax.fill_between(agg.index, agg["mean"] - h, agg["mean"] + h, color=colors[c % 10], alpha=0.2)
+                ax.plot(agg.index, agg["mean"], color=colors[c % len(colors)], label=labels[c])
+                ax.fill_between(agg.index, agg["mean"] - h, agg["mean"] + h, color=colors[c % len(colors)], alpha=0.2)
             ax.set_title(col)
             ax.set_xlabel("month")
-        axes.flat[0].legend(fontsize=7)
+        fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="lower center", fontsize=7,
+                   ncol=min(4, n_cond), bbox_to_anchor=(0.5, -0.02 - 0.025 * ((n_cond - 1) // 4)))
         fig.suptitle(f"{meta['name']}: mean and 95% CI over replicates")
         written.append(_save(fig, out / "timeseries.png"))
 
@@ -183,7 +184,7 @@ def write_report(sweep_dir: Path, out: Path | None = None, *, reference: int = 0
         fig, ax = plt.subplots(figsize=(7, 4.5))
         for c, g in ps.groupby("condition"):
             t, s = _kaplan_meier(g.duration.to_numpy(), g.censored.to_numpy(bool))
-            ax.step(t, s, where="post", color=colors[c % 10], label=labels[c])
+            ax.step(t, s, where="post", color=colors[c % len(colors)], label=labels[c])
         ax.set_xlabel("months since formation")
         ax.set_ylabel("share of partnerships still active")
         ax.set_title("partnership survival (Kaplan-Meier)")
