@@ -62,3 +62,42 @@ def test_reference_detects_a_wrong_rate():
     a, b = ro.o[ro.pair_a], ro.o[ro.pair_b]
     assert not np.allclose(model.relations.trust[model.relations.lookup(a, b)],
                            ref.trust_of(a, b))
+
+
+def test_relationship_index_matches_a_dictionary_after_many_additions():
+    # The index is merged in place as partnerships add edges (and re-sorted for large
+    # batches): every pair must still be found, and unknown pairs must not be.
+    from simulation.relations import Relations
+
+    rng = np.random.default_rng(11)
+    n = 300
+    rel = Relations(n, capacity=16)
+    known: dict[tuple[int, int], int] = {}
+    for size in [200, *rng.integers(1, 13, 400).tolist(), 150, *rng.integers(1, 13, 100).tolist()]:
+        src, dst = rng.integers(0, n, size), rng.integers(0, n, size)
+        idx = rel.add(src, dst, rng.random(size))
+        for s, d, e in zip(src.tolist(), dst.tolist(), idx.tolist(), strict=True):
+            assert known.setdefault((s, d), e) == e  # an existing edge keeps its index
+    a, b = rng.integers(0, n, 5000), rng.integers(0, n, 5000)
+    want = [known.get((s, d), -1) for s, d in zip(a.tolist(), b.tolist(), strict=True)]
+    assert rel.lookup(a, b).tolist() == want
+    assert rel.size == len(known)
+    for i in (0, 17, n - 1):
+        assert sorted(rel.dst[rel.out_of(i)].tolist()) == sorted(d for s, d in known if s == i)
+
+
+def test_roster_matches_a_per_partnership_listing():
+    # The roster groups active memberships by partnership without sorting; compare it with
+    # a plain listing of each partnership's members and their ordered pairs.
+    model = stepped(48, seed=6, n_orgs=300)
+    t, ro = model.table, model.table.roster()
+    rows = [r for r in range(t.n_m) if t.m_active[r]]
+    by_p: dict[int, list[int]] = {}
+    for r in rows:
+        by_p.setdefault(int(t.m_p[r]), []).append(r)
+    assert ro.pids.tolist() == sorted(by_p)
+    assert ro.rows.tolist() == [r for p in sorted(by_p) for r in by_p[p]]
+    assert ro.size.tolist() == [len(by_p[p]) for p in sorted(by_p)]
+    pairs = [(i, j) for p in sorted(by_p) for i in by_p[p] for j in by_p[p] if i != j]
+    assert list(zip(ro.rows[ro.pair_a].tolist(), ro.rows[ro.pair_b].tolist(),
+                    strict=True)) == pairs
