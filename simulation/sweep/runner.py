@@ -77,15 +77,24 @@ def schemas(exp: Experiment) -> dict[str, pa.Schema]:
 
 
 def _partnerships(events: pd.DataFrame, last_month: int) -> pd.DataFrame:
-    formed = events[events.event == "formed"].set_index("partnership")["month"]
-    ended = events[events.event == "ended"].drop_duplicates("partnership").set_index("partnership")
-    df = pd.DataFrame({"partnership": formed.index.astype("int64"), "formed": formed.values})
-    df["ended"] = df.partnership.map(ended["month"]).astype("Int64")
-    causes = ended["cause"].to_dict()
-    df["cause"] = [str(causes.get(p, "")) for p in df.partnership]
-    df["censored"] = df.ended.isna()
-    df["duration"] = (df.ended.fillna(last_month) - df.formed).astype("int64")
-    return df
+    """One row per partnership: formation month, end month and cause (censored if ongoing)."""
+    kind = events["event"].to_numpy()
+    pid = events["partnership"].to_numpy()
+    month = events["month"].to_numpy()
+    cause = events["cause"].to_numpy()
+    formed = kind == "formed"
+    end = {}
+    for p, m, c in zip(pid[kind == "ended"], month[kind == "ended"], cause[kind == "ended"]):
+        end.setdefault(int(p), (int(m), str(c)))
+    ids = pid[formed].astype("int64")
+    start = month[formed].astype("int64")
+    stop = np.array([end.get(int(p), (-1, ""))[0] for p in ids], dtype="int64")
+    censored = stop < 0
+    return pd.DataFrame({
+        "partnership": ids, "formed": start,
+        "ended": pd.arrays.IntegerArray(np.where(censored, 0, stop), censored),
+        "cause": [end.get(int(p), (-1, ""))[1] for p in ids], "censored": censored,
+        "duration": np.where(censored, last_month, stop) - start})
 
 
 def simulate_run(exp: Experiment, task: dict) -> dict[str, Any]:
