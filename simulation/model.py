@@ -259,7 +259,7 @@ class CollabModel(mesa.Model):
         self.formation(self)
         roster = self.table.roster()
         if roster.n:
-            edges = self.relations.lookup(roster.o[roster.pair_a], roster.o[roster.pair_b])
+            edges = self.relations.lookup(roster.org_a, roster.org_b)
             work, delta = self.work_together(roster, edges)
             self.trust(self, edges, delta)
             self.myths(self, roster, delta)
@@ -291,7 +291,7 @@ class CollabModel(mesa.Model):
         t.m_commitment[roster.rows] = commitment
         t.m_effort[roster.rows] = effort
         t.m_benefit[roster.rows] = benefit
-        local_pair = roster.local[roster.pair_a]
+        local_pair = roster.pair_local
         npair = np.maximum(np.bincount(local_pair, minlength=pids.size), 1)
         work = WorkRecord(
             commitment=commitment, effort=effort, ret=ret, trust_row=trust_row,

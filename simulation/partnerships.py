@@ -154,6 +154,9 @@ class Roster:
     size: np.ndarray
     pair_a: np.ndarray
     pair_b: np.ndarray
+    org_a: np.ndarray  # organisation of pair_a / pair_b, and the pair's index into pids:
+    org_b: np.ndarray  # looked up once here because every mechanism needs them
+    pair_local: np.ndarray
 
     @classmethod
     def build(cls, t: PartnershipTable) -> Roster:
@@ -180,8 +183,11 @@ class Roster:
         k = np.arange(pair_a.size) - first
         own = pair_a - start[local[pair_a]]
         pair_b = start[local[pair_a]] + k + (k >= own)
-        return cls(rows=rows, p=p, o=t.m_o[rows], pids=pids, local=local, size=size,
-                   pair_a=pair_a.astype(np.int64), pair_b=pair_b.astype(np.int64))
+        o = t.m_o[rows]
+        pair_a, pair_b = pair_a.astype(np.int64), pair_b.astype(np.int64)
+        return cls(rows=rows, p=p, o=o, pids=pids, local=local, size=size,
+                   pair_a=pair_a, pair_b=pair_b, org_a=o[pair_a], org_b=o[pair_b],
+                   pair_local=local[pair_a])
 
     @property
     def n(self) -> int:

@@ -239,7 +239,7 @@ def month_inputs(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     mechanisms from the current state, so both implementations get realistic inputs.
     """
     roster = model.table.roster()
-    edges = model.relations.lookup(roster.o[roster.pair_a], roster.o[roster.pair_b])
+    edges = model.relations.lookup(roster.org_a, roster.org_b)
     trust_pair = model.relations.trust[edges]
     commitment = model.contribution.commitment(
         model, roster, roster.per_row_mean_over_pairs(trust_pair))
@@ -251,10 +251,19 @@ def month_inputs(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ret, harm, ratio
 
 
-def vectorised_month(model, ret, harm, synergy) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The core the reference implements, done by the model's mechanisms (as in ``step``)."""
+def month_index(model):
+    """The month's roster and the edge of each partner pair, as ``step`` builds them."""
     roster = model.table.roster()
-    edges = model.relations.lookup(roster.o[roster.pair_a], roster.o[roster.pair_b])
+    return roster, model.relations.lookup(roster.org_a, roster.org_b)
+
+
+def vectorised_month(model, ret, harm, synergy, index=None
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The core the reference implements, done by the model's mechanisms (as in ``step``).
+
+    ``index`` is :func:`month_index`'s result; it is built here when not given.
+    """
+    roster, edges = month_index(model) if index is None else index
     trust_row = roster.per_row_mean_over_pairs(model.relations.trust[edges])
     commitment = model.contribution.commitment(model, roster, trust_row)
     effort = model.contribution.effort(model, roster, commitment)

@@ -129,6 +129,21 @@ class Session:
             self.button("Step").click()
             self.wait_month(start + k + 1, css)
 
+    def settled_text(self, locator, quiet_ms: int = 600) -> str:
+        """The locator's text once it has stopped changing.
+
+        The headline can show the new month a render before the event list catches up.
+        """
+        text = locator.inner_text()
+        deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
+        while time.monotonic() < deadline:
+            self.page.wait_for_timeout(quiet_ms)
+            now = locator.inner_text()
+            if now == text:
+                return text
+            text = now
+        raise AssertionError("text kept changing")
+
     def choose(self, label: str, option: str) -> None:
         self.page.locator(".v-select").filter(has_text=label).first.click()
         self.page.locator(".menuable__content__active .v-list-item").filter(
@@ -223,7 +238,7 @@ def test_seed_is_used_on_reset_and_reproduces_the_run(session):
         session.button("Reset").click()
         session.wait_month(0)
         session.step(4)
-        return events.inner_text()
+        return session.settled_text(events)
 
     first = run_with_seed("42")
     other = run_with_seed("7")

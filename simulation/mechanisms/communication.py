@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..arrays import clip
+
 
 class Communication:
     """Understanding between two members depends on communication, listening and jargon.
@@ -24,8 +26,8 @@ class Communication:
     """
 
     def understanding(self, model, roster, edges: np.ndarray) -> np.ndarray:
-        a = roster.o[roster.pair_a]
-        b = roster.o[roster.pair_b]
+        a = roster.org_a
+        b = roster.org_b
         comm = model.behaviour[:, model.COMMUNICATION]
         base = 0.55 + 0.35 * 0.5 * (comm[a] + comm[b]) + 0.1 * model.skill[a]
         ja, jb = model.jargon[a], model.jargon[b]
@@ -33,4 +35,4 @@ class Communication:
         gap = np.where(cross, np.maximum(ja, jb), np.abs(ja - jb))
         shared = model.relations.language[edges]
         u = base * (1.0 - model.p["jargon_penalty"] * gap * (1.0 - shared))
-        return np.clip(u, 0.0, 1.0)
+        return clip(u, 0.0, 1.0)

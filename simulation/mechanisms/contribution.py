@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..arrays import clip, fill_nan
+
 #: Share of an organisation's capacity it can give to partnership work, split across its
 #: partnerships.
 INVOLVEMENT = 0.5
@@ -50,13 +52,13 @@ class Contribution:
         temptation = p["freeride_temptation"] * (1.0 - focus) * (1.0 - acc) * crowd
         pulled_back = model.stress[o] * (1.0 - acc)
         c = (BASE_COMMITMENT
-             + 0.45 * (np.nan_to_num(trust_row, nan=0.5) - 0.5)
+             + 0.45 * (fill_nan(trust_row, 0.5) - 0.5)
              + 0.3 * (focus - 0.5)
              + 0.3 * (align - 0.5)
              - temptation - pulled_back
              - MANDATE_RELUCTANCE * t.p_mandated[roster.p]
              + t.m_called[roster.rows])
-        return np.clip(c, 0.05, 1.0)
+        return clip(c, 0.05, 1.0)
 
     def effort(self, model, roster, commitment: np.ndarray) -> np.ndarray:
         o = roster.o

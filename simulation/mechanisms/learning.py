@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..arrays import clip, fill_nan
+
 
 class Learning:
     """Partnering skill, shared language and behaviours improve with (good) experience.
@@ -33,7 +35,7 @@ class Learning:
         d = p["behaviour_drift"]
         if d <= 0:
             return
-        signal = np.clip(np.nan_to_num(work.synergy, nan=1.0) - 1.0, -0.5, 0.5)[roster.local]
+        signal = clip(fill_nan(work.synergy, 1.0) - 1.0, -0.5, 0.5)[roster.local]
         signal = signal + 0.5 * p["trust_investment"]
         per_org = np.bincount(roster.o, weights=signal, minlength=model.n)
         cnt = np.bincount(roster.o, minlength=model.n)

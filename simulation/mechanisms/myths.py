@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..arrays import clip
+
 #: How much the full set of contact conditions amplifies myth erosion.
 CONTACT_BOOST = 1.0
 #: Signal size at which an experience has its full effect on myths.
@@ -48,13 +50,13 @@ class MythDynamics:
     """
 
     def __call__(self, model, roster, delta: np.ndarray) -> None:
-        a, b = roster.pair_a, roster.pair_b
-        oa, ob = roster.o[a], roster.o[b]
+        oa, ob = roster.org_a, roster.org_b
         sb = model.sector[ob]
         cross = model.sector[oa] != sb
         if not cross.any():
             return
-        quality = 1.0 + CONTACT_BOOST * contact_conditions(model, roster.pids)[roster.local[a]] / 4
+        met = contact_conditions(model, roster.pids)[roster.pair_local]
+        quality = 1.0 + CONTACT_BOOST * met / 4
         n_sec = model.myth.shape[1]
         key = (oa * n_sec + sb)[cross]
         # Group by (organisation, sector) with counts over every possible key rather than
@@ -65,11 +67,10 @@ class MythDynamics:
         cnt = count[keys]
         mean_delta = np.bincount(key, weights=delta[cross], minlength=n_keys)[keys] / cnt
         mean_quality = np.bincount(key, weights=quality[cross], minlength=n_keys)[keys] / cnt
-        org, sec = keys // n_sec, keys % n_sec
-        m = model.myth[org, sec]
+        m = model.myth.take(keys)  # keys are flat indices into the (org, sector) matrix
         size = np.minimum(np.abs(mean_delta) / FULL_EFFECT, 1.0)
         good = mean_delta > 0
         p = model.p
         m = np.where(good, m - p["myth_erosion"] * mean_quality * size * m,
                      m + p["myth_confirmation"] * size * (1.0 - m))
-        model.myth[org, sec] = np.clip(m, 0.0, 1.0)
+        np.put(model.myth, keys, clip(m, 0.0, 1.0))

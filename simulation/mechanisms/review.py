@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..arrays import fill_nan
+
 #: Without scheduled reviews, the monthly chance that a member takes stock informally.
 INFORMAL_CHECK = 1 / 24
 #: How badly an informal check misjudges the return on effort (standard deviation).
@@ -62,7 +64,7 @@ class ReviewAndExit:
         due_row = due[roster.local]
         informal = ~due_row & (rng.random(roster.n) < INFORMAL_CHECK)
         view = t.m_return[rows] + np.where(informal, rng.normal(0, INFORMAL_NOISE, roster.n), 0)
-        trust_row = np.nan_to_num(work.trust_row, nan=0.5)
+        trust_row = fill_nan(work.trust_row, 0.5)
         can_leave = ~t.p_mandated[roster.p]
         looking = due_row | informal
         distrust = looking & (trust_row < TRUST_FLOOR)
@@ -75,7 +77,7 @@ class ReviewAndExit:
             t.m_called[rows[slack]] += CALL_BOOST
         if due.any():
             syn = work.synergy[due]
-            t.p_stage[roster.pids[due]] = np.where(np.nan_to_num(syn, nan=1) < 1, 2, 1)
+            t.p_stage[roster.pids[due]] = np.where(fill_nan(syn, 1.0) < 1, 2, 1)
         t.p_stage[roster.pids[(age >= 3) & (t.p_stage[roster.pids] == 0)]] = 1
 
         cause = np.full(roster.n, -1)
@@ -86,7 +88,7 @@ class ReviewAndExit:
             model.leave(int(rows[r]), int(cause[r]))
 
         # Whole-partnership endings.
-        collapsed = np.nan_to_num(work.trust_p, nan=1.0) < COLLAPSE
+        collapsed = fill_nan(work.trust_p, 1.0) < COLLAPSE
         done = t.p_output[roster.pids] >= t.p_target[roster.pids]
         late = age + 1 >= t.p_duration[roster.pids]
         for i, pid in enumerate(roster.pids):

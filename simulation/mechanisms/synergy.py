@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..arrays import fill_nan
+
 #: Months of forming in which a partnership delivers at half pace.
 FORMING_MONTHS = 3
 #: Share of effort lost to duplication when partners understand each other not at all.
@@ -43,9 +45,9 @@ class Synergy:
         best = np.zeros_like(req)
         np.maximum.at(best, roster.local, cap)
         cover = np.einsum("pd,pd->p", best, req)
-        waste = MISUNDERSTANDING_WASTE * (1.0 - np.nan_to_num(understanding_row, nan=1.0))
+        waste = MISUNDERSTANDING_WASTE * (1.0 - fill_nan(understanding_row, 1.0))
         useful = effort * (1.0 - waste) * (1.0 - INVESTMENT_COST * p["trust_investment"])
-        local_pair = roster.local[roster.pair_a]
+        local_pair = roster.pair_local
         n_pairs = np.bincount(local_pair, minlength=roster.pids.size)
         bond = np.bincount(local_pair, weights=trust_pair * understanding_pair,
                            minlength=roster.pids.size) / np.maximum(n_pairs, 1)

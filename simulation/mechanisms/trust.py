@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..arrays import clip, fill_nan
+
 #: Commitment a partner is expected to show; more reads as good faith, less as bad.
 EXPECTED_COMMITMENT = 0.4
 #: Weight of each kind of evidence in the monthly trust signal.
@@ -16,9 +18,9 @@ SIGNAL_NOISE = 0.08
 
 def asymmetric_update(trust: np.ndarray, delta: np.ndarray, gain: float, loss: float) -> np.ndarray:
     """Move trust by ``delta``: up at rate ``gain`` towards 1, down at rate ``loss`` towards 0."""
-    up = gain * np.clip(delta, 0, None) * (1.0 - trust)
-    down = loss * np.clip(delta, None, 0) * trust
-    return np.clip(trust + up + down, 0.0, 1.0)
+    up = gain * np.maximum(delta, 0.0) * (1.0 - trust)
+    down = loss * np.minimum(delta, 0.0) * trust
+    return clip(trust + up + down, 0.0, 1.0)
 
 
 class TrustDynamics:
@@ -40,14 +42,14 @@ class TrustDynamics:
 
     def signal(self, model, roster, commitment, ret, harm, synergy) -> np.ndarray:
         a, b = roster.pair_a, roster.pair_b
-        oa, ob = roster.o[a], roster.o[b]
-        myth = model.myth[oa, model.sector[ob]]
+        oa, ob = roster.org_a, roster.org_b
+        myth = model.myth.take(oa * model.myth.shape[1] + model.sector[ob])
         perceived = commitment[b] - EXPECTED_COMMITMENT - model.p["myth_bias"] * myth * MYTH_COLOUR
         perceived = perceived + model.rng_noise.normal(0.0, SIGNAL_NOISE, size=a.size)
         mean_ret = roster.per_partnership(ret)[roster.local] / roster.size[roster.local]
         with np.errstate(invalid="ignore", divide="ignore"):
-            fair = np.clip(np.where(mean_ret > 0, ret / mean_ret, 1.0) - 1.0, -0.5, 0.5)[a]
-        outcome = np.clip(np.nan_to_num(synergy, nan=1.0) - 1.0, -0.5, 0.5)[roster.local[a]]
+            fair = clip(np.where(mean_ret > 0, ret / mean_ret, 1.0) - 1.0, -0.5, 0.5)[a]
+        outcome = clip(fill_nan(synergy, 1.0) - 1.0, -0.5, 0.5)[roster.pair_local]
         return (W_CONTRIBUTION * perceived + W_FAIRNESS * fair - W_HARM * harm[b]
                 + W_OUTCOME * outcome + W_INVESTMENT * model.p["trust_investment"])
 
