@@ -29,6 +29,7 @@ def experiment(runs: int, n_orgs: int, steps: int) -> dict:
 def child(kind: str, runs: int, n_orgs: int, steps: int, workers: int) -> dict:
     """Run one measurement in this process and return time and peak RSS of this process."""
     import resource
+
     from simulation.sweep import parse_experiment, run_sweep
     from simulation.sweep.designs import run_table
     exp = parse_experiment(experiment(runs, n_orgs, steps))
@@ -42,6 +43,7 @@ def child(kind: str, runs: int, n_orgs: int, steps: int, workers: int) -> dict:
             simulate("baseline", seed=t["seed"], steps=steps, params={"n_orgs": n_orgs, **t["values"]})
     elif kind == "batch_run":
         import mesa
+
         from simulation.model import CollabModel
         mesa.batch_run(CollabModel, parameters={"n_orgs": n_orgs,
                                                 "seed": list(range(1, runs // 2 + 1)),

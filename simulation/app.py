@@ -29,10 +29,21 @@ from simulation.errors import UserError
 from simulation.governance import PRESETS
 from simulation.params import PARAMS
 from simulation.scenarios import SCENARIOS, get, resolve
-from simulation.viz.controls import (DEFAULT_SCENARIO, DEFAULT_SEED, KEY_CONTROLS,
-                                     PRESET_CHOICES, RULE_CONTROLS, ComparePair, Control,
-                                     VizModel, parse_seed, scenario_choices, scenario_values,
-                                     with_preset, with_value)
+from simulation.viz.controls import (
+    DEFAULT_SCENARIO,
+    DEFAULT_SEED,
+    KEY_CONTROLS,
+    PRESET_CHOICES,
+    RULE_CONTROLS,
+    ComparePair,
+    Control,
+    VizModel,
+    parse_seed,
+    scenario_choices,
+    scenario_values,
+    with_preset,
+    with_value,
+)
 from simulation.viz.figures import compare_figures_for, figures_for
 
 PLAY_INTERVAL_MS = 150

@@ -50,7 +50,6 @@ def _run_args(p: argparse.ArgumentParser) -> None:
 def cmd_run(args) -> int:
     from .params import parse_assignments, validate_run
     from .run import check_output_dir, format_summary, simulate, write_outputs
-
     from .scenarios import get, resolve
 
     overrides = parse_assignments(args.set)

@@ -211,8 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, default=8, help="paired replicates (seeds 1..N)")
     a = ap.parse_args(argv)
     seeds = range(1, a.seeds + 1)
-    print(f"| demo | outcome | demo | with the change | change agrees | p (one-sided) |\n"
-          f"|---|---|---|---|---|---|")
+    print("| demo | outcome | demo | with the change | change agrees | p (one-sided) |\n"
+          "|---|---|---|---|---|---|")
     for name, con in CONTRASTS.items():
         before, after = (np.asarray(v, dtype=float) for v in contrast_outcomes(name, seeds))
         p = stats.ttest_rel(con.direction * after, con.direction * before,

@@ -16,8 +16,15 @@ from .mechanisms.review import ReviewAndExit
 from .params import validate
 from .partnerships import END_CAUSES, ENDED, PartnershipTable
 from .relations import Relations
-from .sectors import (CAPABILITY, CAPACITY_MEDIAN, JARGON, MYTH_PATTERN, SECTOR_TITLES,
-                      SECTORS, VALUES)
+from .sectors import (
+    CAPABILITY,
+    CAPACITY_MEDIAN,
+    JARGON,
+    MYTH_PATTERN,
+    SECTOR_TITLES,
+    SECTORS,
+    VALUES,
+)
 
 
 @dataclass
@@ -160,11 +167,13 @@ class CollabModel(mesa.Model):
     def ties_of(self, i: int) -> np.ndarray:
         return self.tie_dst[self.tie_ptr[i]: self.tie_ptr[i + 1]]
 
-    def free_organisations(self) -> np.ndarray:
-        """Organisations with room for another partnership and resources to give."""
-        ok = (self.n_memberships < self.p["max_memberships"]) & \
+    def free_mask(self) -> np.ndarray:
+        """Which organisations have room for another partnership and resources to give."""
+        return (self.n_memberships < self.p["max_memberships"]) & \
             (self.capacity > 0.5 * self.base_capacity)
-        return np.flatnonzero(ok)
+
+    def free_organisations(self) -> np.ndarray:
+        return np.flatnonzero(self.free_mask())
 
     def perceived_trust(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return self.reputation.perceived(self, a, b)
@@ -181,7 +190,12 @@ class CollabModel(mesa.Model):
 
     # --- life-cycle events -------------------------------------------------------------------
     def start_partnership(self, members: np.ndarray, challenge: Challenge, *, brokered: bool,
-                          mandated: bool) -> int:
+                          mandated: bool, first_trust: np.ndarray | None = None) -> int:
+        """Create a partnership; members' first impressions of each other start its trust.
+
+        ``first_trust`` (one per ordered pair, as :func:`ordered_pairs` lists them) saves
+        recomputing impressions the formation search has just formed.
+        """
         dist = np.abs(self.values[members][:, None] - self.values[members][None, :])
         mean_dist = dist.sum() / max(members.size * (members.size - 1), 1)
         if self.p["alignment_required"]:
@@ -193,7 +207,7 @@ class CollabModel(mesa.Model):
                                 challenge.duration, target, float(np.clip(alignment, 0, 1)),
                                 brokered, mandated)
         a, b = ordered_pairs(members)
-        first = self.perceived_trust(a, b)
+        first = self.perceived_trust(a, b) if first_trust is None else first_trust
         self.relations.add(a, b, first)
         self.n_memberships[members] += 1
         self.counts["formed"] += 1

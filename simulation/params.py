@@ -19,7 +19,6 @@ from .governance import PRESETS
 from .sectors import SECTORS
 
 
-
 @dataclass(frozen=True)
 class Param:
     """One parameter: name, type, default, what is allowed and what it means."""

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .partnerships import DECLINING, DELIVERING, END_CAUSES, EARLY_CAUSES, ENDED, FORMING
+from .partnerships import DECLINING, DELIVERING, EARLY_CAUSES, END_CAUSES, ENDED, FORMING
 from .sectors import SECTORS
 
 if TYPE_CHECKING:

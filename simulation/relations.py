@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+#: Number of relationships from which new keys are indexed on the side (see _insert_keys).
+SIDE_INDEX_FROM = 50_000
+
 
 class Relations:
     """Sparse, growable store of directed relationship state.
@@ -29,6 +32,8 @@ class Relations:
             setattr(self, "_" + name, np.zeros(capacity, dtype=dtype))
         self._sorted_keys = np.zeros(0, dtype=np.int64)
         self._sorted_edges = np.zeros(0, dtype=np.int64)
+        self._recent_keys = np.zeros(0, dtype=np.int64)  # side index of the newest keys
+        self._recent_edges = np.zeros(0, dtype=np.int64)
 
     # Views on the live part of each array (writable: they share memory).
     @property
@@ -58,12 +63,18 @@ class Relations:
     def lookup(self, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
         """Edge index for each (src, dst) pair, or -1 where the pair has no edge."""
         keys = np.asarray(src, dtype=np.int64) * self.n + np.asarray(dst, dtype=np.int64)
-        if self._sorted_keys.size == 0:
+        out = self._find(self._sorted_keys, self._sorted_edges, keys)
+        if self._recent_keys.size:
+            out = np.maximum(out, self._find(self._recent_keys, self._recent_edges, keys))
+        return out
+
+    @staticmethod
+    def _find(sorted_keys: np.ndarray, edges: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        if sorted_keys.size == 0:
             return np.full(keys.shape, -1, dtype=np.int64)
-        pos = np.searchsorted(self._sorted_keys, keys)
-        pos = np.minimum(pos, self._sorted_keys.size - 1)
-        found = self._sorted_keys[pos] == keys
-        return np.where(found, self._sorted_edges[pos], -1)
+        pos = np.searchsorted(sorted_keys, keys)
+        pos = np.minimum(pos, sorted_keys.size - 1)
+        return np.where(sorted_keys[pos] == keys, edges[pos], -1)
 
     def add(self, src: np.ndarray, dst: np.ndarray, trust: np.ndarray,
             tie: bool | np.ndarray = False) -> np.ndarray:
@@ -95,40 +106,26 @@ class Relations:
         return idx
 
     def _insert_keys(self, keys: np.ndarray, edges: np.ndarray) -> None:
-        """Merge new (unique, absent) keys into the sorted index without re-sorting it all.
+        """Index new (unique, absent) keys.
 
-        Partnerships form one at a time, each adding a handful of edges: merging costs one
-        pass over the index instead of a full sort per partnership.
+        Partnerships form one at a time, each adding a handful of edges. Merging each
+        handful into the full index would copy all of it every time (quadratic in the
+        number of relationships), so new keys go to a small sorted side index that is
+        merged into the main one in bulk once it holds more than a few times the square
+        root of the total. Below SIDE_INDEX_FROM keys a copy is cheaper than searching a
+        second index on every look-up.
         """
-        if self._sorted_keys.size == 0:
-            self._reindex_from(keys, edges)
-            return
+        keys = np.concatenate([self._recent_keys, keys])
+        edges = np.concatenate([self._recent_edges, edges])
         order = np.argsort(keys, kind="stable")
         keys, edges = keys[order], edges[order]
-        old_k, old_e = self._sorted_keys, self._sorted_edges
-        if keys.size > 64:  # many at once (not one partnership): a full re-sort is cheaper
-            self._reindex_from(np.concatenate([old_k, keys]), np.concatenate([old_e, edges]))
-            return
-        at = old_k.searchsorted(keys).tolist()
-        k, n = keys.size, old_k.size
-        new_k = np.empty(n + k, dtype=old_k.dtype)
-        new_e = np.empty(n + k, dtype=old_e.dtype)
-        # Copy the runs between insertion points (a few slices; faster than np.insert's mask).
-        prev = 0
-        for j, a in enumerate(at):
-            new_k[prev + j: a + j] = old_k[prev:a]
-            new_e[prev + j: a + j] = old_e[prev:a]
-            new_k[a + j] = keys[j]
-            new_e[a + j] = edges[j]
-            prev = a
-        new_k[prev + k:] = old_k[prev:]
-        new_e[prev + k:] = old_e[prev:]
-        self._sorted_keys, self._sorted_edges = new_k, new_e
-
-    def _reindex_from(self, keys: np.ndarray, edges: np.ndarray) -> None:
-        order = np.argsort(keys, kind="stable")
-        self._sorted_keys = keys[order]
-        self._sorted_edges = edges[order].astype(np.int64)
+        total = self._sorted_keys.size + keys.size
+        if total < SIDE_INDEX_FROM or keys.size * keys.size > 16 * total:
+            at = self._sorted_keys.searchsorted(keys)
+            self._sorted_keys = np.insert(self._sorted_keys, at, keys)
+            self._sorted_edges = np.insert(self._sorted_edges, at, edges)
+            keys, edges = keys[:0], edges[:0]
+        self._recent_keys, self._recent_edges = keys, edges
 
     def _grow(self, need: int) -> None:
         cap = self._src.size
@@ -144,11 +141,14 @@ class Relations:
 
     def out_of(self, i: int) -> np.ndarray:
         """Edge indices held by organisation ``i`` (its views of others)."""
-        lo = np.searchsorted(self._sorted_keys, i * self.n)
-        hi = np.searchsorted(self._sorted_keys, (i + 1) * self.n)
-        return self._sorted_edges[lo:hi]
+        lo, hi = i * self.n, (i + 1) * self.n
+        main = self._sorted_edges[self._sorted_keys.searchsorted(lo):
+                                  self._sorted_keys.searchsorted(hi)]
+        a, b = self._recent_keys.searchsorted(lo), self._recent_keys.searchsorted(hi)
+        return main if a == b else np.concatenate([main, self._recent_edges[a:b]])
 
     @property
     def nbytes(self) -> int:
         return sum(getattr(self, "_" + f).nbytes for f in self.FIELDS) + \
-            self._sorted_keys.nbytes + self._sorted_edges.nbytes
+            self._sorted_keys.nbytes + self._sorted_edges.nbytes + \
+            self._recent_keys.nbytes + self._recent_edges.nbytes

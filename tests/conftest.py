@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from simulation.model import CollabModel
 from simulation.run import run_model
 

@@ -22,12 +22,23 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulation.mechanisms.contribution import (BASE_COMMITMENT, CROWD_TEMPTATION, INVOLVEMENT,
-                                                MANDATE_RELUCTANCE)
+from simulation.mechanisms.contribution import (
+    BASE_COMMITMENT,
+    CROWD_TEMPTATION,
+    INVOLVEMENT,
+    MANDATE_RELUCTANCE,
+)
 from simulation.mechanisms.myths import ALIGNED, CONTACT_BOOST, FULL_EFFECT
-from simulation.mechanisms.trust import (EXPECTED_COMMITMENT, MYTH_COLOUR, SIGNAL_NOISE,
-                                         W_CONTRIBUTION, W_FAIRNESS, W_HARM, W_INVESTMENT,
-                                         W_OUTCOME)
+from simulation.mechanisms.trust import (
+    EXPECTED_COMMITMENT,
+    MYTH_COLOUR,
+    SIGNAL_NOISE,
+    W_CONTRIBUTION,
+    W_FAIRNESS,
+    W_HARM,
+    W_INVESTMENT,
+    W_OUTCOME,
+)
 
 
 @dataclass

@@ -30,9 +30,15 @@ def test_mesa_batch_run_with_collabmodel():
 
 @pytest.mark.slow
 def test_ema_workbench_lhs_with_multiprocessing_evaluator():
-    from ema_workbench import (Constant, IntegerParameter, Model, MultiprocessingEvaluator,
-                               RealParameter, ScalarOutcome)
-    from ema_workbench import Samplers
+    from ema_workbench import (
+        Constant,
+        IntegerParameter,
+        Model,
+        MultiprocessingEvaluator,
+        RealParameter,
+        Samplers,
+        ScalarOutcome,
+    )
     model = Model("collabsim", function=run_model)
     model.uncertainties = [RealParameter("trust_gain", 0.0, 0.3),
                            RealParameter("clarity", 0.0, 1.0),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy import stats
+
 from simulation.demos import CONTRASTS, DEMOS, contrast_outcomes
 from simulation.params import PARAMS
 from simulation.scenarios import SCENARIOS, resolve

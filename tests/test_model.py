@@ -137,3 +137,29 @@ def test_without_a_seed_runs_differ_and_record_their_seed():
     assert a.seed != b.seed and not np.array_equal(a.capacity, b.capacity)
     again = CollabModel(seed=a.seed, n_orgs=30)
     assert np.array_equal(a.capacity, again.capacity)
+
+
+
+def test_formation_bookkeeping_gives_the_same_run_as_recomputing(monkeypatch):
+    # Formation keeps the list of free organisations up to date and hands the team's first
+    # impressions to start_partnership instead of recomputing them. The list must match a
+    # fresh one at every challenge, and recomputing the impressions must give the same run,
+    # number for number.
+    from simulation.mechanisms.formation import Formation
+
+    kept = stepped(36, seed=9, n_orgs=200)
+    voluntary = Formation.voluntary
+    checked = []
+
+    def checking(self, model, challenge, free):
+        assert np.array_equal(free, model.free_organisations())
+        checked.append(free.size)
+        return voluntary(self, model, challenge, free)
+
+    monkeypatch.setattr(Formation, "voluntary", checking)
+    monkeypatch.setattr(Formation, "remember_first_impressions", lambda self, m, t: None)
+    fresh = stepped(36, seed=9, n_orgs=200)
+    assert len(checked) > 50
+    assert np.array_equal(kept.relations.trust, fresh.relations.trust)
+    assert np.array_equal(kept.myth, fresh.myth)
+    assert len(kept.events) == len(fresh.events) > 50

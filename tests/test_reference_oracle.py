@@ -4,7 +4,6 @@ import copy
 
 import numpy as np
 import pytest
-
 from conftest import stepped
 from reference_model import ReferenceModel, month_inputs, vectorised_month
 
@@ -64,11 +63,16 @@ def test_reference_detects_a_wrong_rate():
                            ref.trust_of(a, b))
 
 
-def test_relationship_index_matches_a_dictionary_after_many_additions():
-    # The index is merged in place as partnerships add edges (and re-sorted for large
-    # batches): every pair must still be found, and unknown pairs must not be.
+@pytest.mark.parametrize("side_index_from", [10**9, 0], ids=["merged", "side-index"])
+def test_relationship_index_matches_a_dictionary_after_many_additions(monkeypatch,
+                                                                      side_index_from):
+    # New keys are merged into the index at once or (for large populations) kept in a
+    # side index merged in bulk: either way every pair must still be found, unknown pairs
+    # must not be, and each holder's edges must all be listed.
+    from simulation import relations
     from simulation.relations import Relations
 
+    monkeypatch.setattr(relations, "SIDE_INDEX_FROM", side_index_from)
     rng = np.random.default_rng(11)
     n = 300
     rel = Relations(n, capacity=16)
@@ -84,6 +88,8 @@ def test_relationship_index_matches_a_dictionary_after_many_additions():
     assert rel.size == len(known)
     for i in (0, 17, n - 1):
         assert sorted(rel.dst[rel.out_of(i)].tolist()) == sorted(d for s, d in known if s == i)
+    if side_index_from == 0:  # the side index was really used and merged along the way
+        assert rel._recent_keys.size > 0 and rel._sorted_keys.size > 0
 
 
 def test_roster_matches_a_per_partnership_listing():

@@ -10,14 +10,22 @@ import sys
 import numpy as np
 import pytest
 from PIL import Image
+
 from simulation.errors import UserError
 from simulation.governance import PRESETS, RULES
 from simulation.model import CollabModel
 from simulation.params import PARAMS
 from simulation.scenarios import resolve
 from simulation.viz import controls, layout
-from simulation.viz.figures import (CompareFigures, HeatmapFigure, NetworkFigure, SeriesFigure,
-                                    figures_for, partnership_pairs, trust_edges)
+from simulation.viz.figures import (
+    CompareFigures,
+    HeatmapFigure,
+    NetworkFigure,
+    SeriesFigure,
+    figures_for,
+    partnership_pairs,
+    trust_edges,
+)
 
 COLLABSIM = [sys.executable, "-c", "import sys; from simulation.cli import main; sys.exit(main())"]
 

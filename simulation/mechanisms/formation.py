@@ -91,15 +91,24 @@ class Formation:
     suggested the trusts team up); seed 004 (partnership = goals hard to reach alone).
     """
 
+    def __init__(self):
+        self.is_free: np.ndarray | None = None
+        #: Perceived trust between the ordered pairs of a team judged this month, keyed by the
+        #: team: the first impressions its relationships start from if it forms.
+        self.team_trust: dict[bytes, np.ndarray] = {}
+
     def __call__(self, model) -> None:
         p = model.p
         n_new = model.rng_env.poisson(p["challenge_rate"] * model.n / 100.0)
         mode = p["formation_mode"]
         search = {"voluntary": self.voluntary, "brokered": self.brokered,
                   "mandated": self.mandated}[mode]
+        # Who is free changes only when a new partnership fills someone's last slot, so the
+        # list is kept up to date here rather than recomputed for every challenge.
+        self.is_free = model.free_mask()
+        free = np.flatnonzero(self.is_free)
         for _ in range(n_new):
             challenge = new_challenge(model)
-            free = model.free_organisations()
             if free.size < 2:
                 break
             team = search(model, challenge, free)
@@ -107,7 +116,13 @@ class Formation:
                 model.counts["went_alone"] += 1
                 continue
             model.start_partnership(team, challenge, brokered=mode == "brokered",
-                                    mandated=mode == "mandated")
+                                    mandated=mode == "mandated",
+                                    first_trust=self.team_trust.pop(team.tobytes(), None))
+            full = team[model.n_memberships[team] >= p["max_memberships"]]
+            if full.size:
+                self.is_free[full] = False
+                free = free[self.is_free[free]]
+        self.team_trust.clear()
 
     # --- the three ways of forming ---------------------------------------------------------
     def pick_lead(self, model, challenge: Challenge, free: np.ndarray) -> int:
@@ -146,9 +161,7 @@ class Formation:
         past = model.relations.dst[model.relations.out_of(lead)]
         strangers = model.rng_form.choice(free, size=min(STRANGERS, free.size), replace=False)
         pool = np.unique(np.concatenate([ties, second, past, strangers]))
-        is_free = np.zeros(model.n, dtype=bool)
-        is_free[free] = True
-        pool = pool[is_free[pool] & (pool != lead)]
+        pool = pool[self.is_free[pool] & (pool != lead)]
         return pool
 
     def assemble(self, model, lead: int, cands: np.ndarray, challenge: Challenge,
@@ -158,13 +171,17 @@ class Formation:
         cands = cands[model.acceptable_values(lead, cands)]
         if cands.size == 0:
             return None
-        # The candidate must accept the lead as well.
-        back = model.perceived_trust(cands, np.full(cands.size, lead))
-        cands = cands[back >= accept]
+        # The candidate must accept the lead as well. (Both directions in one look-up.)
+        k = cands.size
+        leads = np.full(k, lead)
+        both = model.perceived_trust(np.concatenate([cands, leads]),
+                                     np.concatenate([leads, cands]))
+        keep = both[:k] >= accept
+        cands = cands[keep]
         team = [lead]
         best = model.capability[lead].copy()
         # Each member's view of each candidate; a new member's row is added as it joins.
-        views = model.perceived_trust(np.full(cands.size, lead), cands)[None, :]
+        views = both[k:][keep][None, :]
         while len(team) < p["max_partners"] and cands.size:
             # Every current member double-checks its view of each candidate.
             ok = views.min(axis=0) >= accept
@@ -202,12 +219,23 @@ class Formation:
         if use_trust:
             from ..model import ordered_pairs
 
-            expected_trust = float(model.perceived_trust(*ordered_pairs(members)).mean())
+            pairs_trust = model.perceived_trust(*ordered_pairs(members))
+            self.remember_first_impressions(members, pairs_trust)
+            expected_trust = float(pairs_trust.mean())
         else:
             expected_trust = 0.6  # the broker vouches for the team
         est = expected_synergy(model, members.size, coverage(model, members, req) / alone,
                                expected_trust)
         return est >= 1.0 + DECISION_MARGIN
+
+    def remember_first_impressions(self, members: np.ndarray, pairs_trust: np.ndarray) -> None:
+        """Keep the team's view of itself, re-listed as for the sorted team that forms."""
+        k = members.size
+        off = ~np.eye(k, dtype=bool)
+        mat = np.empty((k, k))
+        mat[off] = pairs_trust  # row: the member viewed; column: the one holding the view
+        order = np.argsort(members)
+        self.team_trust[members[order].tobytes()] = mat[np.ix_(order, order)][off]
 
     @staticmethod
     def nominal_target(model, members: np.ndarray, challenge: Challenge) -> float:

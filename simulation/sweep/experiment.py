@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ParameterError, UserError
-from ..params import PARAMS, validate, validate_run
+from ..params import PARAMS, validate_run
 from ..readouts import columns
 from ..scenarios import SCENARIOS, resolve
 
@@ -90,7 +90,7 @@ def _param(source: str, key: str, name: str, value: Any) -> Any:
         raise _fail(source, key, name, "a parameter name (see `collabsim params`)")
     try:
         return PARAMS[name].coerce(value, source=f"{source}: {key}")
-    except ParameterError as exc:
+    except ParameterError:
         raise _fail(source, key, value, PARAMS[name].allowed().removeprefix("allowed: ")) from None
 
 
