@@ -50,6 +50,20 @@ def comparable(out: Path, table: str = "runs") -> pd.DataFrame:
     ({"stop": {"when": "nonsense > 1"}}, "stop.when"),
     ({"vary": {"clarity": {"low": 0.5, "high": 0.2, "step": 0.1}}}, "vary.clarity.high"),
     ({"scenario": "nope"}, "scenario = 'nope'"),
+    ({"design": {"type": "lhs", "samples": 8},
+      "vary": {"clarity": {"low": 0.1, "high": 0.9, "dist": "beta"}}}, "vary.clarity.dist"),
+    ({"design": {"type": "lhs", "samples": 8},
+      "vary": {"clarity": {"low": 0.1, "high": 0.9, "dist": "triangular"}}}, "vary.clarity.mode"),
+    ({"design": {"type": "lhs", "samples": 8},
+      "vary": {"clarity": {"low": 0.1, "high": 0.9, "dist": "triangular", "mode": 1.2}}},
+     "vary.clarity.mode = 1.2"),
+    ({"design": {"type": "lhs", "samples": 8},
+      "vary": {"clarity": {"low": 0.1, "high": 0.9, "dist": "normal", "mean": 0.5,
+                           "sd": 0}}}, "vary.clarity.sd = 0"),
+    ({"design": {"type": "lhs", "samples": 8},
+      "vary": {"clarity": {"low": 0.1, "high": 0.9, "mode": 0.5}}}, "vary.clarity.mode"),
+    ({"vary": {"clarity": {"low": 0.1, "high": 0.9, "step": 0.1, "dist": "normal"}}},
+     "vary.clarity.dist"),
 ])
 def test_invalid_experiments_name_file_key_value_and_allowed(over, fragment):
     with pytest.raises(UserError) as err:
@@ -85,6 +99,34 @@ def test_factorial_ranges_and_common_random_numbers():
     for k in range(3):   # replicate k has the same seed under every condition
         seeds = {r["seed"] for r in runs if r["replicate"] == k}
         assert seeds == {5 + k} and all(type(s) is int for s in seeds)
+
+
+@pytest.mark.parametrize("design", ["lhs", "sobol", "morris"])
+def test_sampled_designs_follow_the_distribution_of_each_range(design):
+    # Uniform, triangular and truncated normal ranges, sampled by each design: values stay
+    # in range and are spread as the distribution says (against the uniform column).
+    n = {"lhs": 400, "sobol": 64, "morris": 60}[design]
+    exp = parse_experiment(small(design={"type": design, "samples": n}, vary={
+        "clarity": {"low": 0.0, "high": 1.0},
+        "trust_gain": {"low": 0.0, "high": 0.3, "dist": "triangular", "mode": 0.0},
+        "exit_threshold": {"low": 0.1, "high": 0.9, "dist": "normal", "mean": 0.5, "sd": 0.1}}))
+    pts = pd.DataFrame(conditions(exp))
+    assert pts.clarity.between(0, 1).all() and pts.trust_gain.between(0, 0.3).all()
+    assert pts.exit_threshold.between(0.1, 0.9).all()
+    if design == "morris":  # grid levels 0, 1/3, 2/3, 1 at the distribution's quantiles
+        from scipy import stats
+        levels = stats.truncnorm(-4, 4, loc=0.5, scale=0.1).ppf([0, 1 / 3, 2 / 3, 1])
+        assert np.allclose(np.unique(pts.exit_threshold), levels)
+        return
+    # Triangular with its mode at low: mean low + (high - low) / 3, not the midpoint.
+    assert abs(pts.trust_gain.mean() - 0.1) < 0.02 < abs(pts.trust_gain.mean() - 0.15)
+    # Normal(0.5, 0.1): about 68% within one sd; a uniform column has 25% there.
+    near = (pts.exit_threshold - 0.5).abs().le(0.1).mean()
+    assert 0.55 < near < 0.85 and (pts.clarity - 0.5).abs().le(0.1).mean() < 0.4
+    if design == "lhs":  # one point per stratum of the distribution's quantiles
+        from scipy import stats
+        q = stats.truncnorm(-4, 4, loc=0.5, scale=0.1).cdf(pts.exit_threshold)
+        assert sorted(np.floor(q * n).astype(int)) == list(range(n))
 
 
 @pytest.mark.parametrize("design, expected", [("lhs", 10), ("sobol", 8 * (2 + 2)),

@@ -15,12 +15,19 @@ from .experiment import Experiment, check_condition
 
 
 def salib_problem(exp: Experiment) -> dict:
-    """The SALib problem dictionary for a sampled design."""
+    """The SALib problem dictionary for a sampled design, in unit-cube coordinates.
+
+    Points are sampled in the unit cube and mapped to each factor's range and
+    distribution afterwards (:meth:`Factor.ppf`); the analysers only need the structure of
+    the sample (and, for Morris, which factor moved in which direction), which a monotone
+    map per column keeps.
+    """
     return {"num_vars": len(exp.factors), "names": [f.name for f in exp.factors],
-            "bounds": [[f.low, f.high] for f in exp.factors]}
+            "bounds": [[0.0, 1.0]] * len(exp.factors)}
 
 
-def _matrix(exp: Experiment) -> np.ndarray:
+def unit_matrix(exp: Experiment) -> np.ndarray:
+    """The design's points in the unit cube, one row per point."""
     problem = salib_problem(exp)
     if exp.design == "lhs":
         from SALib.sample import latin
@@ -32,6 +39,11 @@ def _matrix(exp: Experiment) -> np.ndarray:
     from SALib.sample import morris
     return morris.sample(problem, exp.samples, num_levels=exp.morris_levels,
                          seed=exp.design_seed)
+
+
+def _matrix(exp: Experiment) -> np.ndarray:
+    u = unit_matrix(exp)
+    return np.column_stack([f.ppf(u[:, j]) for j, f in enumerate(exp.factors)])
 
 
 def _cast(name: str, value: float) -> Any:

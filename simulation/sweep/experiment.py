@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..errors import ParameterError, UserError
 from ..params import PARAMS, validate_run
 from ..readouts import columns
@@ -27,14 +29,44 @@ STOP_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operato
             "==": operator.eq, "!=": operator.ne}
 
 
+#: Distributions a sampled design can draw a parameter from, within [low, high].
+DISTRIBUTIONS = ("uniform", "triangular", "normal")
+
+
 @dataclass(frozen=True)
 class Factor:
-    """One varied parameter: an explicit value list, or a numeric range [low, high]."""
+    """One varied parameter: an explicit value list, or a numeric range [low, high].
+
+    In sampled designs a range has a distribution: ``uniform`` (the default),
+    ``triangular`` with its ``mode``, or ``normal`` with ``mean`` and ``sd``, truncated to
+    [low, high]. Designs sample the unit cube and map each column through :meth:`ppf`, so
+    LHS strata, Saltelli's structure and Morris trajectories carry over to the
+    distribution (the same approach SALib takes with its ``dists``).
+    """
 
     name: str
     values: tuple | None = None
     low: float | None = None
     high: float | None = None
+    dist: str = "uniform"
+    mode: float | None = None
+    mean: float | None = None
+    sd: float | None = None
+
+    def _frozen(self):
+        from scipy import stats
+        width = self.high - self.low
+        if self.dist == "triangular":
+            return stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
+        a, b = (self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd
+        return stats.truncnorm(a=a, b=b, loc=self.mean, scale=self.sd)
+
+    def ppf(self, u):
+        """Values at unit-cube quantiles ``u``."""
+        if self.dist == "uniform":
+            return u * (self.high - self.low) + self.low  # as SALib scales its samples
+        # Clipped: at the quantiles 0 and 1 (Morris grid ends) rounding can step outside.
+        return np.clip(self._frozen().ppf(u), self.low, self.high)
 
 
 @dataclass(frozen=True)
@@ -103,10 +135,10 @@ def _factor(source: str, name: str, spec: Any, design: str) -> Factor:
         spec = {"values": spec}
     if not isinstance(spec, dict):
         raise _fail(source, key, spec, "a list of values or a table with values, or low/high[/step]")
-    unknown = set(spec) - {"values", "low", "high", "step"}
+    unknown = set(spec) - {"values", "low", "high", "step", "dist", "mode", "mean", "sd"}
     if unknown:
         raise _fail(source, f"{key}.{sorted(unknown)[0]}", spec[sorted(unknown)[0]],
-                    "keys values, low, high, step")
+                    "keys values, low, high, step, dist, mode, mean, sd")
     numeric = p.kind in (int, float)
     if "values" in spec:
         if design != "factorial":
@@ -125,6 +157,10 @@ def _factor(source: str, name: str, spec: Any, design: str) -> Factor:
     if not low < high:
         raise _fail(source, f"{key}.high", high, f"a value greater than low = {low}")
     if design == "factorial":
+        shaped = sorted(set(spec) & {"dist", "mode", "mean", "sd"})
+        if shaped:
+            raise _fail(source, f"{key}.{shaped[0]}", spec[shaped[0]],
+                        "distributions only in lhs, sobol or morris designs")
         step = spec.get("step")
         if step is None or isinstance(step, bool) or not isinstance(step, (int, float)) or step <= 0:
             raise _fail(source, f"{key}.step", step, "a positive number (factorial ranges need a step)")
@@ -135,7 +171,39 @@ def _factor(source: str, name: str, spec: Any, design: str) -> Factor:
         return Factor(name, values=tuple(dict.fromkeys(vals)))
     if "step" in spec:
         raise _fail(source, f"{key}.step", spec["step"], f"no step in a {design} design")
-    return Factor(name, low=float(low), high=float(high))
+    return _distribution(source, key, name, spec, float(low), float(high))
+
+
+def _number(source: str, key: str, value: Any, lo: float, hi: float, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+        raise _fail(source, key, value, what)
+    return float(value)
+
+
+def _distribution(source: str, key: str, name: str, spec: dict, low: float,
+                  high: float) -> Factor:
+    dist = spec.get("dist", "uniform")
+    if dist not in DISTRIBUTIONS:
+        raise _fail(source, f"{key}.dist", dist, ", ".join(DISTRIBUTIONS))
+    needs = {"uniform": set(), "triangular": {"mode"}, "normal": {"mean", "sd"}}[dist]
+    given = set(spec) & {"mode", "mean", "sd"}
+    for k in sorted(given - needs):
+        raise _fail(source, f"{key}.{k}", spec[k], f"keys {', '.join(sorted(needs)) or 'none'} "
+                    f"for dist = {dist!r}")
+    for k in sorted(needs - given):
+        raise _fail(source, f"{key}.{k}", None, f"a number: dist = {dist!r} needs "
+                    + " and ".join(sorted(needs)))
+    inside = f"a number from low = {low} to high = {high}"
+    if dist == "triangular":
+        return Factor(name, low=low, high=high, dist=dist,
+                      mode=_number(source, f"{key}.mode", spec["mode"], low, high, inside))
+    if dist == "normal":
+        mean = _number(source, f"{key}.mean", spec["mean"], low, high, inside)
+        sd = spec["sd"]
+        if isinstance(sd, bool) or not isinstance(sd, (int, float)) or not sd > 0:
+            raise _fail(source, f"{key}.sd", sd, "a positive number")
+        return Factor(name, low=low, high=high, dist=dist, mean=mean, sd=float(sd))
+    return Factor(name, low=low, high=high)
 
 
 def _stop(source: str, text: Any) -> tuple[str, str, float]:

@@ -198,14 +198,14 @@ def write_report(sweep_dir: Path, out: Path | None = None, *, reference: int = 0
 
 def _sensitivity(meta: dict, runs: pd.DataFrame, out: Path, outcomes: list[str]) -> list[Path]:
     """Sobol or Morris indices, on the replicate mean of each design point."""
-    from .designs import salib_problem
+    from .designs import salib_problem, unit_matrix
     from .experiment import parse_experiment
     exp = parse_experiment(meta["experiment"], source=meta["source"])
     problem = salib_problem(exp)
     means = runs[runs.status == "ok"].groupby("condition")[outcomes].mean()
     if len(means) != len(meta["conditions"]):
         raise UserError("sensitivity indices need every design point; resume the sweep first")
-    X = np.array([[c[n] for n in problem["names"]] for c in meta["conditions"]], float)
+    X = unit_matrix(exp)  # Morris reads which factor moved, and which way, from the points
     rows = []
     for o in outcomes:
         y = means[o].to_numpy(float)
