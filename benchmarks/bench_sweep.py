@@ -3,7 +3,7 @@
 Prints medians and side-by-side ratios; nothing here is asserted. Each measurement that
 involves peak memory runs in a fresh interpreter so earlier work does not inflate it.
 
-    python benchmarks/bench_sweep.py            # full (about 10 minutes on 2 cores)
+    python benchmarks/bench_sweep.py            # full (about 15 minutes on 2 cores)
     python benchmarks/bench_sweep.py --quick    # smaller sizes (about 2 minutes)
 """
 from __future__ import annotations
@@ -34,9 +34,14 @@ def child(kind: str, runs: int, n_orgs: int, steps: int, workers: int) -> dict:
     from simulation.sweep.designs import run_table
     exp = parse_experiment(experiment(runs, n_orgs, steps))
     t0 = time.perf_counter()
+    run_seconds = None
     if kind == "sweep":
+        import pandas as pd
+
         with tempfile.TemporaryDirectory() as d:
             run_sweep(exp, Path(d) / "o", workers=workers, progress=False)
+            # Time the runs themselves took, as each worker clocked them.
+            run_seconds = float(pd.read_parquet(Path(d) / "o" / "runs")["duration_s"].sum())
     elif kind == "bare":   # the runs themselves, nothing stored
         from simulation.run import simulate
         for t in run_table(exp):
@@ -53,13 +58,37 @@ def child(kind: str, runs: int, n_orgs: int, steps: int, workers: int) -> dict:
                        data_collection_period=12, display_progress=False)
     seconds = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": seconds, "peak_mb": peak_mb}
+    return {"seconds": seconds, "peak_mb": peak_mb, "run_seconds": run_seconds}
+
+
+def child_cmd(kind, runs, n_orgs, steps, workers) -> list[str]:
+    return [sys.executable, __file__, "--child", kind, str(runs), str(n_orgs), str(steps),
+            str(workers)]
 
 
 def measure_once(kind, runs, n_orgs, steps, workers) -> dict:
-    p = subprocess.run([sys.executable, __file__, "--child", kind, str(runs), str(n_orgs),
-                        str(steps), str(workers)], capture_output=True, text=True, check=True)
+    if kind == "ceiling":
+        return ceiling_once(runs, n_orgs, steps)
+    p = subprocess.run(child_cmd(kind, runs, n_orgs, steps, workers), capture_output=True,
+                       text=True, check=True)
     return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def ceiling_once(runs, n_orgs, steps) -> dict:
+    """What two cores give two independent processes, with no sweep machinery at all.
+
+    Two processes each do half of the bare runs at the same time; ``seconds`` is the wall
+    time until both finish. Set against one process doing one half alone, it bounds the
+    speed-up any two-worker pool can reach on this machine (shared caches, memory
+    bandwidth and turbo clocks make it less than 2).
+    """
+    t0 = time.perf_counter()
+    procs = [subprocess.Popen(child_cmd("bare", runs // 2, n_orgs, steps, 1),
+                              stdout=subprocess.DEVNULL) for _ in range(2)]
+    for proc in procs:
+        if proc.wait() != 0:
+            raise SystemExit("a benchmark child process failed")
+    return {"seconds": time.perf_counter() - t0, "peak_mb": float("nan"), "run_seconds": None}
 
 
 def measure(specs: dict[str, tuple], repeats: int) -> dict[str, dict]:
@@ -73,6 +102,7 @@ def measure(specs: dict[str, tuple], repeats: int) -> dict[str, dict]:
         for name, spec in specs.items():
             out[name].append(measure_once(*spec))
     return {name: {k: statistics.median(o[k] for o in runs) for k in ("seconds", "peak_mb")}
+            | {"run_seconds": [o["run_seconds"] for o in runs], "wall": [o["seconds"] for o in runs]}
             for name, runs in out.items()}
 
 
@@ -91,13 +121,26 @@ def main() -> None:
     m = measure({"bare": ("bare", n, orgs, steps, 1),
                  "serial": ("sweep", n, orgs, steps, 1),
                  "two": ("sweep", n, orgs, steps, 2),
-                 "batch_run": ("batch_run", n, orgs, steps, 2)}, rep)
+                 "batch_run": ("batch_run", n, orgs, steps, 2),
+                 "half": ("bare", n // 2, orgs, steps, 1),
+                 "ceiling": ("ceiling", n, orgs, steps, 2)}, rep)
     bare, serial, two, br = m["bare"], m["serial"], m["two"], m["batch_run"]
     print(f"overhead: bare runs {bare['seconds']:.2f} s, sweep (1 worker, stored) "
           f"{serial['seconds']:.2f} s -> overhead {serial['seconds'] / bare['seconds'] - 1:+.1%}"
           " (target < 5%)")
+    # The same sweep's wall time against the sum of its own runs' clocked times: no second
+    # process, so no between-process noise. Per repeat, then the median.
+    inside = [w / r - 1 for w, r in zip(serial["wall"], serial["run_seconds"], strict=True)]
+    print(f"  within the sweep (1 worker): wall time vs the runs' own clocked time: "
+          f"{statistics.median(inside):+.1%} (repeats: "
+          + ", ".join(f"{x:+.1%}" for x in inside) + ")")
     print(f"scaling: 1 worker {serial['seconds']:.2f} s, 2 workers {two['seconds']:.2f} s -> "
           f"speed-up {serial['seconds'] / two['seconds']:.2f}x (target >= 1.8x)")
+    ceiling = 2 * m["half"]["seconds"] / m["ceiling"]["seconds"]
+    print(f"  machine ceiling: half the bare runs alone {m['half']['seconds']:.2f} s, two "
+          f"processes doing a half each at once {m['ceiling']['seconds']:.2f} s -> at most "
+          f"{ceiling:.2f}x; the pool reaches {serial['seconds'] / two['seconds'] / ceiling:.0%} "
+          "of it")
     print(f"vs mesa.batch_run (2 processes, same design): sweep {two['seconds']:.2f} s / "
           f"{two['peak_mb']:.0f} MB parent peak; batch_run {br['seconds']:.2f} s / "
           f"{br['peak_mb']:.0f} MB -> time ratio {two['seconds'] / br['seconds']:.2f}")

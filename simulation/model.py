@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,8 +51,14 @@ def ordered_pairs(members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Holder ``a`` and the member ``b`` it has a view of; cheaper than a meshgrid for the
     handful of members a partnership has.
     """
-    k = members.size
-    a, b = np.tile(members, k), np.repeat(members, k)
+    ia, ib = _pair_positions(members.size)
+    return members.take(ia), members.take(ib)
+
+
+@functools.cache
+def _pair_positions(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of holder and viewed member in :func:`ordered_pairs` for a team of ``k``."""
+    a, b = np.tile(np.arange(k), k), np.repeat(np.arange(k), k)
     off = a != b
     return a[off], b[off]
 
@@ -162,6 +170,11 @@ class CollabModel(mesa.Model):
         self.relations.add(a, b, trust, tie=True)
         self.tie_ptr = np.searchsorted(a, np.arange(n + 1))
         self.tie_dst = b
+        # The same ties as one row per organisation, padded with -1, for gathering the ties
+        # of many organisations at once.
+        degree = np.diff(self.tie_ptr)
+        self.tie_table = np.full((n, max(int(degree.max(initial=0)), 1)), -1, dtype=np.int64)
+        self.tie_table[a, np.arange(a.size) - self.tie_ptr[a]] = b
 
     # --- queries used by the mechanisms ------------------------------------------------------
     def ties_of(self, i: int) -> np.ndarray:

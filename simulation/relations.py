@@ -72,9 +72,9 @@ class Relations:
     def _find(sorted_keys: np.ndarray, edges: np.ndarray, keys: np.ndarray) -> np.ndarray:
         if sorted_keys.size == 0:
             return np.full(keys.shape, -1, dtype=np.int64)
-        pos = np.searchsorted(sorted_keys, keys)
-        pos = np.minimum(pos, sorted_keys.size - 1)
-        return np.where(sorted_keys[pos] == keys, edges[pos], -1)
+        pos = sorted_keys.searchsorted(keys)
+        np.minimum(pos, sorted_keys.size - 1, out=pos)
+        return np.where(sorted_keys.take(pos) == keys, edges.take(pos), -1)
 
     def add(self, src: np.ndarray, dst: np.ndarray, trust: np.ndarray,
             tie: bool | np.ndarray = False) -> np.ndarray:
@@ -84,14 +84,19 @@ class Relations:
         """
         src = np.atleast_1d(np.asarray(src, dtype=np.int64))
         dst = np.atleast_1d(np.asarray(dst, dtype=np.int64))
-        trust = np.broadcast_to(np.asarray(trust, dtype=np.float64), src.shape)
-        tie = np.broadcast_to(np.asarray(tie, dtype=np.bool_), src.shape)
+        trust = np.asarray(trust, dtype=np.float64)
+        tie = np.asarray(tie, dtype=np.bool_)
+        if trust.shape != src.shape:
+            trust = np.broadcast_to(trust, src.shape)
+        if tie.shape != src.shape:
+            tie = np.broadcast_to(tie, src.shape)
         idx = self.lookup(src, dst)
-        new = np.flatnonzero(idx < 0)
-        if new.size:
-            keys = src[new] * self.n + dst[new]
-            _, first = np.unique(keys, return_index=True)  # a pair listed twice gets one edge
-            new = new[first]
+        missing = np.flatnonzero(idx < 0)
+        if missing.size:
+            keys = src[missing] * self.n + dst[missing]
+            # A pair listed twice gets one edge (its first listing's state).
+            _, first, again = np.unique(keys, return_index=True, return_inverse=True)
+            new = missing[first]
             self._grow(self.size + new.size)
             sl = slice(self.size, self.size + new.size)
             self._src[sl] = src[new]
@@ -101,8 +106,8 @@ class Relations:
             self._language[sl] = 0.0
             self._tie[sl] = tie[new]
             self._insert_keys(keys[first], np.arange(self.size, self.size + new.size))
+            idx[missing] = self.size + again
             self.size += new.size
-            idx = self.lookup(src, dst)
         return idx
 
     def _insert_keys(self, keys: np.ndarray, edges: np.ndarray) -> None:

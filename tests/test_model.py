@@ -81,6 +81,11 @@ def test_relations_store_lookup_and_add():
     again = r.add(np.array([1]), np.array([2]), np.array([0.0]))
     assert again[0] == idx[0] and r.trust[idx[0]] == 0.3
     assert set(r.dst[r.out_of(1)]) == {2}
+    # Known and new pairs mixed, a new one listed twice: every index is the stored edge's.
+    src, dst = np.array([7, 1, 5, 7, 3]), np.array([8, 2, 6, 8, 9])
+    mixed = r.add(src, dst, np.array([0.1, 0.2, 0.3, 0.4, 0.5]))
+    assert r.size == 5 and mixed.tolist() == r.lookup(src, dst).tolist()
+    assert r.trust[mixed].tolist() == [0.1, 0.3, 0.3, 0.1, 0.5]
 
 
 def test_roster_pairs_every_fellow_member_once():

@@ -157,10 +157,12 @@ class Formation:
     def search_pool(self, model, lead: int, free: np.ndarray) -> np.ndarray:
         """Whom the lead hears of: its ties, their ties, past partners and a few strangers."""
         ties = model.ties_of(lead)
-        second = np.concatenate([model.ties_of(t) for t in ties]) if ties.size else ties
+        second = model.tie_table[ties].ravel()  # padded with -1, dropped below
         past = model.relations.dst[model.relations.out_of(lead)]
         strangers = model.rng_form.choice(free, size=min(STRANGERS, free.size), replace=False)
         pool = np.unique(np.concatenate([ties, second, past, strangers]))
+        if pool.size and pool[0] < 0:
+            pool = pool[1:]
         pool = pool[self.is_free[pool] & (pool != lead)]
         return pool
 
@@ -182,27 +184,31 @@ class Formation:
         best = model.capability[lead].copy()
         # Each member's view of each candidate; a new member's row is added as it joins.
         views = both[k:][keep][None, :]
+        capability = model.capability
         while len(team) < p["max_partners"] and cands.size:
             # Every current member double-checks its view of each candidate.
             ok = views.min(axis=0) >= accept
             now = best @ req
-            gain = np.maximum(best, model.capability[cands]) @ req - now
+            gain = np.maximum(best, capability.take(cands, axis=0)) @ req - now
             # Worth adding only if the coverage gained beats the extra coordination cost.
             n = len(team)
             extra_cost = (1 + p["coordination_cost"] * n) / (1 + p["coordination_cost"] * (n - 1))
             worth = (now + gain) / now > extra_cost
-            score = gain * ((0.5 + views.mean(axis=0)) if use_trust else 1.0)
-            score = np.where(ok & worth & (gain > MIN_GAIN), score, -np.inf)
-            k = int(np.argmax(score))
-            if not np.isfinite(score[k]):
+            # (mean over members, spelled as sum / count)
+            score = gain * ((0.5 + views.sum(axis=0) / views.shape[0]) if use_trust else 1.0)
+            # A candidate someone rejects, or who adds too little, stays so as the team
+            # grows (views only gain rows, coverage only rises), so it leaves the pool.
+            alive = ok & (gain > MIN_GAIN)
+            score = np.where(alive & worth, score, -np.inf)
+            k = int(score.argmax())
+            if score[k] == -np.inf:
                 break
             j = int(cands[k])
             team.append(j)
-            best = np.maximum(best, model.capability[j])
-            keep = np.ones(cands.size, dtype=bool)
-            keep[k] = False
-            keep &= model.acceptable_values(j, cands)
-            cands, views = cands[keep], views[:, keep]
+            best = np.maximum(best, capability[j])
+            alive[k] = False
+            alive &= model.acceptable_values(j, cands)
+            cands, views = cands[alive], views[:, alive]
             if cands.size:
                 new_row = model.perceived_trust(np.full(cands.size, j), cands)
                 views = np.vstack([views, new_row])
@@ -219,23 +225,21 @@ class Formation:
         if use_trust:
             from ..model import ordered_pairs
 
-            pairs_trust = model.perceived_trust(*ordered_pairs(members))
-            self.remember_first_impressions(members, pairs_trust)
-            expected_trust = float(pairs_trust.mean())
+            # Listed for the sorted team, as the partnership will list them if it forms;
+            # kept as the first impressions its relationships start from.
+            team = np.sort(members)
+            pairs_trust = model.perceived_trust(*ordered_pairs(team))
+            self.remember_first_impressions(team, pairs_trust)
+            expected_trust = float(pairs_trust.sum() / pairs_trust.size)  # the mean
         else:
             expected_trust = 0.6  # the broker vouches for the team
         est = expected_synergy(model, members.size, coverage(model, members, req) / alone,
                                expected_trust)
         return est >= 1.0 + DECISION_MARGIN
 
-    def remember_first_impressions(self, members: np.ndarray, pairs_trust: np.ndarray) -> None:
-        """Keep the team's view of itself, re-listed as for the sorted team that forms."""
-        k = members.size
-        off = ~np.eye(k, dtype=bool)
-        mat = np.empty((k, k))
-        mat[off] = pairs_trust  # row: the member viewed; column: the one holding the view
-        order = np.argsort(members)
-        self.team_trust[members[order].tobytes()] = mat[np.ix_(order, order)][off]
+    def remember_first_impressions(self, team: np.ndarray, pairs_trust: np.ndarray) -> None:
+        """Keep the sorted team's view of itself for the partnership, if it forms."""
+        self.team_trust[team.tobytes()] = pairs_trust
 
     @staticmethod
     def nominal_target(model, members: np.ndarray, challenge: Challenge) -> float:

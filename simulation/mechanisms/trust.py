@@ -81,22 +81,24 @@ class Reputation:
         b = np.asarray(b, dtype=np.int64)
         rel = model.relations
         edges = rel.lookup(a, b)
-        out = 0.2 + 0.6 * (1.0 - model.myth[a, model.sector[b]])
+        out = 0.2 + 0.6 * (1.0 - model.myth.take(a * model.myth.shape[1] + model.sector[b]))
         known = edges >= 0
-        out[known] = rel.trust[edges[known]]
+        if rel.size:
+            # ``take`` at -1 reads a real edge; ``where`` discards it (one pass, no masks).
+            out = np.where(known, rel.trust.take(edges), out)
         w = model.p["reputation_weight"]
         unknown = np.flatnonzero(~known)
         if w > 0 and unknown.size:
-            # Ask every networking tie of the holder what it thinks of the stranger.
-            lo, hi = model.tie_ptr[a[unknown]], model.tie_ptr[a[unknown] + 1]
-            n_ties = hi - lo
-            which = np.repeat(np.arange(unknown.size), n_ties)
-            offset = np.arange(which.size) - np.repeat(np.cumsum(n_ties) - n_ties, n_ties)
-            tie = model.tie_dst[lo[which] + offset]
-            e = rel.lookup(tie, b[unknown][which])
+            # Ask every networking tie of the holder what it thinks of the stranger: the
+            # holders' rows of the padded tie table, read row by row (as the ties are listed).
+            rows = model.tie_table[a[unknown]]
+            has_tie = rows >= 0
+            which = has_tie.nonzero()[0]
+            e = rel.lookup(rows[has_tie], b[unknown].take(which))
             heard = e >= 0
-            total = np.bincount(which[heard], weights=rel.trust[e[heard]], minlength=unknown.size)
-            count = np.bincount(which[heard], minlength=unknown.size)
+            which = which[heard]
+            total = np.bincount(which, weights=rel.trust.take(e[heard]), minlength=unknown.size)
+            count = np.bincount(which, minlength=unknown.size)
             has = count > 0
             sel = unknown[has]
             out[sel] = (1 - w) * out[sel] + w * total[has] / count[has]
