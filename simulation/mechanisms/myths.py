@@ -63,7 +63,7 @@ class MythDynamics:
         # np.unique: no sort, and the same sums (bincount adds in input order either way).
         n_keys = model.myth.size
         count = np.bincount(key, minlength=n_keys)
-        keys = np.flatnonzero(count)
+        keys = (count > 0).nonzero()[0]  # (a third of flatnonzero's time on counts)
         cnt = count[keys]
         mean_delta = np.bincount(key, weights=delta[cross], minlength=n_keys)[keys] / cnt
         mean_quality = np.bincount(key, weights=quality[cross], minlength=n_keys)[keys] / cnt
