@@ -10,9 +10,8 @@ benchmark measures the vectorised model against.
 Loop order follows the model's roster: partnerships by id, members in the order they
 joined, and for each member its partners in that same order. Trust is updated
 synchronously: every experience of the month is read against the trust held at the start
-of the month, and where two organisations share more than one partnership the one listed
-last sets the new value (familiarity counts the month once). That is what the vectorised
-update does (``trust[edges] = ...`` keeps the last write for repeated edges).
+of the month, and where two organisations share more than one partnership their signals
+from all of them are added up first (familiarity counts the month once).
 """
 
 from __future__ import annotations
@@ -170,22 +169,24 @@ class ReferenceModel:
     def update_trust(self, signals: list[float]) -> None:
         """Move each member's trust in each partner by its signal, losses faster than gains."""
         gain, loss = self.p["trust_gain"], self.p["trust_loss"]
-        start = {}
+        total: dict[tuple[int, int], float] = {}
         pairs = []
         for part in self.partnerships:
             for me in part.members:
                 for other in part.members:
                     if other is not me:
-                        pairs.append((me.org, other.org.index))
-        for (org, other), s in zip(pairs, signals, strict=True):
-            t0 = start.setdefault((org.index, other), org.trust[other])
+                        pairs.append((me.org.index, other.org.index))
+        for pair, s in zip(pairs, signals, strict=True):
+            total[pair] = total.get(pair, 0.0) + s
+        for (me, other), s in total.items():
+            org = self.orgs[me]
+            t0 = org.trust[other]
             if s > 0:
                 t = t0 + gain * s * (1.0 - t0)
             else:
                 t = t0 + loss * s * t0
             org.trust[other] = min(max(t, 0.0), 1.0)
-        for org_index, other in start:
-            self.orgs[org_index].familiarity[other] += 1.0
+            org.familiarity[other] += 1.0
 
     # --- myths ---------------------------------------------------------------------------------
     def contact_conditions(self, part: RefPartnership) -> float:

@@ -236,6 +236,23 @@ def test_trust_harm_and_myths_lower_the_signal(busy):
     assert (mythical[cross] < clean[cross]).all()
 
 
+def test_trust_reads_every_partnership_a_pair_shares():
+    # Two organisations in two partnerships together get both partnerships' signals (they
+    # add up), not only the last one listed; familiarity counts one month of joint work.
+    m = CollabModel(seed=1, n_orgs=12)
+    edges = m.relations.add(np.array([0, 1, 0]), np.array([1, 0, 2]), np.full(3, 0.5))
+    m.relations.trust[edges] = 0.5
+    m.relations.familiarity[edges] = 0.0
+    shared = np.array([edges[0], edges[1], edges[2], edges[0]])  # pair (0, 1) listed twice
+    m.trust(m, shared, np.array([-0.1, 0.2, 0.2, 0.3]))
+    gain, loss = m.p["trust_gain"], m.p["trust_loss"]
+    summed = asymmetric_update(np.array([0.5]), np.array([0.2]), gain, loss)[0]
+    last_only = asymmetric_update(np.array([0.5]), np.array([0.3]), gain, loss)[0]
+    assert m.relations.trust[edges[0]] == pytest.approx(summed, abs=1e-15)
+    assert summed < last_only
+    assert m.relations.familiarity[edges].tolist() == [1.0, 1.0, 1.0]
+
+
 def test_trust_faster_loss_lowers_cross_sector_trust():
     slow = outcomes(SEEDS, steps=80, trust_loss=0.1)
     fast = outcomes(SEEDS, steps=80, trust_loss=0.4)

@@ -24,6 +24,9 @@ def test_vectorised_core_matches_per_agent_reference(seed, months, params):
     model = stepped(months, seed=seed, **resolve("baseline", params))
     roster = model.table.roster()
     assert roster.n > 10, "the state should have partnerships at work"
+    if params.get("max_memberships"):  # the overlap state has pairs sharing partnerships
+        keys = roster.org_a * model.n + roster.org_b
+        assert np.unique(keys).size < keys.size
     ret, harm, synergy = month_inputs(model)
     ref = ReferenceModel.from_model(model)
     rng = copy.deepcopy(model.rng_noise)  # the same reading noise for both

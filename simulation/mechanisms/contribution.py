@@ -20,7 +20,7 @@ MANDATE_RELUCTANCE = 0.1
 def accountability(p: dict) -> float:
     """How clearly governance holds members to account (0..1)."""
     reviews = 1.0 if 0 < p["review_interval"] <= 12 else (0.5 if p["review_interval"] else 0.0)
-    return float(np.clip(0.6 * p["clarity"] + 0.2 * p["sanctions"] + 0.2 * reviews, 0.0, 1.0))
+    return min(max(0.6 * p["clarity"] + 0.2 * p["sanctions"] + 0.2 * reviews, 0.0), 1.0)
 
 
 class Contribution:
@@ -48,7 +48,7 @@ class Contribution:
         focus = model.behaviour[o, model.OUTCOME]
         align = t.p_alignment[roster.p]
         acc = accountability(p)
-        crowd = 1.0 + CROWD_TEMPTATION * (roster.size[roster.local] - 2)
+        crowd = (1.0 + CROWD_TEMPTATION * (roster.size - 2))[roster.local]
         temptation = p["freeride_temptation"] * (1.0 - focus) * (1.0 - acc) * crowd
         pulled_back = model.stress[o] * (1.0 - acc)
         c = (BASE_COMMITMENT

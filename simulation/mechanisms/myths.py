@@ -25,9 +25,11 @@ def contact_conditions(model, pids: np.ndarray) -> np.ndarray:
     t = model.table
     equal = float(p["equal_status"])
     goals = (t.p_alignment[pids] >= ALIGNED).astype(float)
-    cooperation = np.ones(pids.size)
-    support = np.where(t.p_brokered[pids] | ((p["clarity"] >= 0.5) & (p["review_interval"] > 0)),
-                       1.0, 0.0)
+    cooperation = 1.0
+    if p["clarity"] >= 0.5 and p["review_interval"] > 0:
+        support = 1.0  # clear rules with reviews back every partnership
+    else:
+        support = t.p_brokered[pids].astype(float)
     return equal + goals + cooperation + support
 
 
@@ -55,19 +57,22 @@ class MythDynamics:
         cross = model.sector[oa] != sb
         if not cross.any():
             return
-        met = contact_conditions(model, roster.pids)[roster.pair_local]
-        quality = 1.0 + CONTACT_BOOST * met / 4
+        met = contact_conditions(model, roster.pids)
+        quality = (1.0 + CONTACT_BOOST * met / 4)[roster.pair_local]
         n_sec = model.myth.shape[1]
-        key = (oa * n_sec + sb)[cross]
-        # Group by (organisation, sector) with counts over every possible key rather than
-        # np.unique: no sort, and the same sums (bincount adds in input order either way).
-        n_keys = model.myth.size
-        count = np.bincount(key, minlength=n_keys)
-        keys = (count > 0).nonzero()[0]  # (a third of flatnonzero's time on counts)
-        cnt = count[keys]
-        mean_delta = np.bincount(key, weights=delta[cross], minlength=n_keys)[keys] / cnt
-        mean_quality = np.bincount(key, weights=quality[cross], minlength=n_keys)[keys] / cnt
-        m = model.myth.take(keys)  # keys are flat indices into the (org, sector) matrix
+        key = (oa * n_sec + sb)[cross]  # flat index into the (organisation, sector) matrix
+        # Group by key without sorting: a scratch slot per key holds the last experience
+        # listed under it, which labels the group; bincount then adds in listing order.
+        pos = np.arange(key.size)
+        slot = np.empty(model.myth.size, dtype=np.int64)
+        slot[key] = pos
+        group = slot[key]
+        last = group == pos  # the experience that labels its group
+        keys = key[last]
+        cnt = np.bincount(group, minlength=key.size)[last]
+        mean_delta = np.bincount(group, weights=delta[cross], minlength=key.size)[last] / cnt
+        mean_quality = np.bincount(group, weights=quality[cross], minlength=key.size)[last] / cnt
+        m = model.myth.take(keys)
         size = np.minimum(np.abs(mean_delta) / FULL_EFFECT, 1.0)
         good = mean_delta > 0
         p = model.p

@@ -32,9 +32,10 @@ class TrustDynamics:
     what is expected (read through the myths held about the partner's sector, so myths
     make the same behaviour look worse), the fairness of its own return relative to the
     partnership's, any credit taken from it (harm), the partnership's results, and the
-    time invested in building trust. The sum is the trust signal. A positive signal
-    raises trust at rate ``trust_gain`` towards 1; a negative one lowers it at the larger
-    rate ``trust_loss`` towards 0.
+    time invested in building trust. The sum is the trust signal. Two organisations that
+    work together in several partnerships at once read each other in every one of them,
+    and the month's signals add up. A positive total raises trust at rate ``trust_gain``
+    towards 1; a negative one lowers it at the larger rate ``trust_loss`` towards 0.
 
     Sources: brief mechanism 6; seed 002 (investment of time to build trust); seed 003
     ("at least do no harm"); Slovic (1993), trust is easier to destroy than to build.
@@ -46,7 +47,7 @@ class TrustDynamics:
         myth = model.myth.take(oa * model.myth.shape[1] + model.sector[ob])
         perceived = commitment[b] - EXPECTED_COMMITMENT - model.p["myth_bias"] * myth * MYTH_COLOUR
         perceived = perceived + model.rng_noise.normal(0.0, SIGNAL_NOISE, size=a.size)
-        mean_ret = roster.per_partnership(ret)[roster.local] / roster.size[roster.local]
+        mean_ret = (roster.per_partnership(ret) / roster.size)[roster.local]
         with np.errstate(invalid="ignore", divide="ignore"):
             fair = clip(np.where(mean_ret > 0, ret / mean_ret, 1.0) - 1.0, -0.5, 0.5)[a]
         outcome = clip(fill_nan(synergy, 1.0) - 1.0, -0.5, 0.5)[roster.pair_local]
@@ -55,9 +56,19 @@ class TrustDynamics:
 
     def __call__(self, model, edges: np.ndarray, delta: np.ndarray) -> None:
         rel = model.relations
-        rel.trust[edges] = asymmetric_update(rel.trust[edges], delta, model.p["trust_gain"],
-                                             model.p["trust_loss"])
-        rel.familiarity[edges] += 1.0
+        # One total per relationship: a pair listed under two partnerships gets both signals,
+        # summed in listing order at the pair's last listing. (A scratch slot per edge finds
+        # each listing's last one without sorting; only the listed slots are read.)
+        pos = np.arange(edges.size)
+        slot = np.empty(rel.size, dtype=np.int64)
+        slot[edges] = pos
+        last = slot[edges]
+        total = np.bincount(last, weights=delta, minlength=edges.size)
+        keep = last == pos
+        e = edges[keep]
+        rel.trust[e] = asymmetric_update(rel.trust[e], total[keep], model.p["trust_gain"],
+                                         model.p["trust_loss"])
+        rel.familiarity[e] += 1.0  # months of joint work, however many partnerships
 
 
 class Reputation:
