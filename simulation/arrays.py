@@ -18,3 +18,19 @@ def clip(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
 def fill_nan(x: np.ndarray, value: float) -> np.ndarray:
     """``x`` with NaN replaced by ``value`` (infinities are left as they are)."""
     return np.where(np.isnan(x), value, x)
+
+
+def group_by_last(keys: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
+    """Group equal ``keys`` (integers below ``n_keys``) without sorting.
+
+    Returns ``group``, the position of the last listing of each entry's key (the label of
+    its group, for ``np.bincount(group, ...)``, which adds in listing order), and ``last``,
+    the mask of the entries that label their group (one per distinct key). A scratch slot
+    per possible key is written but only the listed slots are read, so the cost is in the
+    number of entries, not of possible keys.
+    """
+    pos = np.arange(keys.size)
+    slot = np.empty(n_keys, dtype=np.int64)
+    slot[keys] = pos
+    group = slot[keys]
+    return group, group == pos

@@ -88,6 +88,20 @@ def test_relations_store_lookup_and_add():
     assert r.trust[mixed].tolist() == [0.1, 0.3, 0.3, 0.1, 0.5]
 
 
+def test_group_by_last_matches_a_dictionary_grouping():
+    from simulation.arrays import group_by_last
+
+    keys = np.array([5, 2, 5, 9, 2, 5, 0])
+    values = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0])
+    group, last = group_by_last(keys, 10)
+    sums = np.bincount(group, weights=values, minlength=keys.size)[last]
+    expected = {}
+    for k, v in zip(keys.tolist(), values.tolist(), strict=True):
+        expected[k] = expected.get(k, 0.0) + v
+    assert dict(zip(keys[last].tolist(), sums.tolist(), strict=True)) == expected
+    assert last.sum() == len(expected)
+
+
 def test_roster_pairs_every_fellow_member_once():
     t = PartnershipTable(4)
     t.create(np.array([0, 1, 2]), np.ones(4) / 4, 1.0, 0, 10, 1.0, 0.5, False, False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import clip
+from ..arrays import clip, group_by_last
 
 #: How much the full set of contact conditions amplifies myth erosion.
 CONTACT_BOOST = 1.0
@@ -61,13 +61,7 @@ class MythDynamics:
         quality = (1.0 + CONTACT_BOOST * met / 4)[roster.pair_local]
         n_sec = model.myth.shape[1]
         key = (oa * n_sec + sb)[cross]  # flat index into the (organisation, sector) matrix
-        # Group by key without sorting: a scratch slot per key holds the last experience
-        # listed under it, which labels the group; bincount then adds in listing order.
-        pos = np.arange(key.size)
-        slot = np.empty(model.myth.size, dtype=np.int64)
-        slot[key] = pos
-        group = slot[key]
-        last = group == pos  # the experience that labels its group
+        group, last = group_by_last(key, model.myth.size)
         keys = key[last]
         cnt = np.bincount(group, minlength=key.size)[last]
         mean_delta = np.bincount(group, weights=delta[cross], minlength=key.size)[last] / cnt

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import clip, fill_nan
+from ..arrays import clip, fill_nan, group_by_last
 
 #: Commitment a partner is expected to show; more reads as good faith, less as bad.
 EXPECTED_COMMITMENT = 0.4
@@ -56,15 +56,9 @@ class TrustDynamics:
 
     def __call__(self, model, edges: np.ndarray, delta: np.ndarray) -> None:
         rel = model.relations
-        # One total per relationship: a pair listed under two partnerships gets both signals,
-        # summed in listing order at the pair's last listing. (A scratch slot per edge finds
-        # each listing's last one without sorting; only the listed slots are read.)
-        pos = np.arange(edges.size)
-        slot = np.empty(rel.size, dtype=np.int64)
-        slot[edges] = pos
-        last = slot[edges]
-        total = np.bincount(last, weights=delta, minlength=edges.size)
-        keep = last == pos
+        # One total per relationship: a pair listed under two partnerships gets both signals.
+        group, keep = group_by_last(edges, rel.size)
+        total = np.bincount(group, weights=delta, minlength=edges.size)
         e = edges[keep]
         rel.trust[e] = asymmetric_update(rel.trust[e], total[keep], model.p["trust_gain"],
                                          model.p["trust_loss"])
