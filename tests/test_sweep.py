@@ -171,6 +171,22 @@ def flaky(exp, task):
     return simulate_run(exp, task)
 
 
+def test_pool_workers_start_with_the_model_imported_and_one_thread():
+    """Workers fork from a forkserver that has imported the model, and hold no extra threads."""
+    import concurrent.futures as cf
+
+    from simulation.sweep import runner
+    before = {k: os.environ.get(k) for k in runner.ONE_THREAD}
+    with cf.ProcessPoolExecutor(1, mp_context=runner._warm_forkserver()) as pool:
+        # ``eval`` is a builtin, so unpickling the call imports nothing in the worker.
+        preloaded = pool.submit(eval, "[m in __import__('sys').modules for m in "
+                                      f"{runner.PRELOAD + ['mesa', 'pandas']}]").result()
+        threads = pool.submit(eval, "len(__import__('os').listdir('/proc/self/task'))").result()
+    assert all(preloaded)
+    assert threads == 1
+    assert {k: os.environ.get(k) for k in runner.ONE_THREAD} == before  # parent untouched
+
+
 def test_failed_runs_are_recorded_and_do_not_stop_the_sweep(tmp_path):
     exp = parse_experiment(small())
     s = run_sweep(exp, tmp_path / "o", workers=2, progress=False, run_fn=flaky)

@@ -11,6 +11,7 @@ import json
 import multiprocessing as mp
 import os
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -211,6 +212,35 @@ def _prepare(exp: Experiment, out: Path, resume: bool, tasks: list[dict]) -> set
     return set()
 
 
+#: Modules the forkserver imports once, so that each worker it forks starts with them.
+PRELOAD = ["simulation.sweep.runner", "simulation.run"]
+#: One thread per library in the forkserver and its workers (unless the user set otherwise):
+#: a process that forks should hold no threads, and a pool wants one thread per worker.
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "JE_ARROW_MALLOC_CONF": "background_thread:false"}
+
+
+def _warm_forkserver():
+    """The forkserver context, its server started now and importing the model in the background.
+
+    Without this every worker is a fresh interpreter importing collabsim, Mesa and pandas
+    (about 1.5 s of CPU each) before its first run. With it, that import happens once, in
+    the forkserver, while the parent gets on with other work, and workers are forked from
+    it ready to run. Runs do not depend on any of this: each is seeded by its own seed.
+    """
+    from multiprocessing import forkserver
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(PRELOAD)
+    added = [k for k in ONE_THREAD if k not in os.environ]
+    os.environ.update({k: ONE_THREAD[k] for k in added})
+    try:
+        forkserver.ensure_running()   # no-op if an earlier sweep started it
+    finally:
+        for k in added:
+            os.environ.pop(k, None)
+    return ctx
+
+
 def _executor(workers: int, dask: str | None):
     """(executor, closer) for the chosen backend; None executor means run in-process."""
     if dask:
@@ -229,8 +259,24 @@ def _executor(workers: int, dask: str | None):
         return client.get_executor(pure=False), close
     if workers == 1:
         return None, lambda: None
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("forkserver"))
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=_warm_forkserver())
     return pool, lambda: pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_up() -> int:
+    return os.getpid()
+
+
+def _start_first_worker(pool: cf.ProcessPoolExecutor) -> threading.Thread:
+    """Start the pool's first worker from a thread (the call blocks until it exists)."""
+    def start():
+        try:
+            pool.submit(_worker_up)
+        except Exception:   # a broken pool shows itself again at the next submit
+            pass
+    thread = threading.Thread(target=start, name="collabsim-pool-start", daemon=True)
+    thread.start()
+    return thread
 
 
 def run_sweep(exp: Experiment, out: str | Path, *, workers: int | None = None,
@@ -245,6 +291,8 @@ def run_sweep(exp: Experiment, out: str | Path, *, workers: int | None = None,
     tasks = run_table(exp)          # validates every design point before any run
     done = _prepare(exp, out, resume, tasks)
     todo = [t for t in tasks if t["run_id"] not in done]
+    if todo and workers > 1 and not dask:
+        _warm_forkserver()          # its imports overlap with the parent's preparations
     writer = _Writer(out, exp)
     failed = 0
     from tqdm import tqdm
@@ -266,6 +314,13 @@ def run_sweep(exp: Experiment, out: str | Path, *, workers: int | None = None,
                 finish(execute(exp, task, run_fn))
         else:
             queue = iter(todo)
+            if not dask:
+                # Starting a local worker waits for the forkserver's imports; meanwhile the
+                # parent, which has everything imported already, takes runs itself.
+                starting = _start_first_worker(executor)
+                while starting.is_alive() and (task := next(queue, None)) is not None:
+                    finish(execute(exp, task, run_fn))
+                starting.join()
             limit = 4 * workers
             pending: dict[cf.Future, dict] = {}
             while True:
