@@ -157,6 +157,7 @@ class Roster:
     org_a: np.ndarray  # organisation of pair_a / pair_b, and the pair's index into pids:
     org_b: np.ndarray  # looked up once here because every mechanism needs them
     pair_local: np.ndarray
+    n_other: np.ndarray  # fellow members of each row (its number of pairs)
 
     @classmethod
     def build(cls, t: PartnershipTable) -> Roster:
@@ -187,7 +188,7 @@ class Roster:
         pair_a, pair_b = pair_a.astype(np.int64), pair_b.astype(np.int64)
         return cls(rows=rows, p=p, o=o, pids=pids, local=local, size=size,
                    pair_a=pair_a, pair_b=pair_b, org_a=o[pair_a], org_b=o[pair_b],
-                   pair_local=local[pair_a])
+                   pair_local=local[pair_a], n_other=n_other)
 
     @property
     def n(self) -> int:
@@ -200,6 +201,5 @@ class Roster:
     def per_row_mean_over_pairs(self, values: np.ndarray) -> np.ndarray:
         """Mean of a per-pair quantity over each row's pairs (rows with no pair get nan)."""
         s = np.bincount(self.pair_a, weights=values, minlength=self.n)
-        c = np.bincount(self.pair_a, minlength=self.n)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return s / c
+            return s / self.n_other

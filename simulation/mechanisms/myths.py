@@ -53,23 +53,35 @@ class MythDynamics:
 
     def __call__(self, model, roster, delta: np.ndarray) -> None:
         oa, ob = roster.org_a, roster.org_b
-        sb = model.sector[ob]
-        cross = model.sector[oa] != sb
-        if not cross.any():
+        sb = model.sector.take(ob)
+        cross = np.flatnonzero(model.sector.take(oa) != sb)
+        if not cross.size:
             return
         met = contact_conditions(model, roster.pids)
-        quality = (1.0 + CONTACT_BOOST * met / 4)[roster.pair_local]
+        quality = 1.0 + CONTACT_BOOST * met / 4          # per partnership
         n_sec = model.myth.shape[1]
-        key = (oa * n_sec + sb)[cross]  # flat index into the (organisation, sector) matrix
+        key = oa.take(cross)
+        key *= n_sec
+        key += sb.take(cross)  # flat index into the (organisation, sector) matrix
         group, last = group_by_last(key, model.myth.size)
         keys = key[last]
-        cnt = np.bincount(group, minlength=key.size)[last]
-        mean_delta = np.bincount(group, weights=delta[cross], minlength=key.size)[last] / cnt
-        mean_quality = np.bincount(group, weights=quality[cross], minlength=key.size)[last] / cnt
+        n = key.size
+        cnt = np.bincount(group, minlength=n)[last]
+        mean_delta = np.bincount(group, weights=delta.take(cross), minlength=n)[last]
+        mean_delta /= cnt
+        mean_quality = np.bincount(group, weights=quality.take(roster.pair_local.take(cross)),
+                                   minlength=n)[last]
+        mean_quality /= cnt
         m = model.myth.take(keys)
-        size = np.minimum(np.abs(mean_delta) / FULL_EFFECT, 1.0)
-        good = mean_delta > 0
+        size = np.abs(mean_delta)
+        size /= FULL_EFFECT
+        np.minimum(size, 1.0, out=size)
         p = model.p
-        m = np.where(good, m - p["myth_erosion"] * mean_quality * size * m,
-                     m + p["myth_confirmation"] * size * (1.0 - m))
-        np.put(model.myth, keys, clip(m, 0.0, 1.0))
+        # Both outcomes in place, then each entry keeps the one its experience calls for.
+        erode = p["myth_erosion"] * mean_quality
+        erode *= size
+        erode *= m
+        confirm = p["myth_confirmation"] * size
+        confirm *= 1.0 - m
+        m = np.where(mean_delta > 0, m - erode, m + confirm)
+        model.myth.reshape(-1)[keys] = clip(m, 0.0, 1.0)  # a view: the matrix is contiguous

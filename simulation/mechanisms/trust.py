@@ -18,9 +18,15 @@ SIGNAL_NOISE = 0.08
 
 def asymmetric_update(trust: np.ndarray, delta: np.ndarray, gain: float, loss: float) -> np.ndarray:
     """Move trust by ``delta``: up at rate ``gain`` towards 1, down at rate ``loss`` towards 0."""
-    up = gain * np.maximum(delta, 0.0) * (1.0 - trust)
-    down = loss * np.minimum(delta, 0.0) * trust
-    return clip(trust + up + down, 0.0, 1.0)
+    up = np.maximum(delta, 0.0)
+    up *= gain
+    up *= 1.0 - trust
+    down = np.minimum(delta, 0.0)
+    down *= loss
+    down *= trust
+    up += trust
+    up += down
+    return clip(up, 0.0, 1.0)
 
 
 class TrustDynamics:
@@ -44,15 +50,30 @@ class TrustDynamics:
     def signal(self, model, roster, commitment, ret, harm, synergy) -> np.ndarray:
         a, b = roster.pair_a, roster.pair_b
         oa, ob = roster.org_a, roster.org_b
-        myth = model.myth.take(oa * model.myth.shape[1] + model.sector[ob])
-        perceived = commitment[b] - EXPECTED_COMMITMENT - model.p["myth_bias"] * myth * MYTH_COLOUR
-        perceived = perceived + model.rng_noise.normal(0.0, SIGNAL_NOISE, size=a.size)
-        mean_ret = (roster.per_partnership(ret) / roster.size)[roster.local]
+        p = model.p
+        # Per pair, in place; per-member and per-partnership terms are weighted before they
+        # are spread to pairs (fewer values to multiply, the same products).
+        myth = model.myth.take(oa * model.myth.shape[1] + model.sector.take(ob))
+        myth *= p["myth_bias"]
+        myth *= MYTH_COLOUR
+        signal = commitment.take(b)
+        signal -= EXPECTED_COMMITMENT
+        signal -= myth
+        signal += model.rng_noise.normal(0.0, SIGNAL_NOISE, size=a.size)
+        signal *= W_CONTRIBUTION
+        mean_ret = (roster.per_partnership(ret) / roster.size).take(roster.local)
         with np.errstate(invalid="ignore", divide="ignore"):
-            fair = clip(np.where(mean_ret > 0, ret / mean_ret, 1.0) - 1.0, -0.5, 0.5)[a]
-        outcome = clip(fill_nan(synergy, 1.0) - 1.0, -0.5, 0.5)[roster.pair_local]
-        return (W_CONTRIBUTION * perceived + W_FAIRNESS * fair - W_HARM * harm[b]
-                + W_OUTCOME * outcome + W_INVESTMENT * model.p["trust_investment"])
+            fair = np.where(mean_ret > 0, ret / mean_ret, 1.0)
+        fair -= 1.0
+        fair = clip(fair, -0.5, 0.5)
+        fair *= W_FAIRNESS
+        signal += fair.take(a)
+        signal -= (W_HARM * harm).take(b)
+        outcome = clip(fill_nan(synergy, 1.0) - 1.0, -0.5, 0.5)
+        outcome *= W_OUTCOME
+        signal += outcome.take(roster.pair_local)
+        signal += W_INVESTMENT * p["trust_investment"]
+        return signal
 
     def __call__(self, model, edges: np.ndarray, delta: np.ndarray) -> None:
         rel = model.relations
@@ -60,7 +81,7 @@ class TrustDynamics:
         group, keep = group_by_last(edges, rel.size)
         total = np.bincount(group, weights=delta, minlength=edges.size)
         e = edges[keep]
-        rel.trust[e] = asymmetric_update(rel.trust[e], total[keep], model.p["trust_gain"],
+        rel.trust[e] = asymmetric_update(rel.trust.take(e), total[keep], model.p["trust_gain"],
                                          model.p["trust_loss"])
         rel.familiarity[e] += 1.0  # months of joint work, however many partnerships
 
