@@ -10,9 +10,10 @@ Sections:
 1. The default scenario (150 organisations, 120 months): median wall time of the
    simulation (model built and stepped, no output written) over repeated seeds.
 2. Scale: populations of 1k to 16k organisations (and 10k) x 120 months, each run in a
-   fresh single-threaded subprocess, reporting time per step, peak resident memory of that
-   process and the number of relationships; then the slope of log(time) on
-   log(relationships), which is 1 when time grows in proportion to the relationships.
+   fresh single-threaded subprocess (seeds in rounds over the sizes), reporting time per
+   step, peak resident memory of that process and the number of relationships; then the
+   slope of log(time) on log(relationships), which is 1 when time grows in proportion to
+   the relationships.
 3. Against the naive way: the month's contribution, trust and myth updates at 2,000
    organisations, done by the vectorised mechanisms and by the per-agent reference in
    ``tests/reference_model.py`` from the same state, and the ratio of their medians, in
@@ -99,8 +100,14 @@ def bench_scale(sizes: list[int], steps: int, repeats: int) -> list[dict]:
     print(f"  {'orgs':>6} {'relationships':>13} {'median s':>9} {'ms/step':>8} "
           f"{'peak MiB':>9} {'s per 1k rel':>12}")
     rows = []
+    # Seeds go in rounds over all sizes, so a slow spell of a shared machine falls on several
+    # sizes instead of on every seed of one.
+    runs_of: dict[int, list[dict]] = {n: [] for n in sizes}
+    for k in range(repeats):
+        for n in sizes:
+            runs_of[n].append(in_subprocess(n, steps, 1 + k))
     for n in sizes:
-        runs = [in_subprocess(n, steps, 1 + k) for k in range(repeats)]
+        runs = runs_of[n]
         sec = statistics.median(r["seconds"] for r in runs)
         rel = statistics.median(r["relationships"] for r in runs)
         mib = max(r["peak_rss_mib"] for r in runs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import clip, fill_nan
+from ..arrays import fill_nan
 
 #: Share of an organisation's capacity it can give to partnership work, split across its
 #: partnerships.

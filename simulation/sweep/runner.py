@@ -7,6 +7,7 @@ flight and a bounded buffer of finished ones, so its memory stays flat in the sw
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import json
 import multiprocessing as mp
 import os
@@ -270,10 +271,9 @@ def _worker_up() -> int:
 def _start_first_worker(pool: cf.ProcessPoolExecutor) -> threading.Thread:
     """Start the pool's first worker from a thread (the call blocks until it exists)."""
     def start():
-        try:
+        # A broken or closed pool (both RuntimeErrors) shows itself again at the next submit.
+        with contextlib.suppress(RuntimeError):
             pool.submit(_worker_up)
-        except Exception:   # a broken pool shows itself again at the next submit
-            pass
     thread = threading.Thread(target=start, name="collabsim-pool-start", daemon=True)
     thread.start()
     return thread
