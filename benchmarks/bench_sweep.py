@@ -139,6 +139,12 @@ def main() -> None:
           + ", ".join(f"{x:+.1%}" for x in inside) + ")")
     print(f"scaling: 1 worker {serial['seconds']:.2f} s, 2 workers {two['seconds']:.2f} s -> "
           f"speed-up {serial['seconds'] / two['seconds']:.2f}x (target >= 1.8x)")
+    # What the pool adds on top of its own runs (worker start-up, the parent's share of the
+    # cores, the last run's tail): wall time minus half the runs' clocked time, per repeat.
+    extra = [w - r / 2 for w, r in zip(two["wall"], two["run_seconds"], strict=True)]
+    print(f"  within the sweep (2 workers): wall time minus half the runs' own clocked time: "
+          f"{statistics.median(extra):.2f} s (repeats: " + ", ".join(f"{x:.2f}" for x in extra)
+          + " s)")
     ceiling = 2 * m["half"]["seconds"] / m["ceiling"]["seconds"]
     print(f"  machine ceiling: half the bare runs alone {m['half']['seconds']:.2f} s, two "
           f"processes doing a half each at once {m['ceiling']['seconds']:.2f} s -> at most "
