@@ -291,14 +291,13 @@ def run_sweep(exp: Experiment, out: str | Path, *, workers: int | None = None,
     tasks = run_table(exp)          # validates every design point before any run
     done = _prepare(exp, out, resume, tasks)
     todo = [t for t in tasks if t["run_id"] not in done]
-    if todo and workers > 1 and not dask:
-        _warm_forkserver()          # its imports overlap with the parent's preparations
+    # Started before the parent's own preparations, so that workers' start-up overlaps them.
+    executor, close = (None, lambda: None) if not todo else _executor(workers, dask)
     writer = _Writer(out, exp)
     failed = 0
     from tqdm import tqdm
     bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), unit="run", disable=not progress,
                desc=exp.name, file=sys.stderr, dynamic_ncols=True)
-    executor, close = (None, lambda: None) if not todo else _executor(workers, dask)
 
     def finish(result):
         nonlocal failed
