@@ -52,6 +52,17 @@ def columns() -> list[str]:
     return base + [f"trust_{c}" for c in MATRIX_COLUMNS] + [f"myth_{c}" for c in MATRIX_COLUMNS]
 
 
+#: Per-month columns that count things: integers. Every other column is a float.
+COUNT_COLUMNS = frozenset(["month", "active", "forming", "delivering", "declining", "isolated",
+                           "turbulent", *(k for k in COUNT_KEYS if k != "value"),
+                           *(f"total_{k}" for k in COUNT_KEYS if k != "value")])
+
+
+def column_dtypes() -> dict[str, str]:
+    """Every per-month column with its dtype, in order; fixed, whatever a run's values are."""
+    return {c: "int64" if c in COUNT_COLUMNS else "float64" for c in columns()}
+
+
 def _read(key: str, model: CollabModel) -> float:
     return model.readout[key]
 

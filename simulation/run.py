@@ -8,17 +8,19 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import mesa
+import numpy as np
 import pandas as pd
 
 from . import __version__
 from .errors import UserError
 from .model import CollabModel
 from .params import validate_run
-from .readouts import headline
+from .readouts import column_dtypes, headline
 from .scenarios import resolve
 
 OUTPUT_FILES = ("timeseries.parquet", "events.parquet", "summary.json", "dashboard.png")
@@ -26,16 +28,23 @@ OUTPUT_FILES = ("timeseries.parquet", "events.parquet", "summary.json", "dashboa
 
 @dataclass
 class RunResult:
-    """A finished run: its inputs, per-month time series, event log and headline outcomes."""
+    """A finished run: its inputs, headline outcomes and model, with its per-month time series
+    and event log as tables (built when first asked for, since many callers never do)."""
 
     scenario: str
     seed: int
     steps: int
     params: dict[str, Any]
-    timeseries: pd.DataFrame
-    events: pd.DataFrame
     outcomes: dict[str, float]
     model: CollabModel
+
+    @cached_property
+    def timeseries(self) -> pd.DataFrame:
+        return timeseries_frame(self.model)
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        return events_frame(self.model)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -63,20 +72,26 @@ def simulate(scenario: str = "baseline", *, seed: int | None = None, steps: int 
         if stop_when is not None and stop_when(model):
             break
     return RunResult(scenario=scenario, seed=seed, steps=steps, params=full,
-                     timeseries=timeseries_frame(model), events=events_frame(model),
                      outcomes=headline(model), model=model)
 
 
 def timeseries_frame(model: CollabModel) -> pd.DataFrame:
-    df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    return df.astype({c: "int64" for c in df.columns if df[c].dtype == object and
-                      all(isinstance(v, int) for v in df[c])})
+    """One row per month from the model's DataCollector, with a fixed dtype per column."""
+    recorded = model.datacollector.model_vars
+    return pd.DataFrame({c: np.asarray(recorded[c], dtype=dtype)
+                         for c, dtype in column_dtypes().items()})
+
+
+EVENT_COLUMNS = ("month", "event", "partnership", "organisations", "sectors", "cause", "story")
 
 
 def events_frame(model: CollabModel) -> pd.DataFrame:
-    cols = ["month", "event", "partnership", "organisations", "sectors", "cause", "story"]
-    return pd.DataFrame(model.events, columns=cols).astype(
-        {"month": "int64", "partnership": "int64"})
+    """The event log, one row per event (numbers as int64, text as pandas strings)."""
+    ev = model.events
+    return pd.DataFrame({c: np.array([e[c] for e in ev], dtype=np.int64)
+                         if c in ("month", "partnership") else pd.array([e[c] for e in ev],
+                                                                        dtype="str")
+                         for c in EVENT_COLUMNS})
 
 
 def run_model(seed: int = 42, steps: int = 120, scenario: str = "baseline",

@@ -11,7 +11,7 @@ from conftest import stepped
 from simulation.agents import Organisation
 from simulation.model import CollabModel
 from simulation.partnerships import END_CAUSES, PartnershipTable
-from simulation.readouts import columns
+from simulation.readouts import COUNT_COLUMNS, columns
 from simulation.relations import Relations
 from simulation.run import simulate, write_outputs
 
@@ -70,6 +70,18 @@ def test_readouts_are_complete_each_month():
     assert len(df) == 13  # the start plus 12 months
     assert (df["active"] >= 0).all() and df["month"].tolist() == list(range(13))
     assert df.filter(regex="^trust_").shape[1] == 16 and df.filter(regex="^myth_").shape[1] == 16
+
+
+@pytest.mark.parametrize("n, steps", [(40, 12), (4, 1)])
+def test_timeseries_table_has_fixed_dtypes_and_the_datacollectors_values(n, steps):
+    """Counts are int64 and everything else float64 whatever a run's values (a run with no
+    partnerships has only integer zeros for its value), with Mesa's recorded values."""
+    r = simulate("baseline", seed=5, steps=steps, params={"n_orgs": n, "network_degree": 2})
+    ts = r.timeseries
+    recorded = r.model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    pd.testing.assert_frame_equal(ts, recorded, check_dtype=False)
+    assert {c for c in ts if ts[c].dtype == "int64"} == COUNT_COLUMNS
+    assert (ts.drop(columns=list(COUNT_COLUMNS)).dtypes == "float64").all()
 
 
 def test_relations_store_lookup_and_add():

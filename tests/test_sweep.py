@@ -164,6 +164,33 @@ def test_serial_and_pool_give_identical_results(tmp_path):
     assert full["n_orgs"] == 30 and row.version
 
 
+def test_stored_rows_are_the_runs_own_records(tmp_path):
+    """A sweep stores each run's own recorded months and partnership histories."""
+    exp = load_experiment(TINY)
+    run_sweep(exp, tmp_path / "o", workers=1, progress=False)
+    task = run_table(exp)[5]
+    own = simulate_run(exp, task)
+    mine = [("run_id", "==", task["run_id"])]
+    ts = pd.read_parquet(tmp_path / "o" / "timeseries", filters=mine).sort_values("month")
+    kept = own.timeseries[own.timeseries.month % exp.record_every == 0]
+    pd.testing.assert_frame_equal(ts.drop(columns=["run_id", "condition", "replicate"])
+                                  .reset_index(drop=True), kept.reset_index(drop=True),
+                                  check_dtype=False)
+    ps = pd.read_parquet(tmp_path / "o" / "partnerships", filters=mine).set_index("partnership")
+    ev = own.events
+    formed = ev[ev.event == "formed"].set_index("partnership").month
+    ended = ev[ev.event == "ended"].set_index("partnership")
+    assert sorted(ps.index) == sorted(formed.index) and len(ps) > 0
+    assert ps.ended.dtype == "Int64" and ps.ended.isna().equals(ps.censored)
+    assert ps.censored.any() and not ps.censored.all()
+    done = ps[~ps.censored]
+    assert (done.ended == ended.month.loc[done.index]).all()
+    assert (done.cause == ended.cause.loc[done.index]).all()
+    assert (ps.formed == formed.loc[ps.index]).all()
+    last = int(own.timeseries.month.iloc[-1])
+    assert (ps.duration == ps.ended.fillna(last) - ps.formed).all()
+
+
 def flaky(exp, task):
     """A run function that fails for one replicate: the sweep must record it and go on."""
     if task["replicate"] == 1:

@@ -18,10 +18,9 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from .. import __version__
@@ -32,8 +31,15 @@ from . import store
 from .designs import run_table
 from .experiment import STOP_OPS, Experiment
 
-FLUSH_RUNS = 25        # write a part at least every this many finished runs...
-FLUSH_SECONDS = 5.0    # ...or this often, so a kill loses little work
+if TYPE_CHECKING:
+    from ..run import RunResult
+
+# A part is written every FLUSH_RUNS finished runs or FLUSH_SECONDS, whichever comes first:
+# often enough that a kill loses little work and the parent's buffer stays small, and
+# seldom enough for short runs, since writing a Parquet file costs about as much for one
+# run's rows as for a hundred's (its cost is per column).
+FLUSH_RUNS = 100
+FLUSH_SECONDS = 5.0
 
 
 @dataclass
@@ -71,35 +77,86 @@ def schemas(exp: Experiment) -> dict[str, pa.Schema]:
             ("params_json", pa.string())]
     runs += [(f.name, _arrow_type(f.name)) for f in exp.factors]
     runs += [(o, pa.float64()) for o in outcome_names()]
-    key = [("run_id", pa.string()), ("condition", pa.int64()), ("replicate", pa.int64())]
-    ts = key + [("month", pa.int64())] + [(c, pa.float64()) for c in columns() if c != "month"]
-    ps = key + [("partnership", pa.int64()), ("formed", pa.int64()), ("ended", pa.int64()),
-                ("duration", pa.int64()), ("censored", pa.bool_()), ("cause", pa.string())]
-    return {"runs": pa.schema(runs), "timeseries": pa.schema(ts), "partnerships": pa.schema(ps)}
+    return {"runs": pa.schema(runs), "timeseries": _SCHEMA_TIMESERIES,
+            "partnerships": _SCHEMA_PARTNERSHIPS}
 
 
-def _partnerships(events: pd.DataFrame, last_month: int) -> pd.DataFrame:
-    """One row per partnership: formation month, end month and cause (censored if ongoing)."""
-    kind = events["event"].to_numpy()
-    pid = events["partnership"].to_numpy()
-    month = events["month"].to_numpy()
-    cause = events["cause"].to_numpy()
-    formed = kind == "formed"
-    end = {}
-    for p, m, c in zip(pid[kind == "ended"], month[kind == "ended"], cause[kind == "ended"]):
-        end.setdefault(int(p), (int(m), str(c)))
-    ids = pid[formed].astype("int64")
-    start = month[formed].astype("int64")
-    stop = np.array([end.get(int(p), (-1, ""))[0] for p in ids], dtype="int64")
+def _with_pandas_dtypes(schema: pa.Schema, dtypes: dict[str, str]) -> pa.Schema:
+    """``schema`` carrying pandas metadata, so that pandas reads these columns as ``dtypes``."""
+    frame = schema.empty_table().to_pandas().astype(dtypes)
+    return schema.with_metadata(pa.Schema.from_pandas(frame, preserve_index=False).metadata)
+
+
+_KEY = [("run_id", pa.string()), ("condition", pa.int64()), ("replicate", pa.int64())]
+_TS_VALUES = [c for c in columns() if c != "month"]
+_SCHEMA_TIMESERIES = pa.schema(_KEY + [("month", pa.int64())]
+                               + [(c, pa.float64()) for c in _TS_VALUES])
+# "ended" is null while a partnership is ongoing: pandas should read it as nullable integers.
+_SCHEMA_PARTNERSHIPS = _with_pandas_dtypes(pa.schema(_KEY + [
+    ("partnership", pa.int64()), ("formed", pa.int64()), ("ended", pa.int64()),
+    ("duration", pa.int64()), ("censored", pa.bool_()), ("cause", pa.string())]),
+    {"ended": "Int64"})
+
+
+# A finished run travels from worker to parent as its ``runs`` row plus plain numpy arrays
+# (one 2-D block for its recorded months, one array per partnership field), which pickle as
+# a few buffers each; the parent adds the run's key columns and builds one Arrow table per
+# part. Pickling Arrow tables or DataFrames instead costs per column, on both sides.
+
+
+def _timeseries(recorded: dict[str, list], keep: np.ndarray) -> dict[str, np.ndarray]:
+    """The kept months of one run, straight from the model's DataCollector."""
+    values = np.empty((int(keep.sum()), len(_TS_VALUES)))
+    for j, c in enumerate(_TS_VALUES):
+        values[:, j] = np.asarray(recorded[c], dtype=np.float64)[keep]
+    return {"month": np.asarray(recorded["month"], dtype=np.int64)[keep], "values": values}
+
+
+def _partnerships(events: list[dict], last_month: int) -> dict[str, np.ndarray]:
+    """One entry per partnership: formation month, end month and cause (censored if ongoing)."""
+    end: dict[int, tuple[int, str]] = {}
+    formed = []
+    for e in events:
+        if e["event"] == "formed":
+            formed.append((e["partnership"], e["month"]))
+        elif e["event"] == "ended":
+            end.setdefault(e["partnership"], (e["month"], e["cause"]))
+    start = np.array([m for _, m in formed], dtype=np.int64)
+    stop = np.array([end.get(p, (-1, ""))[0] for p, _ in formed], dtype=np.int64)
     censored = stop < 0
-    return pd.DataFrame({
-        "partnership": ids, "formed": start,
-        "ended": pd.arrays.IntegerArray(np.where(censored, 0, stop), censored),
-        "cause": [end.get(int(p), (-1, ""))[1] for p in ids], "censored": censored,
-        "duration": np.where(censored, last_month, stop) - start})
+    return {"partnership": np.array([p for p, _ in formed], dtype=np.int64), "formed": start,
+            "ended": stop, "duration": np.where(censored, last_month, stop) - start,
+            "censored": censored,
+            "cause": np.array([end.get(p, (-1, ""))[1] for p, _ in formed], dtype=object)}
 
 
-def simulate_run(exp: Experiment, task: dict) -> dict[str, Any]:
+def _key_columns(results: list[dict], lengths: list[int]) -> list[pa.Array]:
+    return [pa.array(np.repeat([r["row"][k] for r in results], lengths), kind)
+            for k, kind in _KEY]
+
+
+def _timeseries_table(results: list[dict]) -> pa.Table:
+    parts = [r["timeseries"] for r in results]
+    values = np.concatenate([p["values"] for p in parts])
+    return pa.Table.from_arrays(
+        _key_columns(results, [p["month"].size for p in parts])
+        + [pa.array(np.concatenate([p["month"] for p in parts]))]
+        + [pa.array(values[:, j]) for j in range(values.shape[1])],
+        schema=_SCHEMA_TIMESERIES)
+
+
+def _partnerships_table(results: list[dict]) -> pa.Table:
+    parts = [r["partnerships"] for r in results]
+    col = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    return pa.Table.from_arrays(
+        _key_columns(results, [p["partnership"].size for p in parts])
+        + [pa.array(col["partnership"]), pa.array(col["formed"]),
+           pa.array(col["ended"], mask=col["censored"]), pa.array(col["duration"]),
+           pa.array(col["censored"]), pa.array(col["cause"], pa.string())],
+        schema=_SCHEMA_PARTNERSHIPS)
+
+
+def simulate_run(exp: Experiment, task: dict) -> RunResult:
     """The default run function: one model run for one (condition, replicate)."""
     from ..run import simulate
     stop = None
@@ -107,42 +164,36 @@ def simulate_run(exp: Experiment, task: dict) -> dict[str, Any]:
         col, op, value = exp.stop
         fn = STOP_OPS[op]
         stop = lambda m: fn(m.readout[col], value)  # noqa: E731 (built inside the worker)
-    result = simulate(exp.scenario, seed=int(task["seed"]), steps=exp.steps,
-                      params={**exp.fixed, **task["values"]}, stop_when=stop)
-    return {"params": result.params, "outcomes": result.outcomes,
-            "timeseries": result.timeseries, "events": result.events}
+    return simulate(exp.scenario, seed=int(task["seed"]), steps=exp.steps,
+                    params={**exp.fixed, **task["values"]}, stop_when=stop)
 
 
 def execute(exp: Experiment, task: dict, run_fn: Callable | None = None) -> dict[str, Any]:
-    """Run one task in a worker and return plain tables; errors become a failed record."""
+    """Run one task in a worker and return its row and arrays; errors become a failed record."""
     fn = run_fn or simulate_run
     t0 = time.perf_counter()
     row = {"run_id": task["run_id"], "condition": task["condition"],
            "replicate": task["replicate"], "seed": task["seed"], "version": __version__,
            **task["values"]}
     try:
-        res = fn(exp, task)
+        result = fn(exp, task)
     except Exception as exc:  # a failed run is data, not a reason to stop the sweep
         tb = traceback.extract_tb(exc.__traceback__)
         where = f" at {Path(tb[-1].filename).name}:{tb[-1].lineno}" if tb else ""
         row.update(status="failed", error=f"{type(exc).__name__}: {exc}{where}",
                    duration_s=time.perf_counter() - t0, months_run=0, params_json=None)
         return {"row": row, "timeseries": None, "partnerships": None}
-    ts = res["timeseries"]
-    last = int(ts["month"].iloc[-1]) if len(ts) else 0
+    model = result.model
+    recorded = model.datacollector.model_vars
+    months = np.asarray(recorded["month"], dtype=np.int64)
+    last = int(months[-1]) if months.size else 0
     k = exp.record_every
-    keep = (ts["month"] == last) if k == 0 else ((ts["month"] % k == 0) | (ts["month"] == last))
-    ts = ts.loc[keep].copy()
-    for name, value in (("run_id", task["run_id"]), ("condition", task["condition"]),
-                        ("replicate", task["replicate"])):
-        ts.insert(0, name, value)
-    ps = _partnerships(res["events"], last)
-    for name, value in (("run_id", task["run_id"]), ("condition", task["condition"]),
-                        ("replicate", task["replicate"])):
-        ps.insert(0, name, value)
+    keep = (months == last) if k == 0 else ((months % k == 0) | (months == last))
+    ts = _timeseries(recorded, keep)
+    ps = _partnerships(model.events, last)
     row.update(status="ok", error=None, duration_s=time.perf_counter() - t0, months_run=last,
-               params_json=json.dumps(res["params"], sort_keys=True, default=_plain),
-               **{k: float(v) for k, v in res["outcomes"].items()})
+               params_json=json.dumps(result.params, sort_keys=True, default=_plain),
+               **{k: float(v) for k, v in result.outcomes.items()})
     return {"row": row, "timeseries": ts, "partnerships": ps}
 
 
@@ -168,20 +219,14 @@ class _Writer:
     def flush(self) -> None:
         if not self.buf:
             return
+        ok = [r for r in self.buf if r["timeseries"] is not None]
+        tables = {"runs": pa.Table.from_pylist([r["row"] for r in self.buf],
+                                               schema=self.schemas["runs"]),
+                  "timeseries": _timeseries_table(ok) if ok else _SCHEMA_TIMESERIES.empty_table(),
+                  "partnerships": _partnerships_table(ok) if ok
+                  else _SCHEMA_PARTNERSHIPS.empty_table()}
         for name in store.TABLES:
-            if name == "runs":
-                rows = [r["row"] for r in self.buf]
-                table = pa.Table.from_pylist(rows, schema=self.schemas["runs"])
-            else:
-                frames = [r[name] for r in self.buf if r[name] is not None and len(r[name])]
-                schema = self.schemas[name]
-                if frames:
-                    df = pd.concat(frames, ignore_index=True)
-                    df = df[[f.name for f in schema]]
-                    table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
-                else:
-                    table = schema.empty_table()
-            store.write_part(self.out, name, self.next, table)
+            store.write_part(self.out, name, self.next, tables[name])
         self.next += 1
         self.buf.clear()
         self.last = time.monotonic()
@@ -264,19 +309,21 @@ def _executor(workers: int, dask: str | None):
     return pool, lambda: pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _worker_up() -> int:
-    return os.getpid()
+class _Queue:
+    """The runs not yet started, drawn by the parent and by the thread that starts the pool."""
 
+    def __init__(self, tasks: list[dict]):
+        self._tasks = iter(tasks)
+        self._back: list[dict] = []
+        self._lock = threading.Lock()
 
-def _start_first_worker(pool: cf.ProcessPoolExecutor) -> threading.Thread:
-    """Start the pool's first worker from a thread (the call blocks until it exists)."""
-    def start():
-        # A broken or closed pool (both RuntimeErrors) shows itself again at the next submit.
-        with contextlib.suppress(RuntimeError):
-            pool.submit(_worker_up)
-    thread = threading.Thread(target=start, name="collabsim-pool-start", daemon=True)
-    thread.start()
-    return thread
+    def take(self) -> dict | None:
+        with self._lock:
+            return self._back.pop() if self._back else next(self._tasks, None)
+
+    def put_back(self, task: dict) -> None:
+        with self._lock:
+            self._back.append(task)
 
 
 def run_sweep(exp: Experiment, out: str | Path, *, workers: int | None = None,
@@ -312,19 +359,33 @@ def run_sweep(exp: Experiment, out: str | Path, *, workers: int | None = None,
             for task in todo:
                 finish(execute(exp, task, run_fn))
         else:
-            queue = iter(todo)
-            if not dask:
-                # Starting a local worker waits for the forkserver's imports; meanwhile the
-                # parent, which has everything imported already, takes runs itself.
-                starting = _start_first_worker(executor)
-                while starting.is_alive() and (task := next(queue, None)) is not None:
-                    finish(execute(exp, task, run_fn))
-                starting.join()
+            queue = _Queue(todo)
             limit = 4 * workers
             pending: dict[cf.Future, dict] = {}
+
+            def fill() -> None:
+                while len(pending) < limit and (task := queue.take()) is not None:
+                    try:
+                        pending[executor.submit(execute, exp, task, run_fn)] = task
+                    except BaseException:
+                        queue.put_back(task)    # not started, so not lost
+                        raise
+
+            def start() -> None:
+                # A broken or shut-down pool raises again at the parent's next submit.
+                with contextlib.suppress(RuntimeError):
+                    fill()
+            if not dask:
+                # Starting a local worker waits for the forkserver's imports. A thread does
+                # that waiting and hands the pool its first runs the moment a worker exists;
+                # meanwhile the parent, which has everything imported, takes runs itself.
+                starter = threading.Thread(target=start, name="collabsim-pool-start", daemon=True)
+                starter.start()
+                while starter.is_alive() and (task := queue.take()) is not None:
+                    finish(execute(exp, task, run_fn))
+                starter.join()
             while True:
-                while len(pending) < limit and (task := next(queue, None)) is not None:
-                    pending[executor.submit(execute, exp, task, run_fn)] = task
+                fill()
                 if not pending:
                     break
                 finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
