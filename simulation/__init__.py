@@ -7,7 +7,9 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
-from .model import CollabModel  # noqa: E402
-from .run import RunResult, run_model, simulate  # noqa: E402
+# The model and its runners load on first use (see simulation.lazy).
+from .lazy import exports  # noqa: E402 (after __version__, which the lazy modules read)
 
 __all__ = ["CollabModel", "RunResult", "__version__", "run_model", "simulate"]
+__getattr__, __dir__ = exports(__name__, {"CollabModel": "model", "RunResult": "run",
+                                          "run_model": "run", "simulate": "run"})

@@ -202,16 +202,16 @@ def test_pool_workers_start_with_the_model_imported_and_one_thread():
     """Workers fork from a forkserver that has imported the model, and hold no extra threads."""
     import concurrent.futures as cf
 
-    from simulation.sweep import runner
-    before = {k: os.environ.get(k) for k in runner.ONE_THREAD}
-    with cf.ProcessPoolExecutor(1, mp_context=runner._warm_forkserver()) as pool:
+    from simulation.sweep import pool
+    before = {k: os.environ.get(k) for k in pool.ONE_THREAD}
+    with cf.ProcessPoolExecutor(1, mp_context=pool.warm_forkserver()) as workers:
         # ``eval`` is a builtin, so unpickling the call imports nothing in the worker.
-        preloaded = pool.submit(eval, "[m in __import__('sys').modules for m in "
-                                      f"{runner.PRELOAD + ['mesa', 'pandas']}]").result()
-        threads = pool.submit(eval, "len(__import__('os').listdir('/proc/self/task'))").result()
+        preloaded = workers.submit(eval, "[m in __import__('sys').modules for m in "
+                                         f"{pool.PRELOAD + ['mesa', 'pandas']}]").result()
+        threads = workers.submit(eval, "len(__import__('os').listdir('/proc/self/task'))").result()
     assert all(preloaded)
     assert threads == 1
-    assert {k: os.environ.get(k) for k in runner.ONE_THREAD} == before  # parent untouched
+    assert {k: os.environ.get(k) for k in pool.ONE_THREAD} == before  # parent untouched
 
 
 def test_failed_runs_are_recorded_and_do_not_stop_the_sweep(tmp_path):
@@ -325,3 +325,28 @@ def test_report_sobol_indices(tmp_path):
     sens = pd.read_csv(tmp_path / "o" / "report" / "sensitivity.csv")
     assert {"S1", "ST"} <= set(sens.columns) and set(sens.parameter) == {"trust_gain", "n_orgs"}
     assert any(f.name == "sensitivity.png" for f in files)
+
+
+def test_cli_starts_the_pool_before_it_imports_the_model(tmp_path):
+    """`collabsim sweep` with a pool starts the forkserver while the model is not yet imported,
+    so the forkserver's imports run beside the parent's; `collabsim --help` imports neither."""
+    script = f"""
+import sys
+from simulation.sweep import pool
+seen = []
+real = pool.warm_forkserver
+def spy():
+    seen.append(sorted(m for m in ("mesa", "pandas", "simulation.model") if m in sys.modules))
+    return real()
+pool.warm_forkserver = spy
+import simulation.cli
+simulation.cli.build_parser()
+light = sorted(m for m in ("mesa", "pandas", "scipy", "simulation.model") if m in sys.modules)
+code = simulation.cli.main(["sweep", {str(TINY)!r}, "--out", {str(tmp_path / "o")!r},
+                            "--workers", "2", "--quiet"])
+print(light, seen[0], code)  # seen[0]: the command line's call, before run_sweep's
+"""
+    p = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip().splitlines()[-1] == "[] [] 0"
+    assert len(pd.read_parquet(tmp_path / "o" / "runs")) == len(run_table(load_experiment(TINY)))

@@ -1,6 +1,7 @@
 """`collabsim sweep` and `collabsim report` subcommands."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -23,11 +24,6 @@ def _sweep_args(p) -> None:
 @command("sweep", "run an experiment file (parameter sweep) into a results directory",
          arguments=_sweep_args)
 def sweep(args) -> int:
-    from .experiment import load_experiment
-    from .runner import run_sweep
-    from .store import export_csv
-
-    exp = load_experiment(args.experiment)
     workers = None
     if args.workers is not None:
         try:
@@ -36,6 +32,16 @@ def sweep(args) -> int:
             workers = -1
         if workers < 1:
             raise UserError(f"--workers {args.workers!r} is not allowed; allowed: an integer >= 1")
+    if args.dask is None and (workers or os.cpu_count() or 1) > 1:
+        # The pool's forkserver imports the model on one core while this process imports
+        # it on the other, instead of after, beside the first runs.
+        from .pool import warm_forkserver
+        warm_forkserver()
+    from .experiment import load_experiment
+    from .runner import run_sweep
+    from .store import export_csv
+
+    exp = load_experiment(args.experiment)
     out = Path(args.out) if args.out else Path("results") / "sweeps" / exp.name
     s = run_sweep(exp, out, workers=workers, dask=args.dask, resume=args.resume,
                   progress=not args.quiet)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import json
-import multiprocessing as mp
 import os
 import sys
 import threading
@@ -30,6 +29,7 @@ from ..readouts import columns
 from . import store
 from .designs import run_table
 from .experiment import STOP_OPS, Experiment
+from .pool import warm_forkserver
 
 if TYPE_CHECKING:
     from ..run import RunResult
@@ -258,35 +258,6 @@ def _prepare(exp: Experiment, out: Path, resume: bool, tasks: list[dict]) -> set
     return set()
 
 
-#: Modules the forkserver imports once, so that each worker it forks starts with them.
-PRELOAD = ["simulation.sweep.runner", "simulation.run"]
-#: One thread per library in the forkserver and its workers (unless the user set otherwise):
-#: a process that forks should hold no threads, and a pool wants one thread per worker.
-ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-              "JE_ARROW_MALLOC_CONF": "background_thread:false"}
-
-
-def _warm_forkserver():
-    """The forkserver context, its server started now and importing the model in the background.
-
-    Without this every worker is a fresh interpreter importing collabsim, Mesa and pandas
-    (about 1.5 s of CPU each) before its first run. With it, that import happens once, in
-    the forkserver, while the parent gets on with other work, and workers are forked from
-    it ready to run. Runs do not depend on any of this: each is seeded by its own seed.
-    """
-    from multiprocessing import forkserver
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(PRELOAD)
-    added = [k for k in ONE_THREAD if k not in os.environ]
-    os.environ.update({k: ONE_THREAD[k] for k in added})
-    try:
-        forkserver.ensure_running()   # no-op if an earlier sweep started it
-    finally:
-        for k in added:
-            os.environ.pop(k, None)
-    return ctx
-
-
 def _executor(workers: int, dask: str | None):
     """(executor, closer) for the chosen backend; None executor means run in-process."""
     if dask:
@@ -305,7 +276,7 @@ def _executor(workers: int, dask: str | None):
         return client.get_executor(pure=False), close
     if workers == 1:
         return None, lambda: None
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=_warm_forkserver())
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=warm_forkserver())
     return pool, lambda: pool.shutdown(wait=True, cancel_futures=True)
 
 

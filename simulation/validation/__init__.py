@@ -1,5 +1,6 @@
 """Pattern-oriented validation (`collabsim validate`) and a one-at-a-time sensitivity screen."""
 
-from .patterns import PATTERNS, Measured, validate_patterns
+from ..lazy import exports
 
 __all__ = ["PATTERNS", "Measured", "validate_patterns"]
+__getattr__, __dir__ = exports(__name__, dict.fromkeys(__all__, "patterns"))

@@ -6,12 +6,13 @@ import argparse
 import os
 import sys
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..cli import command
 from ..params import Param
-from ..run import check_output_dir
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 OPTIONS = {
     "replicates": Param("replicates", int, 20, "Replicates per condition.", "validate", 2, 10_000),
@@ -49,6 +50,10 @@ def cmd_validate(args) -> int:
 
     opts = {k: o.coerce(o.default if getattr(args, k) is None else getattr(args, k),
                         source=f"--{k}") for k, o in OPTIONS.items()}
+    import pandas as pd
+
+    from ..run import check_output_dir
+
     out = check_output_dir(Path(args.out), shared=True)
     results = validate_patterns(opts["replicates"], opts["seed"], opts["steps"], opts["workers"],
                                 progress=lambda s: print(f"running: {s}", file=sys.stderr))
@@ -95,6 +100,8 @@ def cmd_sensitivity(args) -> int:
             for k in ("replicates", "seed", "steps", "workers")}
     for name in args.only:
         check_name(name, source="--only")
+    from ..run import check_output_dir
+
     out = check_output_dir(Path(args.out), shared=True)
     df = screen(opts["replicates"], opts["seed"], opts["steps"], opts["workers"], args.only)
     out.mkdir(parents=True, exist_ok=True)
