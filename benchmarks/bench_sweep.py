@@ -3,7 +3,7 @@
 Prints medians and side-by-side ratios; nothing here is asserted. Each measurement that
 involves peak memory runs in a fresh interpreter so earlier work does not inflate it.
 
-    python benchmarks/bench_sweep.py            # full (about 15 minutes on 2 cores)
+    python benchmarks/bench_sweep.py            # full (about 10 minutes on 2 cores)
     python benchmarks/bench_sweep.py --quick    # smaller sizes (about 2 minutes)
 """
 from __future__ import annotations
@@ -30,27 +30,28 @@ def child(kind: str, runs: int, n_orgs: int, steps: int, workers: int) -> dict:
     """Run one measurement in this process and return time and peak RSS of this process."""
     import resource
 
-    from simulation.sweep import parse_experiment, run_sweep
+    import mesa
+    import pandas as pd
+
+    from simulation.model import CollabModel
+    from simulation.run import simulate
     from simulation.sweep.designs import run_table
+    from simulation.sweep.experiment import parse_experiment
+    from simulation.sweep.runner import run_sweep
+    # Everything is imported before the clock starts: the package loads modules on first use.
     exp = parse_experiment(experiment(runs, n_orgs, steps))
     t0 = time.perf_counter()
     run_seconds = None
     if kind == "sweep":
-        import pandas as pd
-
         with tempfile.TemporaryDirectory() as d:
             run_sweep(exp, Path(d) / "o", workers=workers, progress=False)
             # Time the runs themselves took, as each worker clocked them.
             run_seconds = float(pd.read_parquet(Path(d) / "o" / "runs")["duration_s"].sum())
     elif kind == "bare":   # the runs themselves, nothing stored
-        from simulation.run import simulate
         for t in run_table(exp):
             simulate("baseline", seed=t["seed"], steps=steps,
                      params={"n_orgs": n_orgs, **t["values"]})
     elif kind == "batch_run":
-        import mesa
-
-        from simulation.model import CollabModel
         mesa.batch_run(CollabModel, parameters={"n_orgs": n_orgs,
                                                 "seed": list(range(1, runs // 2 + 1)),
                                                 "governance": ["none", "six_principles"]},
@@ -66,9 +67,35 @@ def child_cmd(kind, runs, n_orgs, steps, workers) -> list[str]:
             str(workers)]
 
 
+def toml_text(exp: dict) -> str:
+    """The benchmark's experiment as a TOML file (flat values, one [fixed] and one [vary])."""
+    def value(v):
+        return "[" + ", ".join(value(x) for x in v) + "]" if isinstance(v, list) else (
+            f'"{v}"' if isinstance(v, str) else str(v))
+    lines = [f"{k} = {value(v)}" for k, v in exp.items() if not isinstance(v, dict)]
+    for table in ("fixed", "vary"):
+        lines += [f"[{table}]"] + [f"{k} = {value(v)}" for k, v in exp[table].items()]
+    return "\n".join(lines) + "\n"
+
+
+def command_once(runs, n_orgs, steps, workers) -> dict:
+    """`collabsim sweep` end to end, as a user types it: interpreter start, imports, runs, files."""
+    with tempfile.TemporaryDirectory() as d:
+        toml = Path(d) / "bench.toml"
+        toml.write_text(toml_text(experiment(runs, n_orgs, steps)))
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "simulation.cli", "sweep", str(toml), "--out",
+                        str(Path(d) / "o"), "--workers", str(workers), "--quiet"],
+                       cwd=HERE.parent, check=True, capture_output=True)
+        return {"seconds": time.perf_counter() - t0, "peak_mb": float("nan"),
+                "run_seconds": None}
+
+
 def measure_once(kind, runs, n_orgs, steps, workers) -> dict:
     if kind == "ceiling":
         return ceiling_once(runs, n_orgs, steps)
+    if kind == "command":
+        return command_once(runs, n_orgs, steps, workers)
     p = subprocess.run(child_cmd(kind, runs, n_orgs, steps, workers), capture_output=True,
                        text=True, check=True)
     return json.loads(p.stdout.strip().splitlines()[-1])
@@ -126,7 +153,9 @@ def main() -> None:
                  "two": ("sweep", n, orgs, steps, 2),
                  "batch_run": ("batch_run", n, orgs, steps, 2),
                  "half": ("bare", n // 2, orgs, steps, 1),
-                 "ceiling": ("ceiling", n, orgs, steps, 2)}, rep)
+                 "ceiling": ("ceiling", n, orgs, steps, 2),
+                 "command_1": ("command", n, orgs, steps, 1),
+                 "command_2": ("command", n, orgs, steps, 2)}, rep)
     bare, serial, two, br = m["bare"], m["serial"], m["two"], m["batch_run"]
     print(f"overhead: bare runs {bare['seconds']:.2f} s, sweep (1 worker, stored) "
           f"{serial['seconds']:.2f} s -> overhead {serial['seconds'] / bare['seconds'] - 1:+.1%}"
@@ -150,6 +179,9 @@ def main() -> None:
           f"processes doing a half each at once {m['ceiling']['seconds']:.2f} s -> at most "
           f"{ceiling:.2f}x; the pool reaches {serial['seconds'] / two['seconds'] / ceiling:.0%} "
           "of it")
+    c1, c2 = m["command_1"]["seconds"], m["command_2"]["seconds"]
+    print(f"  end to end, `collabsim sweep` as typed (interpreter start, imports, runs, files): "
+          f"--workers 1 {c1:.2f} s, --workers 2 {c2:.2f} s -> {c1 / c2:.2f}x")
     print(f"vs mesa.batch_run (2 processes, same design): sweep {two['seconds']:.2f} s / "
           f"{two['peak_mb']:.0f} MB parent peak; batch_run {br['seconds']:.2f} s / "
           f"{br['peak_mb']:.0f} MB -> time ratio {two['seconds'] / br['seconds']:.2f}")
