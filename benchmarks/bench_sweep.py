@@ -5,11 +5,13 @@ involves peak memory runs in a fresh interpreter so earlier work does not inflat
 
     python benchmarks/bench_sweep.py            # full (about 10 minutes on 2 cores)
     python benchmarks/bench_sweep.py --quick    # smaller sizes (about 2 minutes)
+    python benchmarks/bench_sweep.py --pairs 8  # 1 vs 2 workers and the ceiling, 8 rounds
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import subprocess
 import sys
@@ -136,9 +138,49 @@ def measure(specs: dict[str, tuple], repeats: int) -> dict[str, dict]:
             for name, runs in out.items()}
 
 
+def scaling_pairs(pairs: int, n: int, orgs: int, steps: int) -> None:
+    """The 1-vs-2-worker speed-up, and the machine's ceiling, as ratios within each round.
+
+    A shared machine's speed drifts by more than the effect measured here within minutes;
+    ratios of measurements taken back to back (in an order that rotates from round to round)
+    cancel most of that drift, and the spread over rounds shows what is left.
+    """
+    specs = {"1 worker": ("sweep", n, orgs, steps, 1), "2 workers": ("sweep", n, orgs, steps, 2),
+             "half alone": ("bare", n // 2, orgs, steps, 1),
+             "halves at once": ("ceiling", n, orgs, steps, 2)}
+    names = list(specs)
+    pool, ceiling = [], []
+    for k in range(pairs):
+        order = names[k % 4:] + names[:k % 4]
+        t = {name: measure_once(*specs[name])["seconds"] for name in order}
+        pool.append(t["1 worker"] / t["2 workers"])
+        ceiling.append(2 * t["half alone"] / t["halves at once"])
+        print(f"  round {k + 1}: " + ", ".join(f"{name} {t[name]:.2f} s" for name in names)
+              + f" -> pool {pool[-1]:.2f}x, ceiling {ceiling[-1]:.2f}x", flush=True)
+    share = [p / c for p, c in zip(pool, ceiling, strict=True)]
+    print(f"scaling over {pairs} rounds: pool median {statistics.median(pool):.2f}x (range "
+          f"{min(pool):.2f}-{max(pool):.2f}x, {sum(r >= 1.8 for r in pool)} of {pairs} at or "
+          f"above 1.8x); machine ceiling median {statistics.median(ceiling):.2f}x (range "
+          f"{min(ceiling):.2f}-{max(ceiling):.2f}x, {sum(r >= 1.8 for r in ceiling)} of {pairs} "
+          f"at or above 1.8x); pool / ceiling median {statistics.median(share):.0%}")
+    if pairs >= 3:
+        # Speed-ups multiply, so the interval is a t-interval on their logarithms.
+        from scipy import stats
+        logs = [math.log(r) for r in pool]
+        mean, sem = statistics.fmean(logs), statistics.stdev(logs) / math.sqrt(pairs)
+        half = stats.t.ppf(0.975, pairs - 1) * sem
+        print(f"  pool speed-up, geometric mean {math.exp(mean):.2f}x, 95% CI "
+              f"{math.exp(mean - half):.2f}-{math.exp(mean + half):.2f}x (t on logs, "
+              f"{pairs} rounds)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--pairs", type=int, default=0,
+                    help="only 1 vs 2 workers and the machine ceiling, in this many rounds")
+    ap.add_argument("--runs", type=int, default=0,
+                    help="runs in the design (default 40; 20 with --quick)")
     ap.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
@@ -147,6 +189,11 @@ def main() -> None:
         return
     rep = 1 if a.quick else 3
     n, orgs, steps = (20, 100, 60) if a.quick else (40, 150, 120)
+    n = a.runs or n
+    if a.pairs:
+        print(f"design: {n} runs, {orgs} organisations, {steps} months; {a.pairs} rounds")
+        scaling_pairs(a.pairs, n, orgs, steps)
+        return
     print(f"design: {n} runs, {orgs} organisations, {steps} months; median of {rep}")
     m = measure({"bare": ("bare", n, orgs, steps, 1),
                  "serial": ("sweep", n, orgs, steps, 1),
