@@ -1,7 +1,6 @@
 """`collabsim sweep` and `collabsim report` subcommands."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -32,10 +31,10 @@ def sweep(args) -> int:
             workers = -1
         if workers < 1:
             raise UserError(f"--workers {args.workers!r} is not allowed; allowed: an integer >= 1")
-    if args.dask is None and (workers or os.cpu_count() or 1) > 1:
+    from .pool import warm_forkserver, worker_count
+    if args.dask is None and worker_count(workers) > 1:
         # The pool's forkserver imports the model on one core while this process imports
         # it on the other, instead of after, beside the first runs.
-        from .pool import warm_forkserver
         warm_forkserver()
     from .experiment import load_experiment
     from .runner import run_sweep

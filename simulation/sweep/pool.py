@@ -8,6 +8,12 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 
+
+def worker_count(workers: int | None) -> int:
+    """Workers to use: ``workers`` if given, else one per core."""
+    return int(workers or os.cpu_count() or 1)
+
+
 #: Modules the forkserver imports once, so that each worker it forks starts with them.
 PRELOAD = ["simulation.sweep.runner", "simulation.run"]
 #: One thread per library in the forkserver and its workers (unless the user set otherwise):

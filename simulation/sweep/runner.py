@@ -9,7 +9,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import json
-import os
 import sys
 import threading
 import time
@@ -29,7 +28,7 @@ from ..readouts import columns
 from . import store
 from .designs import run_table
 from .experiment import STOP_OPS, Experiment
-from .pool import warm_forkserver
+from .pool import warm_forkserver, worker_count
 
 if TYPE_CHECKING:
     from ..run import RunResult
@@ -300,10 +299,14 @@ class _Queue:
 def run_sweep(exp: Experiment, out: str | Path, *, workers: int | None = None,
               dask: str | None = None, resume: bool = False, progress: bool = True,
               run_fn: Callable | None = None) -> SweepSummary:
-    """Run every missing run of ``exp`` into ``out``; see :mod:`simulation.sweep.store`."""
+    """Run every missing run of ``exp`` into ``out``; see :mod:`simulation.sweep.store`.
+
+    ``run_fn(exp, task)`` runs one task and returns a :class:`~simulation.run.RunResult`
+    (default :func:`simulate_run`); with a pool it must be importable by the workers.
+    """
     t0 = time.perf_counter()
     out = Path(out)
-    workers = int(workers or os.cpu_count() or 1)
+    workers = worker_count(workers)
     if workers < 1:
         raise UserError(f"--workers {workers} is not allowed; allowed: an integer >= 1")
     tasks = run_table(exp)          # validates every design point before any run
