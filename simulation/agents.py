@@ -1,7 +1,7 @@
 """The readable face of the model's state: organisations (Mesa agents) and partnerships.
 
-The numbers live in arrays on the model (so a step is array operations); these classes
-read and write those arrays, so ``model.agents``, AgentSet queries and attribute access
+The numbers live in the model's state arrays (so a step is array operations); these
+classes read those arrays, so ``model.agents``, AgentSet queries and attribute access
 work as Mesa users expect.
 """
 
@@ -12,14 +12,15 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from .codes import Behaviour
+from .mechanisms.trust import perceived_trust
 from .partnerships import END_CAUSES, STAGES
-from .sectors import DOMAINS
+from .sectors import DOMAINS, SECTORS
 
 if TYPE_CHECKING:
     from .model import CollabModel
 
-BEHAVIOURS: tuple[str, ...] = ("leadership", "sharing", "outcome_focus", "communication",
-                               "empowerment")
+BEHAVIOURS: tuple[str, ...] = Behaviour.labels()
 
 
 class Organisation(mesa.Agent):
@@ -39,52 +40,55 @@ class Organisation(mesa.Agent):
 
     # Array-backed attributes -------------------------------------------------------------
     @property
+    def _o(self):
+        return self.model.state.orgs
+
+    @property
     def sector(self) -> str:
-        return self.model.sector_names[self.model.sector[self.index]]
+        return SECTORS[self._o.sector[self.index]]
 
     @property
     def capacity(self) -> float:
-        return float(self.model.capacity[self.index])
+        return float(self._o.capacity[self.index])
 
     @property
     def capabilities(self) -> dict[str, float]:
-        return dict(zip(DOMAINS, self.model.capability[self.index].tolist(), strict=True))
+        return dict(zip(DOMAINS, self._o.capability[self.index].tolist(), strict=True))
 
     @property
     def values(self) -> float:
-        return float(self.model.values[self.index])
+        return float(self._o.values[self.index])
 
     @property
     def behaviours(self) -> dict[str, float]:
-        return dict(zip(BEHAVIOURS, self.model.behaviour[self.index].tolist(), strict=True))
+        return dict(zip(BEHAVIOURS, self._o.behaviour[self.index].tolist(), strict=True))
 
     @property
     def jargon(self) -> float:
-        return float(self.model.jargon[self.index])
+        return float(self._o.jargon[self.index])
 
     @property
     def myths(self) -> dict[str, float]:
         """Strength (0..1) of the myths this organisation holds about each sector."""
-        return dict(zip(self.model.sector_names, self.model.myth[self.index].tolist(),
-                        strict=True))
+        return dict(zip(SECTORS, self._o.myth[self.index].tolist(), strict=True))
 
     @property
     def skill(self) -> float:
-        return float(self.model.skill[self.index])
+        return float(self._o.skill[self.index])
 
     @property
     def partnerships(self) -> list[Partnership]:
         return [Partnership(self.model, int(p))
-                for p in self.model.table.memberships_of(self.index)]
+                for p in self.model.state.table.memberships_of(self.index)]
 
     @property
     def isolated(self) -> bool:
-        return bool(self.model.n_memberships[self.index] == 0)
+        return bool(self._o.n_memberships[self.index] == 0)
 
     def trust_in(self, other: Organisation) -> float:
         """Trust in ``other``: own experience if any, else a myth- and reputation-based view."""
-        return float(self.model.reputation.perceived(
-            self.model, np.array([self.index]), np.array([other.index]))[0])
+        return float(perceived_trust(self.model.state, self.model.p, np.array([self.index]),
+                                     np.array([other.index]))[0])
 
     def __repr__(self) -> str:
         return f"Organisation({self.name!r}, sector={self.sector!r})"
@@ -94,7 +98,8 @@ class Partnership:
     """A view of one partnership: members, purpose, age, stage and results.
 
     Not a Mesa agent: membership overlaps freely, which Mesa's meta-agents do not model
-    well, so partnerships are rows in :class:`simulation.partnerships.PartnershipTable`.
+    well, so partnerships are rows in :class:`simulation.partnerships.PartnershipTable`
+    (the model's ``state.table``).
     """
 
     def __init__(self, model: CollabModel, pid: int):
@@ -103,7 +108,7 @@ class Partnership:
 
     @property
     def _t(self):
-        return self.model.table
+        return self.model.state.table
 
     @property
     def members(self) -> list[Organisation]:

@@ -34,3 +34,13 @@ def group_by_last(keys: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray
     slot[keys] = pos
     group = slot[keys]
     return group, group == pos
+
+
+def grown(arr: np.ndarray, need: int) -> np.ndarray:
+    """``arr`` with room for at least ``need`` rows: itself if it has them, else a zero-padded
+    copy at least twice as long (so that growing one row at a time costs amortised O(1))."""
+    if need <= arr.shape[0]:
+        return arr
+    out = np.zeros((max(need, 2 * arr.shape[0]), *arr.shape[1:]), dtype=arr.dtype)
+    out[: arr.shape[0]] = arr
+    return out

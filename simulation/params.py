@@ -263,3 +263,84 @@ def describe() -> list[dict[str, Any]]:
                      "default": p.default, "allowed": p.allowed().removeprefix("allowed: "),
                      "help": p.help})
     return rows
+
+
+# --- typed access ----------------------------------------------------------------------------
+TYPED_MODULE = "param_types.py"
+
+
+def typed_params_source() -> str:
+    """Source of :mod:`simulation.param_types`, generated from the definitions above.
+
+    ``python -m simulation.params`` rewrites the file; a test fails when it is stale.
+    """
+    lines = [
+        '"""Typed, read-only access to a validated parameter set: ``p.trust_gain``.',
+        "",
+        "GENERATED from the definitions in ``simulation/params.py`` by",
+        "``python -m simulation.params``; do not edit. A test fails when it is stale.",
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from collections.abc import Iterator, Mapping",
+        "from dataclasses import dataclass, fields",
+        "from typing import Any, Literal",
+        "",
+    ]
+    for p in _DEFS:
+        if p.choices is not None:
+            alias = "".join(w.title() for w in p.name.split("_"))
+            lines.append(f"{alias} = Literal[")
+            lines += [f'    "{c}",' for c in p.choices]
+            lines.append("]")
+    lines += [
+        "",
+        "",
+        "@dataclass(frozen=True, slots=True)",
+        "class Params(Mapping[str, Any]):",
+        '    """A full, validated parameter set (build it with ``simulation.params.typed``).',
+        "",
+        "    Attribute access for the model's code; the mapping interface (``p['clarity']``,",
+        "    ``dict(p)``) for everything that treats parameters as data.",
+        '    """',
+        "",
+    ]
+    for p in _DEFS:
+        if p.choices is not None:
+            kind = "".join(w.title() for w in p.name.split("_"))
+        else:
+            kind = p.kind.__name__
+        import textwrap
+
+        lines += textwrap.wrap(p.help, 94, initial_indent="    #: ", subsequent_indent="    #: ")
+        lines.append(f"    {p.name}: {kind}")
+    lines += [
+        "",
+        "    def __getitem__(self, key: str) -> Any:",
+        "        try:",
+        "            return getattr(self, key)",
+        "        except AttributeError:",
+        "            raise KeyError(key) from None",
+        "",
+        "    def __iter__(self) -> Iterator[str]:",
+        "        return (f.name for f in fields(self))",
+        "",
+        "    def __len__(self) -> int:",
+        "        return len(fields(self))",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def typed(values: Mapping[str, Any], *, source: str | None = None):
+    """Validate ``values`` (as :func:`validate` does) and return them as typed ``Params``."""
+    from .param_types import Params
+
+    return Params(**validate(values, source=source))
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    Path(__file__).with_name(TYPED_MODULE).write_text(typed_params_source())

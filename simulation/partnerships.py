@@ -9,42 +9,42 @@ The readable face is :class:`simulation.agents.Partnership`; the state is here.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
-FORMING, DELIVERING, DECLINING, ENDED = 0, 1, 2, 3
-STAGES = ("forming", "delivering", "declining", "ended")
+from .arrays import grown
+from .codes import EARLY_END_CAUSES, EndCause, Stage
 
-#: Why a partnership ended. Only ``completed`` counts as success.
-END_CAUSES = ("completed", "deadline_missed", "not_worth_it", "trust_collapsed", "funding_cut")
-EARLY_CAUSES = ("not_worth_it", "trust_collapsed", "funding_cut")
+FORMING, DELIVERING, DECLINING, ENDED = (int(s) for s in Stage)
+STAGES = Stage.labels()
 
+#: Why a partnership ended (labels of :class:`~simulation.codes.EndCause`).
+END_CAUSES = EndCause.labels()
+EARLY_CAUSES = tuple(c.label for c in EARLY_END_CAUSES)
 
-def _grown(arr: np.ndarray, need: int) -> np.ndarray:
-    if need <= arr.shape[0]:
-        return arr
-    cap = max(need, 2 * arr.shape[0])
-    out = np.zeros((cap, *arr.shape[1:]), dtype=arr.dtype)
-    out[: arr.shape[0]] = arr
-    return out
+#: Commitment recorded for a new member before its first month of work.
+INITIAL_COMMITMENT = 0.6
 
 
 class PartnershipTable:
-    """Rows of partnerships (``p_*``) and of memberships (``m_*``), growable."""
+    """Rows of partnerships (``p_*``, indexed by partnership id ``pid``) and of memberships
+    (``m_*``, indexed by membership row), growable. A partnership's membership rows are
+    made together at its creation, so they form one contiguous block."""
 
     P_FIELDS = {
         "p_req": (np.float64, "domains"),  # capability mix the challenge needs
         "p_value": (np.float64, None),  # value to the community per unit of output
-        "p_start": (np.int64, None),
-        "p_duration": (np.int64, None),
+        "p_start": (np.int64, None),  # month formed
+        "p_duration": (np.int64, None),  # planned life, months
         "p_target": (np.float64, None),  # output needed to meet the goal
         "p_output": (np.float64, None),  # cumulative joint output
         "p_alone": (np.float64, None),  # cumulative output members would have made alone
         "p_alignment": (np.float64, None),
-        "p_stage": (np.int8, None),
+        "p_stage": (np.int8, None),  # Stage code
         "p_end": (np.int64, None),
-        "p_cause": (np.int8, None),  # index into END_CAUSES, -1 while running
+        "p_cause": (np.int8, None),  # EndCause code, -1 while running
         "p_synergy": (np.float64, None),  # latest synergy ratio
         "p_harm": (np.float64, None),  # latest credit dispute intensity
         "p_brokered": (np.bool_, None),
@@ -55,7 +55,9 @@ class PartnershipTable:
         "p_nrows": (np.int64, None),
     }
     M_FIELDS = {
-        "m_p": np.int64, "m_o": np.int64, "m_active": np.bool_, "m_joined": np.int64,
+        "m_p": np.int64,  # partnership id (pid) of the row
+        "m_o": np.int64,  # organisation of the row
+        "m_active": np.bool_, "m_joined": np.int64,
         "m_commitment": np.float64,  # latest share of capacity committed (0..1)
         "m_return": np.float64,  # smoothed return on effort (benefit / what alone would give)
         "m_called": np.float64,  # pressure from being called to account (decays)
@@ -76,7 +78,7 @@ class PartnershipTable:
                mandated: bool) -> int:
         pid = self.n_p
         for name in self.P_FIELDS:
-            setattr(self, name, _grown(getattr(self, name), pid + 1))
+            setattr(self, name, grown(getattr(self, name), pid + 1))
         self.p_req[pid] = req
         self.p_value[pid] = value
         self.p_start[pid] = start
@@ -97,13 +99,13 @@ class PartnershipTable:
         self.p_row0[pid] = self.n_m
         self.p_nrows[pid] = k
         for name in self.M_FIELDS:
-            setattr(self, name, _grown(getattr(self, name), self.n_m + k))
+            setattr(self, name, grown(getattr(self, name), self.n_m + k))
         sl = slice(self.n_m, self.n_m + k)
         self.m_p[sl] = pid
         self.m_o[sl] = members
         self.m_active[sl] = True
         self.m_joined[sl] = start
-        self.m_commitment[sl] = 0.6
+        self.m_commitment[sl] = INITIAL_COMMITMENT
         self.m_return[sl] = 1.0
         self.m_called[sl] = 0.0
         self.m_effort[sl] = 0.0
@@ -136,28 +138,51 @@ class PartnershipTable:
         return Roster.build(self)
 
 
+def ordered_pairs(members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every ordered pair (a, b) of distinct members, b-major (as ``np.meshgrid`` lists them).
+
+    Holder ``a`` and the member ``b`` it has a view of; cheaper than a meshgrid for the
+    handful of members a partnership has.
+    """
+    ia, ib = _pair_positions(members.size)
+    return members.take(ia), members.take(ib)
+
+
+@functools.cache
+def _pair_positions(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of holder and viewed member in :func:`ordered_pairs` for a team of ``k``."""
+    a, b = np.tile(np.arange(k), k), np.repeat(np.arange(k), k)
+    off = a != b
+    return a[off], b[off]
+
+
 @dataclass
 class Roster:
-    """Who works with whom this step, as flat arrays.
+    """Who works with whom this month, as flat arrays in three index spaces.
 
-    ``rows``: active membership rows, sorted by partnership. ``p``/``o``: partnership and
-    organisation of each. ``pids``: active partnerships; ``local``: each row's index into
-    ``pids``. ``pair_a``/``pair_b``: index (into ``rows``) of each ordered pair of fellow
-    members, ``a`` being the one who holds the view of ``b``.
+    * **entry** (length M): one active membership. ``row`` is its membership row in the
+      table, ``pid`` its partnership id, ``org`` its organisation, ``part`` its position in
+      ``active_pid``, ``n_other`` its number of fellow members. Entries run in partnership
+      order, members in the order they joined.
+    * **part** (length P): one active partnership. ``active_pid`` is its id, ``size`` its
+      number of active members.
+    * **pair** (length K): one ordered pair of fellow members, the holder ``a`` having a
+      view of ``b``. ``pair_entry_a``/``pair_entry_b`` are entries, ``pair_org_a``/
+      ``pair_org_b`` organisations, ``pair_part`` the pair's partnership position.
     """
 
-    rows: np.ndarray
-    p: np.ndarray
-    o: np.ndarray
-    pids: np.ndarray
-    local: np.ndarray
+    row: np.ndarray
+    pid: np.ndarray
+    org: np.ndarray
+    active_pid: np.ndarray
+    part: np.ndarray
     size: np.ndarray
-    pair_a: np.ndarray
-    pair_b: np.ndarray
-    org_a: np.ndarray  # organisation of pair_a / pair_b, and the pair's index into pids:
-    org_b: np.ndarray  # looked up once here because every mechanism needs them
-    pair_local: np.ndarray
-    n_other: np.ndarray  # fellow members of each row (its number of pairs)
+    pair_entry_a: np.ndarray
+    pair_entry_b: np.ndarray
+    pair_org_a: np.ndarray  # looked up once here because every mechanism needs them
+    pair_org_b: np.ndarray
+    pair_part: np.ndarray
+    n_other: np.ndarray
 
     @classmethod
     def build(cls, t: PartnershipTable) -> Roster:
@@ -175,31 +200,32 @@ class Roster:
         start = np.flatnonzero(new)
         pids = p[start]
         size = np.diff(np.append(start, p.size))
-        local = np.cumsum(new) - 1
-        n_other = size[local] - 1
+        part = np.cumsum(new) - 1
+        n_other = size[part] - 1
         pair_a = np.repeat(np.arange(rows.size), n_other)
-        # k-th other member of row a: skip a's own slot in its partnership's block.
+        # k-th other member of entry a: skip a's own slot in its partnership's block.
         first = np.repeat(np.concatenate([[0], np.cumsum(n_other)[:-1]]), n_other) \
             if rows.size else np.zeros(0, np.int64)
         k = np.arange(pair_a.size) - first
-        own = pair_a - start[local[pair_a]]
-        pair_b = start[local[pair_a]] + k + (k >= own)
+        own = pair_a - start[part[pair_a]]
+        pair_b = start[part[pair_a]] + k + (k >= own)
         o = t.m_o[rows]
         pair_a, pair_b = pair_a.astype(np.int64), pair_b.astype(np.int64)
-        return cls(rows=rows, p=p, o=o, pids=pids, local=local, size=size,
-                   pair_a=pair_a, pair_b=pair_b, org_a=o[pair_a], org_b=o[pair_b],
-                   pair_local=local[pair_a], n_other=n_other)
+        return cls(row=rows, pid=p, org=o, active_pid=pids, part=part, size=size,
+                   pair_entry_a=pair_a, pair_entry_b=pair_b, pair_org_a=o[pair_a],
+                   pair_org_b=o[pair_b], pair_part=part[pair_a], n_other=n_other)
 
     @property
     def n(self) -> int:
-        return self.rows.size
+        """Number of entries (active memberships)."""
+        return self.row.size
 
-    def per_partnership(self, values: np.ndarray) -> np.ndarray:
-        """Sum of a per-row quantity within each partnership."""
-        return np.bincount(self.local, weights=values, minlength=self.pids.size)
+    def per_part(self, values: np.ndarray) -> np.ndarray:
+        """Sum of a per-entry quantity within each active partnership."""
+        return np.bincount(self.part, weights=values, minlength=self.active_pid.size)
 
-    def per_row_mean_over_pairs(self, values: np.ndarray) -> np.ndarray:
-        """Mean of a per-pair quantity over each row's pairs (rows with no pair get nan)."""
-        s = np.bincount(self.pair_a, weights=values, minlength=self.n)
+    def per_entry_mean_over_pairs(self, values: np.ndarray) -> np.ndarray:
+        """Mean of a per-pair quantity over each entry's pairs (entries with no pair get nan)."""
+        s = np.bincount(self.pair_entry_a, weights=values, minlength=self.n)
         with np.errstate(invalid="ignore", divide="ignore"):
             return s / self.n_other

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arrays import grown
+
 #: Number of relationships from which new keys are indexed on the side (see _insert_keys).
 SIDE_INDEX_FROM = 50_000
 
@@ -133,16 +135,8 @@ class Relations:
         self._recent_keys, self._recent_edges = keys, edges
 
     def _grow(self, need: int) -> None:
-        cap = self._src.size
-        if need <= cap:
-            return
-        while cap < need:
-            cap *= 2
         for name in self.FIELDS:
-            old = getattr(self, "_" + name)
-            arr = np.zeros(cap, dtype=old.dtype)
-            arr[: self.size] = old[: self.size]
-            setattr(self, "_" + name, arr)
+            setattr(self, "_" + name, grown(getattr(self, "_" + name), need))
 
     def out_of(self, i: int) -> np.ndarray:
         """Edge indices held by organisation ``i`` (its views of others)."""

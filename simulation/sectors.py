@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-SECTORS: tuple[str, ...] = ("public", "private", "third", "community")
+from .codes import Sector
+
+SECTORS: tuple[str, ...] = Sector.labels()
 SECTOR_TITLES = {
     "public": "public sector", "private": "private/independent sector",
     "third": "third (voluntary) sector", "community": "community group",

@@ -47,19 +47,21 @@ REL_FIELDS = ("src", "dst", "trust", "familiarity", "language", "tie")
 
 def _named_state(m) -> list[tuple[str, object]]:
     """Every piece of model state, by meaning. Reads the model wherever it keeps it."""
-    out: list[tuple[str, object]] = [("month", int(m.month)),
-                                     ("turbulent_until", int(m.turbulent_until))]
-    out += [(f"org.{f}", getattr(m, f)) for f in ORG_FIELDS]
-    out += [("ties.ptr", m.tie_ptr), ("ties.dst", m.tie_dst), ("ties.table", m.tie_table)]
-    rel = m.relations
+    s = m.state
+    out: list[tuple[str, object]] = [("month", int(s.month)),
+                                     ("turbulent_until", int(s.turbulent_until))]
+    out += [(f"org.{f}", getattr(s.orgs, f)) for f in ORG_FIELDS]
+    out += [("ties.ptr", s.ties.ptr), ("ties.dst", s.ties.dst), ("ties.table", s.ties.table)]
+    rel = s.relations
     out += [(f"rel.{f}", getattr(rel, f)) for f in REL_FIELDS]
-    t = m.table
+    t = s.table
     out += [(f"table.{f}", getattr(t, f)[: t.n_p]) for f in t.P_FIELDS]
     out += [(f"table.{f}", getattr(t, f)[: t.n_m]) for f in t.M_FIELDS]
-    out += [("events", m.events), ("counts", dict(m.counts)), ("totals", dict(m.totals)),
-            ("readout", dict(m.readout))]
-    for name in ("rng", "rng_env", "rng_form", "rng_noise"):
-        out.append((name, getattr(m, name).bit_generator.state))
+    out += [("events", s.events), ("counts", s.counts.as_dict()),
+            ("totals", s.totals.as_dict()), ("readout", dict(m.readout))]
+    out.append(("rng", m.rng.bit_generator.state))
+    for name in ("env", "form", "noise"):
+        out.append((f"rng_{name}", getattr(m.streams, name).bit_generator.state))
     return out
 
 
@@ -105,7 +107,7 @@ def run_config(params: dict, months: int) -> dict:
         m.step()
         months_digests.append(state_digest(m))
     return {"months": months_digests, "timeseries": frame_digest(timeseries_frame(m)),
-            "events": frame_digest(events_frame(m)), "relations": int(m.relations.size)}
+            "events": frame_digest(events_frame(m)), "relations": int(m.state.relations.size)}
 
 
 def compute_all(names: list[str] | None = None) -> dict:

@@ -1,10 +1,15 @@
 """The ten mechanisms of the model brief, one small named unit each.
 
-Each class's docstring states its rule in plain words and cites the seed document or
-paper it comes from. :class:`simulation.model.CollabModel` calls them in the order of
-its schedule.
+Each is a :class:`~simulation.mechanisms.base.Mechanism`: a callable of the state, the
+parameters and the random streams, whose docstring states its rule and equations and whose
+class attributes name its sources, its constants and its tests. Mechanisms import only
+the layers below them (state, life-cycle operations, parameters, sectors); the Mesa model
+(:class:`simulation.model.CollabModel`) calls them in the order of its schedule.
 """
 
+from __future__ import annotations
+
+from .base import Mechanism
 from .communication import Communication
 from .contribution import Contribution
 from .formation import Formation
@@ -16,6 +21,24 @@ from .shocks import ShocksAndTurbulence
 from .synergy import Synergy
 from .trust import Reputation, TrustDynamics
 
-__all__ = ["BenefitSharing", "Communication", "Contribution", "Formation", "Learning",
-           "MythDynamics", "Reputation", "ReviewAndExit", "ShocksAndTurbulence", "Synergy",
-           "TrustDynamics"]
+#: Every mechanism, in the brief's order.
+MECHANISMS: tuple[type[Mechanism], ...] = (
+    Formation, Reputation, Contribution, Communication, Synergy, BenefitSharing,
+    TrustDynamics, MythDynamics, ReviewAndExit, ShocksAndTurbulence, Learning)
+
+__all__ = ["MECHANISMS", "BenefitSharing", "Communication", "Contribution", "Formation",
+           "Learning", "Mechanism", "MythDynamics", "Reputation", "ReviewAndExit",
+           "ShocksAndTurbulence", "Synergy", "TrustDynamics", "traceability"]
+
+
+def traceability() -> str:
+    """The ODD's traceability table (mechanism, source, code, constants, tests) as Markdown."""
+    rows = ["| # | mechanism | sources | code | named constants | tests (in `tests/`) |",
+            "|---|---|---|---|---|---|"]
+    for m in MECHANISMS:
+        module = m.__module__.removeprefix("simulation.").replace(".", "/") + ".py"
+        tests = ", ".join(f"`{t}`" for t in m.tests)
+        constants = ", ".join(f"`{c}`" for c in m.constants) or "—"
+        rows.append(f"| {m.number} | {m.title} | {'; '.join(m.sources)} | `{module}` "
+                    f"`{m.__name__}` | {constants} | {tests} |")
+    return "\n".join(rows) + "\n"

@@ -5,12 +5,22 @@ from __future__ import annotations
 import numpy as np
 
 from ..arrays import clip
+from ..codes import Behaviour
+from ..param_types import Params
+from ..partnerships import Roster
+from ..state import State
+from .base import Mechanism
+
+#: Understanding between two members who communicate and listen not at all (assumption).
+BASE_UNDERSTANDING = 0.55
+#: Extra understanding at full communication behaviour of both sides (assumption).
+W_COMMUNICATION = 0.35
+#: Extra understanding at full partnering skill of the one who listens (assumption).
+W_SKILL = 0.1
 
 
-class Communication:
+class Communication(Mechanism):
     """Understanding between two members depends on communication, listening and jargon.
-
-    Names: understanding; jargon gap; shared language.
 
     Rule. How well member ``a`` understands member ``b`` (0..1) is a base set by both
     sides' communication behaviour (which includes listening) and ``a``'s partnering
@@ -19,20 +29,35 @@ class Communication:
     shared language the pair has learned (see :class:`~.learning.Learning`) closes the
     gap. Misunderstanding wastes effort (see :class:`~.synergy.Synergy`).
 
-    Sources: brief mechanism 3; seed 000 ("Jargon is one way of keeping organisational
-    or personal power"; even 'partnership' is misunderstood); seed 001 slide 3 (poor
-    communication, misunderstanding, wasted effort / duplication); seed 002 ("excellent
-    communication, which includes listening"); seed 003 (the workshop on language).
+    Equations, for the ordered pair (a, b) with communication behaviours κ, jargon j and
+    shared language ℓ_ab:
+
+        base_ab = BASE_UNDERSTANDING + W_COMMUNICATION · ½ (κ_a + κ_b) + W_SKILL · skill_a
+        gap_ab  = max(j_a, j_b) across sectors, |j_a − j_b| within a sector
+        u_ab    = clip(base_ab (1 − jargon_penalty · gap_ab (1 − ℓ_ab)), 0, 1)
     """
 
-    def understanding(self, model, roster, edges: np.ndarray) -> np.ndarray:
-        a = roster.org_a
-        b = roster.org_b
-        comm = model.behaviour[:, model.COMMUNICATION]
-        base = 0.55 + 0.35 * 0.5 * (comm[a] + comm[b]) + 0.1 * model.skill[a]
-        ja, jb = model.jargon[a], model.jargon[b]
-        cross = model.sector[a] != model.sector[b]
+    number = "3"
+    title = "Communication, jargon and shared language"
+    sources = ("brief mechanism 3", "seed 000 (\"Jargon is one way of keeping organisational "
+               "or personal power\")", "seed 001 slide 3 (poor communication, wasted effort)",
+               "seed 002 (\"excellent communication, which includes listening\")",
+               "seed 003 (the workshop on language)")
+    constants = ("BASE_UNDERSTANDING", "W_COMMUNICATION", "W_SKILL")
+    tests = ("test_mechanisms.py::test_communication_more_jargon_less_understanding",
+             "test_mechanisms.py::test_communication_shared_language_closes_the_gap")
+
+    def understanding(self, s: State, p: Params, roster: Roster,
+                      edges: np.ndarray) -> np.ndarray:
+        """u_ab for every pair of the roster (``edges``: each pair's relationship)."""
+        a, b = roster.pair_org_a, roster.pair_org_b
+        orgs = s.orgs
+        comm = orgs.behaviour[:, Behaviour.COMMUNICATION]
+        base = BASE_UNDERSTANDING + W_COMMUNICATION * 0.5 * (comm[a] + comm[b]) + \
+            W_SKILL * orgs.skill[a]
+        ja, jb = orgs.jargon[a], orgs.jargon[b]
+        cross = orgs.sector[a] != orgs.sector[b]
         gap = np.where(cross, np.maximum(ja, jb), np.abs(ja - jb))
-        shared = model.relations.language[edges]
-        u = base * (1.0 - model.p["jargon_penalty"] * gap * (1.0 - shared))
+        shared = s.relations.language[edges]
+        u = base * (1.0 - p.jargon_penalty * gap * (1.0 - shared))
         return clip(u, 0.0, 1.0)

@@ -5,28 +5,49 @@ from __future__ import annotations
 import numpy as np
 
 from ..arrays import fill_nan
+from ..codes import Behaviour
+from ..param_types import Params
+from ..partnerships import Roster
+from ..state import State
+from .base import Mechanism
 
 #: Share of an organisation's capacity it can give to partnership work, split across its
-#: partnerships.
+#: partnerships (assumption).
 INVOLVEMENT = 0.5
-#: Commitment of a member with neutral trust, focus and alignment.
+#: Commitment of a member with neutral trust, focus and alignment (assumption).
 BASE_COMMITMENT = 0.6
-#: Extra temptation to free-ride per member beyond two (accountability thins out).
+#: Trust, focus and alignment at which they neither raise nor lower commitment.
+NEUTRAL = 0.5
+#: Weight of trust in one's partners on commitment (assumption).
+W_TRUST = 0.45
+#: Weight of outcome focus, and of aligned objectives, on commitment (assumption).
+W_FOCUS, W_ALIGNMENT = 0.3, 0.3
+#: Extra temptation to free-ride per member beyond two (accountability thins out; Olson 1965).
 CROWD_TEMPTATION = 0.15
-#: Reluctance of members who were told to partner.
+#: Reluctance of members who were told to partner (seed 001, "forced marriage").
 MANDATE_RELUCTANCE = 0.1
+#: Bounds of commitment: nobody commits nothing at all, nobody more than everything.
+MIN_COMMITMENT, MAX_COMMITMENT = 0.05, 1.0
+#: How much clarity, sanctions and regular reviews each add to accountability (assumption).
+W_CLARITY, W_SANCTIONS, W_REVIEWS = 0.6, 0.2, 0.2
+#: Reviews at least this often (months) count fully towards accountability; rarer ones half.
+REGULAR_REVIEWS = 12
 
 
-def accountability(p: dict) -> float:
-    """How clearly governance holds members to account (0..1)."""
-    reviews = 1.0 if 0 < p["review_interval"] <= 12 else (0.5 if p["review_interval"] else 0.0)
-    return min(max(0.6 * p["clarity"] + 0.2 * p["sanctions"] + 0.2 * reviews, 0.0), 1.0)
+def accountability(p: Params) -> float:
+    """How clearly governance holds members to account, 0..1.
+
+    A = clip(0.6 clarity + 0.2 sanctions + 0.2 R, 0, 1), with R = 1 for reviews at least
+    yearly, 0.5 for rarer reviews and 0 without any.
+    """
+    k = p.review_interval
+    reviews = 1.0 if 0 < k <= REGULAR_REVIEWS else (0.5 if k else 0.0)
+    return min(max(W_CLARITY * p.clarity + W_SANCTIONS * p.sanctions + W_REVIEWS * reviews,
+                   0.0), 1.0)
 
 
-class Contribution:
+class Contribution(Mechanism):
     """Each member commits a share of its capacity; vague accountability invites free-riding.
-
-    Names: commitment; free-riding.
 
     Rule. A member's commitment (0..1) starts from a neutral level and rises with its
     trust in its partners, its focus on outcomes rather than ego, and the alignment of
@@ -36,36 +57,59 @@ class Contribution:
     being called to account at a review raises it. Effort is commitment times the
     capacity the member gives to partnership work, split across its partnerships.
 
-    Sources: brief mechanism 2; seed 002 (outcomes rather than ego; precisely defined
-    accountabilities); seed 003 ("calling each other to account if anyone strayed");
-    Olson (1965) on free-riding in larger groups.
+    Equations, for member i of partnership P (trust τ̄_i is its mean trust in its fellow
+    members, 0.5 if it has none; A is :func:`accountability`):
+
+        temptation_i = freeride_temptation (1 − focus_i)(1 − A)(1 + CROWD_TEMPTATION (n_i − 1))
+        c_i = clip(BASE_COMMITMENT + W_TRUST (τ̄_i − ½) + W_FOCUS (focus_i − ½)
+                   + W_ALIGNMENT (alignment_P − ½) − temptation_i − stress_i (1 − A)
+                   − MANDATE_RELUCTANCE [P mandated] + called_i,
+                   MIN_COMMITMENT, MAX_COMMITMENT)
+        effort_i = c_i · capacity_i · INVOLVEMENT / max(memberships_i, 1)
+
+    where n_i is the number of fellow members and called_i the pressure of having been
+    called to account (see :class:`~.review.ReviewAndExit`).
     """
 
-    def commitment(self, model, roster, trust_row: np.ndarray) -> np.ndarray:
-        p = model.p
-        o = roster.o
-        t = model.table
-        focus = model.behaviour[o, model.OUTCOME]
-        align = t.p_alignment[roster.p]
+    number = "2"
+    title = "Contribution and free-riding"
+    sources = ("brief mechanism 2", "seed 002 (outcomes rather than ego; precisely defined "
+               "accountabilities)", "seed 003 (\"calling each other to account if anyone "
+               "strayed\")", "Olson 1965 (free-riding in larger groups)")
+    constants = ("INVOLVEMENT", "BASE_COMMITMENT", "NEUTRAL", "W_TRUST", "W_FOCUS",
+                 "W_ALIGNMENT", "CROWD_TEMPTATION", "MANDATE_RELUCTANCE", "MIN_COMMITMENT",
+                 "MAX_COMMITMENT", "W_CLARITY", "W_SANCTIONS", "W_REVIEWS", "REGULAR_REVIEWS")
+    tests = ("test_mechanisms.py::test_contribution_clear_accountability_less_free_riding",
+             "test_mechanisms.py::test_contribution_trust_raises_and_stress_lowers_commitment")
+
+    def commitment(self, s: State, p: Params, roster: Roster,
+                   trust_entry: np.ndarray) -> np.ndarray:
+        """c_i for every roster entry."""
+        org = roster.org
+        t = s.table
+        focus = s.orgs.behaviour[org, Behaviour.OUTCOME_FOCUS]
+        align = t.p_alignment[roster.pid]
         acc = accountability(p)
-        crowd = 1.0 + CROWD_TEMPTATION * (roster.n_other - 1)   # members beyond two
-        temptation = p["freeride_temptation"] * (1.0 - focus) * (1.0 - acc) * crowd
-        pulled_back = model.stress[o] * (1.0 - acc)
-        # Built in place, term by term in the order the rule lists them (fewer temporaries
-        # on the hot path; the same sums, so the same numbers).
-        c = fill_nan(trust_row, 0.5)
-        c -= 0.5
-        c *= 0.45
+        crowd = 1.0 + CROWD_TEMPTATION * (roster.n_other - 1)  # members beyond two
+        temptation = p.freeride_temptation * (1.0 - focus) * (1.0 - acc) * crowd
+        pulled_back = s.orgs.stress[org] * (1.0 - acc)
+        # Built in place, term by term in the order of the equation (fewer temporaries on the
+        # hot path).
+        c = fill_nan(trust_entry, NEUTRAL)
+        c -= NEUTRAL
+        c *= W_TRUST
         c += BASE_COMMITMENT
-        c += 0.3 * (focus - 0.5)
-        c += 0.3 * (align - 0.5)
+        c += W_FOCUS * (focus - NEUTRAL)
+        c += W_ALIGNMENT * (align - NEUTRAL)
         c -= temptation
         c -= pulled_back
-        np.subtract(c, MANDATE_RELUCTANCE, out=c, where=t.p_mandated[roster.p])
-        c += t.m_called[roster.rows]
-        np.maximum(c, 0.05, out=c)
-        return np.minimum(c, 1.0, out=c)
+        np.subtract(c, MANDATE_RELUCTANCE, out=c, where=t.p_mandated[roster.pid])
+        c += t.m_called[roster.row]
+        np.maximum(c, MIN_COMMITMENT, out=c)
+        return np.minimum(c, MAX_COMMITMENT, out=c)
 
-    def effort(self, model, roster, commitment: np.ndarray) -> np.ndarray:
-        o = roster.o
-        return commitment * model.capacity[o] * INVOLVEMENT / np.maximum(model.n_memberships[o], 1)
+    def effort(self, s: State, roster: Roster, commitment: np.ndarray) -> np.ndarray:
+        """effort_i for every roster entry."""
+        org = roster.org
+        return commitment * s.orgs.capacity[org] * INVOLVEMENT / \
+            np.maximum(s.orgs.n_memberships[org], 1)

@@ -2,28 +2,56 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-#: Lowest perceived trust at which an organisation will accept a partner.
+from ..lifecycle import start_partnership
+from ..param_types import Params
+from ..partnerships import ordered_pairs
+from ..state import State, Streams
+from .base import Mechanism
+from .contribution import INVOLVEMENT
+from .synergy import MISUNDERSTANDING_WASTE
+from .trust import perceived_trust
+
+#: Lowest perceived trust at which an organisation will accept a partner (assumption).
 ACCEPT_TRUST = 0.35
-#: A commissioner's backing ("I would support you", seed 003) lowers that bar.
+#: A commissioner's backing ("I would support you", seed 003) lowers that bar (assumption).
 ACCEPT_TRUST_BROKERED = 0.2
-#: Smallest gain in capability coverage worth an extra partner.
+#: Smallest gain in capability coverage worth an extra partner (assumption).
 MIN_GAIN = 0.03
-#: How much better than going alone a partnership must look ("not the only game in town").
+#: How much better than going alone a partnership must look ("not the only game in town",
+#: seed 001; the size is an assumption).
 DECISION_MARGIN = 0.05
-#: Effort expected of members when the goal is set (share of capacity committed).
+#: Effort expected of members when the goal is set (share of capacity committed; assumption).
 NOMINAL_COMMITMENT = 0.6
-#: Under aligned objectives, the largest values distance partners can agree across.
+#: Under aligned objectives, the largest values distance partners can agree across (assumption).
 ALIGNABLE_DISTANCE = 0.4
-#: Strangers sampled at random when searching beyond one's network.
+#: Strangers sampled at random when searching beyond one's network (assumption).
 STRANGERS = 5
-#: Understanding a would-be member expects when judging a team.
-EXPECTED_UNDERSTANDING = 0.6
-#: Candidates a broker considers for each challenge.
+#: Understanding and leadership a would-be member expects when judging a team (assumption).
+EXPECTED_UNDERSTANDING, EXPECTED_LEADERSHIP = 0.6, 0.5
+#: Trust a broker vouches for in the team it proposes (assumption).
+BROKER_VOUCHED_TRUST = 0.6
+#: Candidates a broker considers for each challenge (assumption).
 BROKER_POOL = 40
+#: Challenges: Dirichlet concentration of their capability needs (below 1: most need two or
+#: three domains), spread of planned life around challenge_duration, spread of value
+#: (lognormal sigma) and the shortest life (assumptions).
+CHALLENGE_CONCENTRATION = 0.7
+DURATION_SPREAD = (0.67, 1.33)
+VALUE_SIGMA = 0.3
+MIN_DURATION = 2
+#: Alignment of objectives at formation: under required alignment ALIGNED_BASE − ALIGNED_SLOPE
+#: x mean values distance; otherwise UNALIGNED_BASE − distance − U(0, UNALIGNED_NOISE)
+#: (assumptions; see the known limits in the ODD).
+ALIGNED_BASE, ALIGNED_SLOPE = 0.9, 0.5
+UNALIGNED_BASE, UNALIGNED_NOISE = 0.75, 0.3
+#: Resources (share of normal) an organisation needs to take on another partnership.
+FREE_CAPACITY = 0.5
+#: Weight of trust in a candidate's score: gain x (TRUST_SCORE_BASE + mean view).
+TRUST_SCORE_BASE = 0.5
 
 
 @dataclass
@@ -35,37 +63,87 @@ class Challenge:
     duration: int
 
 
-def new_challenge(model) -> Challenge:
-    """Draw a challenge: most need two or three domains (Dirichlet weights below 1)."""
-    rng = model.rng_env
-    req = rng.dirichlet(np.full(model.capability.shape[1], 0.7))
-    duration = int(round(model.p["challenge_duration"] * rng.uniform(0.67, 1.33)))
-    return Challenge(req=req, value=float(rng.lognormal(0.0, 0.3)), duration=max(duration, 2))
+def new_challenge(s: State, p: Params, rng: Streams) -> Challenge:
+    """Draw a challenge: req ~ Dirichlet(0.7), duration ~ challenge_duration x U(0.67, 1.33)."""
+    env = rng.env
+    req = env.dirichlet(np.full(s.orgs.capability.shape[1], CHALLENGE_CONCENTRATION))
+    duration = int(round(p.challenge_duration * env.uniform(*DURATION_SPREAD)))
+    return Challenge(req=req, value=float(env.lognormal(0.0, VALUE_SIGMA)),
+                     duration=max(duration, MIN_DURATION))
 
 
-def expected_synergy(model, n: int, cover_ratio: float, trust: float) -> float:
+def expected_synergy(p: Params, n: int, cover_ratio: float, trust: float) -> float:
     """A would-be member's estimate of the synergy ratio, mirroring :class:`~.synergy.Synergy`.
 
-    It assumes typical understanding and leadership and the trust it expects.
+    Ŝ = cover_ratio (1 − MISUNDERSTANDING_WASTE (1 − û)) (1 + synergy_gain τ̂ û λ̂)
+        / (1 + coordination_cost (n − 1)), with û, λ̂ the expected understanding and leadership.
     """
-    from .synergy import MISUNDERSTANDING_WASTE
-
-    p = model.p
-    u, lead = EXPECTED_UNDERSTANDING, 0.5
-    multiplier = 1.0 + p["synergy_gain"] * trust * u * lead
-    coordination = 1.0 + p["coordination_cost"] * (n - 1)
+    u, lead = EXPECTED_UNDERSTANDING, EXPECTED_LEADERSHIP
+    multiplier = 1.0 + p.synergy_gain * trust * u * lead
+    coordination = 1.0 + p.coordination_cost * (n - 1)
     return cover_ratio * (1.0 - MISUNDERSTANDING_WASTE * (1 - u)) * multiplier / coordination
 
 
-def coverage(model, members: np.ndarray, req: np.ndarray) -> float:
+def coverage(s: State, members: np.ndarray, req: np.ndarray) -> float:
     """Capability coverage of a team: each domain is covered by its best member."""
-    return float(model.capability[members].max(axis=0) @ req)
+    return float(s.orgs.capability[members].max(axis=0) @ req)
 
 
-class Formation:
+def free_mask(s: State, p: Params) -> np.ndarray:
+    """Which organisations have room for another partnership and resources to give."""
+    orgs = s.orgs
+    return (orgs.n_memberships < p.max_memberships) & \
+        (orgs.capacity > FREE_CAPACITY * orgs.base_capacity)
+
+
+def acceptable_values(s: State, p: Params, i: int, cands: np.ndarray) -> np.ndarray:
+    """Candidates that cross neither side's red lines (and can align, if required)."""
+    values = s.orgs.values
+    dist = np.abs(values[cands] - values[i])
+    ok = np.ones(cands.size, dtype=bool)
+    if p.red_lines:
+        ok &= (dist <= s.orgs.red_line[i]) & (dist <= s.orgs.red_line[cands])
+    if p.alignment_required:
+        ok &= dist <= ALIGNABLE_DISTANCE
+    return ok
+
+
+def alignment(s: State, p: Params, rng: Streams, members: np.ndarray) -> float:
+    """Alignment of objectives (0..1) the members start with (see the constants above)."""
+    values = s.orgs.values[members]
+    dist = np.abs(values[:, None] - values[None, :])
+    mean_dist = dist.sum() / max(members.size * (members.size - 1), 1)
+    if p.alignment_required:
+        a = ALIGNED_BASE - ALIGNED_SLOPE * mean_dist
+    else:
+        a = UNALIGNED_BASE - mean_dist - rng.form.uniform(0.0, UNALIGNED_NOISE)
+    return float(np.clip(a, 0, 1))
+
+
+def nominal_target(s: State, members: np.ndarray, challenge: Challenge) -> float:
+    """The goal: what the members would produce alone over the planned life.
+
+    target = duration x Σ_i NOMINAL_COMMITMENT x capacity_i x INVOLVEMENT / (memberships_i + 1)
+    x (k_i · r). Meeting it needs collaborative advantage on average (synergy ratio >= 1).
+    """
+    orgs = s.orgs
+    share = orgs.capacity[members] * INVOLVEMENT / (orgs.n_memberships[members] + 1)
+    alone = (NOMINAL_COMMITMENT * share * (orgs.capability[members] @ challenge.req)).sum()
+    return float(alone * challenge.duration)
+
+
+@dataclass
+class _Search:
+    """One month's search: who is still free, and the first impressions of teams judged."""
+
+    is_free: np.ndarray
+    #: Perceived trust between the ordered pairs of a team judged this month, keyed by the
+    #: sorted team: the first impressions its relationships start from if it forms.
+    team_trust: dict[bytes, np.ndarray] = field(default_factory=dict)
+
+
+class Formation(Mechanism):
     """Organisations look for partners for arriving challenges, or are told to partner.
-
-    Names: partner search; brokerage; forced marriage.
 
     Rule. For each arriving challenge a lead organisation (one with free capacity,
     likelier where the challenge fits its capabilities) looks for partners:
@@ -85,117 +163,140 @@ class Formation:
     * ``mandated``: members are assigned at random, regardless of fit, trust or values,
       and cannot refuse.
 
-    Sources: brief mechanism 1; seed 000 (reputation through networks; "double check the
-    myths and dragons"); seed 001 ("not the only game in town"; "forced marriage");
-    seed 002 (red lines; alignment of objectives); seed 003 (the commissioner who
-    suggested the trusts team up); seed 004 (partnership = goals hard to reach alone).
+    Equations. Challenges arrive as Poisson(challenge_rate x n / 100) a month. The lead is
+    drawn among free organisations with probability ∝ (k_i · r)². A candidate j's score is
+    gain_j x (TRUST_SCORE_BASE + mean_m τ̂_mj) (voluntary) or gain_j (brokered), where gain_j
+    is the rise in coverage; it needs every τ̂_mj >= ACCEPT_TRUST (ACCEPT_TRUST_BROKERED),
+    gain_j > MIN_GAIN and (cover + gain_j) / cover > (1 + cc n) / (1 + cc (n − 1)). The team
+    forms if :func:`expected_synergy` >= 1 + DECISION_MARGIN.
+
+    Sources: see ``sources``.
     """
 
-    def __init__(self):
-        self.is_free: np.ndarray | None = None
-        #: Perceived trust between the ordered pairs of a team judged this month, keyed by the
-        #: team: the first impressions its relationships start from if it forms.
-        self.team_trust: dict[bytes, np.ndarray] = {}
+    number = "1"
+    title = "Formation: partner search, brokerage and mandate"
+    sources = ("brief mechanism 1", "seed 000 (reputation through networks; \"double check the "
+               "myths and dragons\")", "seed 001 (\"not the only game in town\"; \"forced "
+               "marriage\")", "seed 002 (red lines; alignment of objectives)",
+               "seed 003 (the commissioner who suggested the trusts team up)",
+               "seed 004 (partnership = goals hard to reach alone)")
+    constants = ("ACCEPT_TRUST", "ACCEPT_TRUST_BROKERED", "MIN_GAIN", "DECISION_MARGIN",
+                 "NOMINAL_COMMITMENT", "ALIGNABLE_DISTANCE", "STRANGERS",
+                 "EXPECTED_UNDERSTANDING", "EXPECTED_LEADERSHIP", "BROKER_VOUCHED_TRUST",
+                 "BROKER_POOL", "CHALLENGE_CONCENTRATION", "DURATION_SPREAD", "VALUE_SIGMA",
+                 "MIN_DURATION", "ALIGNED_BASE", "ALIGNED_SLOPE", "UNALIGNED_BASE",
+                 "UNALIGNED_NOISE", "FREE_CAPACITY", "TRUST_SCORE_BASE")
+    tests = ("test_mechanisms.py::test_formation_stronger_myths_fewer_partnerships",
+             "test_mechanisms.py::test_formation_reputation_through_network",
+             "test_mechanisms.py::test_formation_red_lines_keep_values_closer",
+             "test_mechanisms.py::test_formation_broker_gets_partnerships_past_myths",
+             "test_mechanisms.py::test_formation_mandate_ignores_fit_and_never_goes_alone")
 
-    def __call__(self, model) -> None:
-        p = model.p
-        n_new = model.rng_env.poisson(p["challenge_rate"] * model.n / 100.0)
-        mode = p["formation_mode"]
+    def __call__(self, s: State, p: Params, rng: Streams) -> None:
+        n_new = rng.env.poisson(p.challenge_rate * s.orgs.n / 100.0)
+        mode = p.formation_mode
         search = {"voluntary": self.voluntary, "brokered": self.brokered,
                   "mandated": self.mandated}[mode]
         # Who is free changes only when a new partnership fills someone's last slot, so the
         # list is kept up to date here rather than recomputed for every challenge.
-        self.is_free = model.free_mask()
-        free = np.flatnonzero(self.is_free)
+        month = _Search(is_free=free_mask(s, p))
+        free = np.flatnonzero(month.is_free)
         for _ in range(n_new):
-            challenge = new_challenge(model)
+            challenge = new_challenge(s, p, rng)
             if free.size < 2:
                 break
-            team = search(model, challenge, free)
+            team = search(s, p, rng, month, challenge, free)
             if team is None:
-                model.counts["went_alone"] += 1
+                s.counts.went_alone += 1
                 continue
-            model.start_partnership(team, challenge, brokered=mode == "brokered",
-                                    mandated=mode == "mandated",
-                                    first_trust=self.team_trust.pop(team.tobytes(), None))
-            full = team[model.n_memberships[team] >= p["max_memberships"]]
+            aligned = alignment(s, p, rng, team)
+            target = nominal_target(s, team, challenge)
+            first = month.team_trust.pop(team.tobytes(), None)
+            if first is None:
+                first = perceived_trust(s, p, *ordered_pairs(team))
+            start_partnership(s, team, challenge.req, challenge.value, challenge.duration,
+                              target, aligned, first, brokered=mode == "brokered",
+                              mandated=mode == "mandated")
+            full = team[s.orgs.n_memberships[team] >= p.max_memberships]
             if full.size:
-                self.is_free[full] = False
-                free = free[self.is_free[free]]
-        self.team_trust.clear()
+                month.is_free[full] = False
+                free = free[month.is_free[free]]
 
     # --- the three ways of forming ---------------------------------------------------------
-    def pick_lead(self, model, challenge: Challenge, free: np.ndarray) -> int:
+    def pick_lead(self, s: State, rng: Streams, challenge: Challenge, free: np.ndarray) -> int:
         # Fit of everyone, then the free ones: the same numbers as gathering the free rows
-        # first (checked bit for bit), at a tenth of the cost for large populations.
-        fit = (model.capability @ challenge.req)[free] ** 2
+        # first, at a tenth of the cost for large populations.
+        fit = (s.orgs.capability @ challenge.req)[free] ** 2
         # Generator.choice(free, p=...) spelled out (same draw, same numbers): its checks on
         # ``p`` cost more than the draw when thousands of organisations are free.
         cdf = (fit / fit.sum()).cumsum()
         cdf /= cdf[-1]
-        return int(free[cdf.searchsorted(model.rng_form.random(), side="right")])
+        return int(free[cdf.searchsorted(rng.form.random(), side="right")])
 
-    def voluntary(self, model, challenge: Challenge, free: np.ndarray) -> np.ndarray | None:
-        lead = self.pick_lead(model, challenge, free)
-        cands = self.search_pool(model, lead, free)
-        return self.assemble(model, lead, cands, challenge, ACCEPT_TRUST, use_trust=True)
+    def voluntary(self, s: State, p: Params, rng: Streams, month: _Search, challenge: Challenge,
+                  free: np.ndarray) -> np.ndarray | None:
+        lead = self.pick_lead(s, rng, challenge, free)
+        cands = self.search_pool(s, rng, month, lead, free)
+        return self.assemble(s, p, month, lead, cands, challenge, ACCEPT_TRUST, use_trust=True)
 
-    def brokered(self, model, challenge: Challenge, free: np.ndarray) -> np.ndarray | None:
-        lead = self.pick_lead(model, challenge, free)
+    def brokered(self, s: State, p: Params, rng: Streams, month: _Search, challenge: Challenge,
+                 free: np.ndarray) -> np.ndarray | None:
+        lead = self.pick_lead(s, rng, challenge, free)
         pool = free[free != lead]
         if pool.size > BROKER_POOL:
-            pool = model.rng_form.choice(pool, size=BROKER_POOL, replace=False)
-        return self.assemble(model, lead, pool, challenge, ACCEPT_TRUST_BROKERED,
+            pool = rng.form.choice(pool, size=BROKER_POOL, replace=False)
+        return self.assemble(s, p, month, lead, pool, challenge, ACCEPT_TRUST_BROKERED,
                              use_trust=False)
 
-    def mandated(self, model, challenge: Challenge, free: np.ndarray) -> np.ndarray | None:
-        k = int(model.rng_form.integers(2, model.p["max_partners"] + 1))
+    def mandated(self, s: State, p: Params, rng: Streams, month: _Search, challenge: Challenge,
+                 free: np.ndarray) -> np.ndarray | None:
+        k = int(rng.form.integers(2, p.max_partners + 1))
         k = min(k, free.size)
-        return np.sort(model.rng_form.choice(free, size=k, replace=False))
+        return np.sort(rng.form.choice(free, size=k, replace=False))
 
     # --- helpers ---------------------------------------------------------------------------
-    def search_pool(self, model, lead: int, free: np.ndarray) -> np.ndarray:
+    def search_pool(self, s: State, rng: Streams, month: _Search, lead: int,
+                    free: np.ndarray) -> np.ndarray:
         """Whom the lead hears of: its ties, their ties, past partners and a few strangers."""
-        ties = model.ties_of(lead)
-        second = model.tie_table[ties].ravel()  # padded with -1, dropped below
-        past = model.relations.dst[model.relations.out_of(lead)]
-        strangers = model.rng_form.choice(free, size=min(STRANGERS, free.size), replace=False)
+        ties = s.ties.of(lead)
+        second = s.ties.table[ties].ravel()  # padded with -1, dropped below
+        past = s.relations.dst[s.relations.out_of(lead)]
+        strangers = rng.form.choice(free, size=min(STRANGERS, free.size), replace=False)
         pool = np.unique(np.concatenate([ties, second, past, strangers]))
         if pool.size and pool[0] < 0:
             pool = pool[1:]
-        pool = pool[self.is_free[pool] & (pool != lead)]
-        return pool
+        return pool[month.is_free[pool] & (pool != lead)]
 
-    def assemble(self, model, lead: int, cands: np.ndarray, challenge: Challenge,
-                 accept: float, use_trust: bool) -> np.ndarray | None:
-        p = model.p
+    def assemble(self, s: State, p: Params, month: _Search, lead: int, cands: np.ndarray,
+                 challenge: Challenge, accept: float, use_trust: bool) -> np.ndarray | None:
         req = challenge.req
-        cands = cands[model.acceptable_values(lead, cands)]
+        cands = cands[acceptable_values(s, p, lead, cands)]
         if cands.size == 0:
             return None
         # The candidate must accept the lead as well. (Both directions in one look-up.)
         k = cands.size
         leads = np.full(k, lead)
-        both = model.perceived_trust(np.concatenate([cands, leads]),
-                                     np.concatenate([leads, cands]))
+        both = perceived_trust(s, p, np.concatenate([cands, leads]),
+                               np.concatenate([leads, cands]))
         keep = both[:k] >= accept
         cands = cands[keep]
+        capability = s.orgs.capability
         team = [lead]
-        best = model.capability[lead].copy()
+        best = capability[lead].copy()
         # Each member's view of each candidate; a new member's row is added as it joins.
         views = both[k:][keep][None, :]
-        capability = model.capability
-        while len(team) < p["max_partners"] and cands.size:
+        while len(team) < p.max_partners and cands.size:
             # Every current member double-checks its view of each candidate.
             ok = views.min(axis=0) >= accept
             now = best @ req
             gain = np.maximum(best, capability.take(cands, axis=0)) @ req - now
             # Worth adding only if the coverage gained beats the extra coordination cost.
             n = len(team)
-            extra_cost = (1 + p["coordination_cost"] * n) / (1 + p["coordination_cost"] * (n - 1))
+            extra_cost = (1 + p.coordination_cost * n) / (1 + p.coordination_cost * (n - 1))
             worth = (now + gain) / now > extra_cost
             # (mean over members, spelled as sum / count)
-            score = gain * ((0.5 + views.sum(axis=0) / views.shape[0]) if use_trust else 1.0)
+            score = gain * ((TRUST_SCORE_BASE + views.sum(axis=0) / views.shape[0])
+                            if use_trust else 1.0)
             # A candidate someone rejects, or who adds too little, stays so as the team
             # grows (views only gain rows, coverage only rises), so it leaves the pool.
             alive = ok & (gain > MIN_GAIN)
@@ -207,48 +308,31 @@ class Formation:
             team.append(j)
             best = np.maximum(best, capability[j])
             alive[k] = False
-            alive &= model.acceptable_values(j, cands)
+            alive &= acceptable_values(s, p, j, cands)
             cands, views = cands[alive], views[:, alive]
             if cands.size:
-                new_row = model.perceived_trust(np.full(cands.size, j), cands)
+                new_row = perceived_trust(s, p, np.full(cands.size, j), cands)
                 views = np.vstack([views, new_row])
         if len(team) < 2:
             return None
         members = np.array(team, dtype=np.int64)
-        if not self.worth_joining(model, members, req, use_trust):
+        if not self.worth_joining(s, p, month, members, req, use_trust):
             return None
         return np.sort(members)
 
-    def worth_joining(self, model, members: np.ndarray, req: np.ndarray, use_trust: bool) -> bool:
+    def worth_joining(self, s: State, p: Params, month: _Search, members: np.ndarray,
+                      req: np.ndarray, use_trust: bool) -> bool:
         """Does the expected team output clearly beat what the members would do alone?"""
-        alone = float((model.capability[members] @ req).mean())
+        alone = float((s.orgs.capability[members] @ req).mean())
         if use_trust:
-            from ..model import ordered_pairs
-
             # Listed for the sorted team, as the partnership will list them if it forms;
             # kept as the first impressions its relationships start from.
             team = np.sort(members)
-            pairs_trust = model.perceived_trust(*ordered_pairs(team))
-            self.remember_first_impressions(team, pairs_trust)
+            pairs_trust = perceived_trust(s, p, *ordered_pairs(team))
+            month.team_trust[team.tobytes()] = pairs_trust
             expected_trust = float(pairs_trust.sum() / pairs_trust.size)  # the mean
         else:
-            expected_trust = 0.6  # the broker vouches for the team
-        est = expected_synergy(model, members.size, coverage(model, members, req) / alone,
+            expected_trust = BROKER_VOUCHED_TRUST
+        est = expected_synergy(p, members.size, coverage(s, members, req) / alone,
                                expected_trust)
         return est >= 1.0 + DECISION_MARGIN
-
-    def remember_first_impressions(self, team: np.ndarray, pairs_trust: np.ndarray) -> None:
-        """Keep the sorted team's view of itself for the partnership, if it forms."""
-        self.team_trust[team.tobytes()] = pairs_trust
-
-    @staticmethod
-    def nominal_target(model, members: np.ndarray, challenge: Challenge) -> float:
-        """The goal: what the members would produce alone over the planned life.
-
-        Meeting it needs collaborative advantage on average (synergy ratio >= 1).
-        """
-        from .contribution import INVOLVEMENT
-
-        share = model.capacity[members] * INVOLVEMENT / (model.n_memberships[members] + 1)
-        alone = (NOMINAL_COMMITMENT * share * (model.capability[members] @ challenge.req)).sum()
-        return float(alone * challenge.duration)

@@ -4,51 +4,72 @@ from __future__ import annotations
 
 import numpy as np
 
-#: How far an ungenerous member inflates its claim to credit.
+from ..codes import Behaviour
+from ..param_types import Params
+from ..partnerships import Roster
+from ..state import State
+from .base import Mechanism
+
+#: How far a wholly ungenerous member inflates its claim to credit (assumption).
 CREDIT_GRAB = 1.0
 
 
-class BenefitSharing:
+class BenefitSharing(Mechanism):
     """Outcomes and credit are shared by a rule; generosity decides who claims credit.
-
-    Names: benefit sharing; credit claiming; do no harm.
 
     Rule. Each member's agreed share of the joint output follows the sharing rule:
     ``proportional`` to what each brings (effort times its fit to the challenge, so
     that every member's return equals the partnership's synergy ratio: equity),
-    ``equal``, or by ``power`` (resources). Members who are
-    unwilling to share and give credit claim more than their share; clarity of
-    accountabilities keeps credit close to the agreed share. A member's return is the
-    benefit it receives over what its effort would have produced alone. Credit taken
-    beyond one's share is harm done to the partners, which they notice (see
-    :class:`~.trust.TrustDynamics`). Fairness of a partnership is Jain's index of its
-    members' returns (1 = perfectly even).
+    ``equal``, or by ``power`` (resources). Members who are unwilling to share and give
+    credit claim more than their share; clarity of accountabilities keeps credit close to
+    the agreed share. A member's return is the benefit it receives over what its effort
+    would have produced alone. Credit taken beyond one's share is harm done to the
+    partners, which they notice (see :class:`~.trust.TrustDynamics`). Fairness of a
+    partnership is Jain's index of its members' returns (1 = perfectly even).
 
-    Sources: brief mechanism 5; seed 002 ("a willingness to share and give credit to
-    others"; nuptial agreements on sharing benefits and risks); seed 003 ("at least do
-    no harm"); Jain, Chiu & Hawe (1984) for the fairness index.
+    Equations, for member i of partnership P with basis b_i (alone_i, 1 or capacity_i by
+    the rule) and sharing behaviour σ_i:
+
+        share_i  = b_i / Σ_P b
+        claim_i  = share_i (1 + CREDIT_GRAB (1 − σ_i));   claimed_i = claim_i / Σ_P claim
+        credit_i = clarity · share_i + (1 − clarity) claimed_i
+        benefit_i = joint_P · credit_i;   ret_i = benefit_i / alone_i (1 where alone_i = 0)
+        harm_i   = max(credit_i − share_i, 0)
+        fairness_P = (Σ_P ret)² / (n_P Σ_P ret²)
     """
 
-    def __call__(self, model, roster, effort, joint, alone_row):
-        p = model.p
-        o = roster.o
-        rule = p["sharing_rule"]
+    number = "5"
+    title = "Benefit, credit and risk sharing"
+    sources = ("brief mechanism 5", "seed 002 (\"a willingness to share and give credit to "
+               "others\"; nuptial agreements)", "seed 003 (\"at least do no harm\")",
+               "Jain, Chiu & Hawe 1984 (fairness index)")
+    constants = ("CREDIT_GRAB",)
+    tests = ("test_mechanisms.py::test_sharing_by_power_is_less_fair_than_proportional",
+             "test_mechanisms.py::test_sharing_ungenerous_members_grab_credit_and_do_harm")
+
+    def __call__(self, s: State, p: Params, roster: Roster, effort: np.ndarray,
+                 joint: np.ndarray, alone_entry: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(benefit_i, ret_i, harm_i, fairness_P)``: three per entry, one per part."""
+        org = roster.org
+        rule = p.sharing_rule
         if rule == "proportional":
-            basis = alone_row  # what each brings: effort times fit to the challenge
+            basis = alone_entry  # what each brings: effort times fit to the challenge
         elif rule == "equal":
             basis = np.ones(roster.n)
         else:
-            basis = model.capacity[o]
-        share = basis / roster.per_partnership(basis)[roster.local]
-        claim = share * (1.0 + CREDIT_GRAB * (1.0 - model.behaviour[o, model.SHARING]))
-        claimed = claim / roster.per_partnership(claim)[roster.local]
-        credit = p["clarity"] * share + (1.0 - p["clarity"]) * claimed
-        benefit = joint[roster.local] * credit
+            basis = s.orgs.capacity[org]
+        share = basis / roster.per_part(basis)[roster.part]
+        claim = share * (1.0 + CREDIT_GRAB * (1.0 - s.orgs.behaviour[org, Behaviour.SHARING]))
+        claimed = claim / roster.per_part(claim)[roster.part]
+        credit = p.clarity * share + (1.0 - p.clarity) * claimed
+        benefit = joint[roster.part] * credit
         with np.errstate(invalid="ignore", divide="ignore"):
-            ret = np.where(alone_row > 0, benefit / np.where(alone_row > 0, alone_row, 1), 1.0)
+            ret = np.where(alone_entry > 0, benefit / np.where(alone_entry > 0, alone_entry, 1),
+                           1.0)
         harm = np.maximum(credit - share, 0.0)
-        s1 = roster.per_partnership(ret)
-        s2 = roster.per_partnership(ret**2)
+        s1 = roster.per_part(ret)
+        s2 = roster.per_part(ret**2)
         with np.errstate(invalid="ignore", divide="ignore"):
             fairness = np.where(s2 > 0, s1**2 / (roster.size * s2), 1.0)
         return benefit, ret, harm, fairness

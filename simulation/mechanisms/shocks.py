@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Monthly recovery of resources towards their normal level after a cut.
+from ..lifecycle import log_story
+from ..param_types import Params
+from ..sectors import SECTORS
+from ..state import State, Streams
+from .base import Mechanism
+
+#: Monthly recovery of resources towards their normal level after a cut (assumption).
 RECOVERY = 0.03
-#: Monthly decay of stress.
+#: Monthly decay of stress (assumption).
 STRESS_DECAY = 0.85
-#: Stress every organisation feels during a turbulent period.
+#: Stress every organisation feels during a turbulent period (assumption).
 TURBULENT_STRESS = 0.3
 
 
-class ShocksAndTurbulence:
+class ShocksAndTurbulence(Mechanism):
     """Funding cuts and turbulent periods pull organisations back to their own priorities.
-
-    Names: flat cash; system turbulence.
 
     Rule. Each month, with probability ``shock_rate``, one sector (drawn at random) loses
     ``shock_size`` of its resources and gains that much stress; resources recover by
@@ -26,27 +30,39 @@ class ShocksAndTurbulence:
     partnerships (see :class:`~.review.ReviewAndExit`), unless governance holds them to
     account.
 
-    Sources: brief mechanism 9; seed 003 ("a particularly challenging financial
-    climate, with flat cash"; leaders "pulled away from collaboration" in turbulent
-    times).
+    Equations, each month (u, u' ~ U(0, 1), L ~ Geometric(1 / turbulence_length)):
+
+        capacity ← capacity + RECOVERY (base_capacity − capacity);  stress ← STRESS_DECAY stress
+        turbulence starts if none is running and u < turbulence_rate, for L months;
+        while it runs, stress ← max(stress, TURBULENT_STRESS)
+        if u' < shock_rate, for a random sector S: capacity_S ← (1 − shock_size) capacity_S,
+        stress_S ← stress_S + shock_size
     """
 
-    def __call__(self, model) -> None:
-        p, rng = model.p, model.rng_env
-        model.capacity += RECOVERY * (model.base_capacity - model.capacity)
-        model.stress *= STRESS_DECAY
-        u_turb, u_shock = rng.random(2)
-        sector = int(rng.integers(len(model.sector_names)))
-        length = int(rng.geometric(1.0 / p["turbulence_length"]))
-        if model.month >= model.turbulent_until and u_turb < p["turbulence_rate"]:
-            model.turbulent_until = model.month + length
-            model.log_story("turbulence", f"a turbulent period begins (about {length} months)")
-        if model.month < model.turbulent_until:
-            np.maximum(model.stress, TURBULENT_STRESS, out=model.stress)
-        if u_shock < p["shock_rate"] and p["shock_size"] > 0:
-            hit = model.sector == sector
-            model.capacity[hit] *= 1.0 - p["shock_size"]
-            model.stress[hit] += p["shock_size"]
-            model.counts["shocks"] += 1
-            model.log_story("funding_cut", f"a funding cut of {p['shock_size']:.0%} hits the "
-                            f"{model.sector_names[sector]} sector")
+    number = "9"
+    title = "Shocks and turbulence"
+    sources = ("brief mechanism 9", "seed 003 (\"a particularly challenging financial climate, "
+               "with flat cash\"; leaders \"pulled away from collaboration\" in turbulent times)")
+    constants = ("RECOVERY", "STRESS_DECAY", "TURBULENT_STRESS")
+    tests = ("test_mechanisms.py::test_shocks_cut_resources_and_end_partnerships",
+             "test_mechanisms.py::test_governance_holds_members_under_stress")
+
+    def __call__(self, s: State, p: Params, rng: Streams) -> None:
+        orgs = s.orgs
+        orgs.capacity += RECOVERY * (orgs.base_capacity - orgs.capacity)
+        orgs.stress *= STRESS_DECAY
+        u_turb, u_shock = rng.env.random(2)
+        sector = int(rng.env.integers(len(SECTORS)))
+        length = int(rng.env.geometric(1.0 / p.turbulence_length))
+        if s.month >= s.turbulent_until and u_turb < p.turbulence_rate:
+            s.turbulent_until = s.month + length
+            log_story(s, "turbulence", f"a turbulent period begins (about {length} months)")
+        if s.month < s.turbulent_until:
+            np.maximum(orgs.stress, TURBULENT_STRESS, out=orgs.stress)
+        if u_shock < p.shock_rate and p.shock_size > 0:
+            hit = orgs.sector == sector
+            orgs.capacity[hit] *= 1.0 - p.shock_size
+            orgs.stress[hit] += p.shock_size
+            s.counts.shocks += 1
+            log_story(s, "funding_cut", f"a funding cut of {p.shock_size:.0%} hits the "
+                      f"{SECTORS[sector]} sector")

@@ -5,61 +5,94 @@ from __future__ import annotations
 import numpy as np
 
 from ..arrays import fill_nan
+from ..codes import Behaviour
+from ..param_types import Params
+from ..partnerships import Roster
+from ..state import State
+from .base import Mechanism
 
-#: Months of forming in which a partnership delivers at half pace.
+#: Months of forming in which a partnership delivers at reduced pace (assumption).
 FORMING_MONTHS = 3
-#: Share of effort lost to duplication when partners understand each other not at all.
+#: Pace of delivery while forming, as a share of full pace (assumption).
+FORMING_PACE = 0.5
+#: Share of effort lost to duplication when partners understand each other not at all
+#: (seed 001 slide 3: misunderstanding, wasted effort; the size is an assumption).
 MISUNDERSTANDING_WASTE = 0.6
-#: Share of effort that investment in trust building takes away from delivery, at full investment.
+#: Share of effort that investment in trust building takes away from delivery, at full
+#: investment (assumption).
 INVESTMENT_COST = 0.1
+#: Share of the coordination cost that full partnering skill saves (seed 004, "a skilled
+#: business"; the size is an assumption).
+SKILL_COORDINATION_SAVING = 0.5
 
 
-class Synergy:
+class Synergy(Mechanism):
     """Joint output from complementary capabilities, trust, understanding and leadership.
-
-    Names: collaborative advantage; collaborative inertia.
 
     Rule. Each member's effort counts in proportion to how well it understands its
     partners (misunderstanding is wasted effort) and less what is spent building trust.
     The team works at its capability coverage for the challenge (each capability domain
     covered by its best member: complementarity). A synergy multiplier grows with mean
     trust x understanding x values-based leadership; coordination costs grow with the
-    number of partners, eased by partnering skill. New partnerships deliver at half pace
-    while forming. The synergy ratio is joint output over what the members would have
-    produced alone with the same effort; above 1 is collaborative advantage, below 1
+    number of partners, eased by partnering skill. New partnerships deliver at reduced
+    pace while forming. The synergy ratio is joint output over what the members would
+    have produced alone with the same effort; above 1 is collaborative advantage, below 1
     collaborative inertia.
 
-    Sources: brief mechanism 4; seed 004 ("two plus two should make five"; "partnership
-    working is a skilled business"); seed 002 (strategic, values-based leadership);
-    Huxham & Vangen (2005) on collaborative advantage and inertia.
+    Equations, for partnership P with members i (effort e_i, capability vector k_i,
+    challenge weights r, mean understanding ū_i of its partners) and ordered pairs ab:
+
+        alone_i = e_i (k_i · r);                      alone_P = Σ_i alone_i
+        cover_P = (max_i k_i) · r
+        useful_i = e_i (1 − MISUNDERSTANDING_WASTE (1 − ū_i)) (1 − INVESTMENT_COST · invest)
+        M_P = 1 + synergy_gain · mean_ab(τ_ab u_ab) · mean_i(leadership_i)
+        C_P = 1 + coordination_cost (n_P − 1)(1 − SKILL_COORDINATION_SAVING · mean_i skill_i)
+        joint_P = Σ_i useful_i · cover_P · M_P / C_P · pace_P
+        synergy_P = joint_P / alone_P
+
+    with pace_P = FORMING_PACE in its first FORMING_MONTHS months, else 1.
     """
 
-    def __call__(self, model, roster, effort, understanding_row, trust_pair, understanding_pair):
-        t = model.table
-        p = model.p
-        o = roster.o
-        req = t.p_req[roster.pids]  # (P, D)
-        cap = model.capability[o]  # (M, D)
-        alone_row = effort * np.einsum("md,md->m", cap, req[roster.local])
-        alone = roster.per_partnership(alone_row)
+    number = "4"
+    title = "Synergy: collaborative advantage and inertia"
+    sources = ("brief mechanism 4", "seed 004 (\"two plus two should make five\"; "
+               "\"partnership working is a skilled business\")",
+               "seed 002 (strategic, values-based leadership)",
+               "Huxham & Vangen 2005 (collaborative advantage and inertia)")
+    constants = ("FORMING_MONTHS", "FORMING_PACE", "MISUNDERSTANDING_WASTE", "INVESTMENT_COST",
+                 "SKILL_COORDINATION_SAVING")
+    tests = ("test_mechanisms.py::test_synergy_complementary_capabilities_give_advantage",
+             "test_mechanisms.py::test_synergy_coordination_costs_cut_output")
+
+    def __call__(self, s: State, p: Params, roster: Roster, effort: np.ndarray,
+                 understanding_entry: np.ndarray, trust_pair: np.ndarray,
+                 understanding_pair: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(joint_P, alone_P, alone_i, synergy_P)``: per part, per part, per entry, per part."""
+        t, orgs = s.table, s.orgs
+        org = roster.org
+        n_part = roster.active_pid.size
+        req = t.p_req[roster.active_pid]  # (P, D)
+        cap = orgs.capability[org]  # (M, D)
+        alone_entry = effort * np.einsum("md,md->m", cap, req[roster.part])
+        alone = roster.per_part(alone_entry)
         best = np.zeros_like(req)
-        np.maximum.at(best, roster.local, cap)
+        np.maximum.at(best, roster.part, cap)
         cover = np.einsum("pd,pd->p", best, req)
-        waste = MISUNDERSTANDING_WASTE * (1.0 - fill_nan(understanding_row, 1.0))
-        useful = effort * (1.0 - waste) * (1.0 - INVESTMENT_COST * p["trust_investment"])
-        local_pair = roster.pair_local
-        n_pairs = np.bincount(local_pair, minlength=roster.pids.size)
-        bond = np.bincount(local_pair, weights=trust_pair * understanding_pair,
-                           minlength=roster.pids.size) / np.maximum(n_pairs, 1)
-        lead = np.bincount(roster.local, weights=model.behaviour[o, model.LEADERSHIP],
-                           minlength=roster.pids.size) / roster.size
-        skill = np.bincount(roster.local, weights=model.skill[o],
-                            minlength=roster.pids.size) / roster.size
-        multiplier = 1.0 + p["synergy_gain"] * bond * lead
-        coordination = 1.0 + p["coordination_cost"] * (roster.size - 1) * (1.0 - 0.5 * skill)
-        age = model.month - t.p_start[roster.pids]
-        pace = np.where(age < FORMING_MONTHS, 0.5, 1.0)
-        joint = roster.per_partnership(useful) * cover * multiplier / coordination * pace
+        waste = MISUNDERSTANDING_WASTE * (1.0 - fill_nan(understanding_entry, 1.0))
+        useful = effort * (1.0 - waste) * (1.0 - INVESTMENT_COST * p.trust_investment)
+        n_pairs = np.bincount(roster.pair_part, minlength=n_part)
+        bond = np.bincount(roster.pair_part, weights=trust_pair * understanding_pair,
+                           minlength=n_part) / np.maximum(n_pairs, 1)
+        lead = np.bincount(roster.part, weights=orgs.behaviour[org, Behaviour.LEADERSHIP],
+                           minlength=n_part) / roster.size
+        skill = np.bincount(roster.part, weights=orgs.skill[org], minlength=n_part) / roster.size
+        multiplier = 1.0 + p.synergy_gain * bond * lead
+        coordination = 1.0 + p.coordination_cost * (roster.size - 1) * \
+            (1.0 - SKILL_COORDINATION_SAVING * skill)
+        age = s.month - t.p_start[roster.active_pid]
+        pace = np.where(age < FORMING_MONTHS, FORMING_PACE, 1.0)
+        joint = roster.per_part(useful) * cover * multiplier / coordination * pace
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = np.where(alone > 0, joint / np.where(alone > 0, alone, 1.0), np.nan)
-        return joint, alone, alone_row, ratio
+        return joint, alone, alone_entry, ratio

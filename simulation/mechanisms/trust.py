@@ -5,19 +5,33 @@ from __future__ import annotations
 import numpy as np
 
 from ..arrays import clip, fill_nan, group_by_last
+from ..param_types import Params
+from ..partnerships import Roster
+from ..state import State, Streams
+from .base import Mechanism
 
-#: Commitment a partner is expected to show; more reads as good faith, less as bad.
+#: Commitment a partner is expected to show; more reads as good faith, less as bad
+#: (assumption; see the known limits in the ODD).
 EXPECTED_COMMITMENT = 0.4
-#: Weight of each kind of evidence in the monthly trust signal.
+#: Weight of each kind of evidence in the monthly trust signal (assumption).
 W_CONTRIBUTION, W_FAIRNESS, W_HARM, W_OUTCOME, W_INVESTMENT = 1.0, 0.5, 2.0, 0.3, 0.08
 #: How far a full-strength myth (at myth_bias 1) lowers the reading of a partner's commitment.
 MYTH_COLOUR = 0.3
-#: Noise in reading a partner's behaviour.
+#: Noise in reading a partner's behaviour (standard deviation).
 SIGNAL_NOISE = 0.08
+#: Largest relative unfairness, and largest synergy surplus or shortfall, a signal reads.
+FAIRNESS_CAP, OUTCOME_CAP = 0.5, 0.5
+#: First impression of a stranger held with no myth (myth 0) is FIRST_LOW + FIRST_RANGE; a
+#: full myth leaves FIRST_LOW (seed 000's myths as first impressions; sizes assumed).
+FIRST_LOW, FIRST_RANGE = 0.2, 0.6
 
 
-def asymmetric_update(trust: np.ndarray, delta: np.ndarray, gain: float, loss: float) -> np.ndarray:
-    """Move trust by ``delta``: up at rate ``gain`` towards 1, down at rate ``loss`` towards 0."""
+def asymmetric_update(trust: np.ndarray, delta: np.ndarray, gain: float,
+                      loss: float) -> np.ndarray:
+    """τ' = clip(τ + gain · max(δ, 0)(1 − τ) + loss · min(δ, 0) τ, 0, 1).
+
+    Trust moves up at rate ``gain`` towards 1 and down at rate ``loss`` towards 0.
+    """
     up = np.maximum(delta, 0.0)
     up *= gain
     up *= 1.0 - trust
@@ -29,10 +43,8 @@ def asymmetric_update(trust: np.ndarray, delta: np.ndarray, gain: float, loss: f
     return clip(up, 0.0, 1.0)
 
 
-class TrustDynamics:
+class TrustDynamics(Mechanism):
     """Trust follows observed contribution, fairness and harm, and is lost faster than built.
-
-    Names: trust asymmetry; myth-coloured perception.
 
     Rule. Each month every member reads each partner: the partner's commitment against
     what is expected (read through the myths held about the partner's sector, so myths
@@ -43,81 +55,115 @@ class TrustDynamics:
     and the month's signals add up. A positive total raises trust at rate ``trust_gain``
     towards 1; a negative one lowers it at the larger rate ``trust_loss`` towards 0.
 
-    Sources: brief mechanism 6; seed 002 (investment of time to build trust); seed 003
-    ("at least do no harm"); Slovic (1993), trust is easier to destroy than to build.
+    Equations, for holder a reading partner b in partnership P (commitment c, return ret,
+    harm h, myth m_a(sector b), noise ε ~ N(0, SIGNAL_NOISE)):
+
+        δ_ab = W_CONTRIBUTION (c_b − EXPECTED_COMMITMENT − MYTH_COLOUR · myth_bias · m_a + ε)
+               + W_FAIRNESS · clip(ret_a / mean_P ret − 1, ±FAIRNESS_CAP)
+               − W_HARM · h_b
+               + W_OUTCOME · clip(synergy_P − 1, ±OUTCOME_CAP)
+               + W_INVESTMENT · trust_investment
+        Δ_ab = Σ over the partnerships a and b share of δ_ab
+        τ_ab ← asymmetric_update(τ_ab, Δ_ab, trust_gain, trust_loss);  familiarity_ab += 1
     """
 
-    def signal(self, model, roster, commitment, ret, harm, synergy) -> np.ndarray:
-        a, b = roster.pair_a, roster.pair_b
-        oa, ob = roster.org_a, roster.org_b
-        p = model.p
-        # Per pair, in place; per-member and per-partnership terms are weighted before they
-        # are spread to pairs (fewer values to multiply, the same products).
-        myth = model.myth.take(oa * model.myth.shape[1] + model.sector.take(ob))
-        myth *= p["myth_bias"]
+    number = "6"
+    title = "Trust dynamics"
+    sources = ("brief mechanism 6", "seed 002 (investment of time to build trust)",
+               "seed 003 (\"at least do no harm\")",
+               "Slovic 1993 (trust is easier to destroy than to build)")
+    constants = ("EXPECTED_COMMITMENT", "W_CONTRIBUTION", "W_FAIRNESS", "W_HARM", "W_OUTCOME",
+                 "W_INVESTMENT", "MYTH_COLOUR", "SIGNAL_NOISE", "FAIRNESS_CAP", "OUTCOME_CAP")
+    tests = ("test_mechanisms.py::test_trust_lost_faster_than_built",
+             "test_mechanisms.py::test_trust_harm_and_myths_lower_the_signal",
+             "test_mechanisms.py::test_trust_reads_every_partnership_a_pair_shares",
+             "test_mechanisms.py::test_trust_faster_loss_lowers_cross_sector_trust",
+             "test_reference_oracle.py")
+
+    def signal(self, s: State, p: Params, rng: Streams, roster: Roster,
+               commitment: np.ndarray, ret: np.ndarray, harm: np.ndarray,
+               synergy: np.ndarray) -> np.ndarray:
+        """δ_ab for every pair of the roster."""
+        a, b = roster.pair_entry_a, roster.pair_entry_b
+        oa, ob = roster.pair_org_a, roster.pair_org_b
+        orgs = s.orgs
+        # Per pair, in place; per-entry and per-part terms are weighted before they are
+        # spread to pairs (fewer values to multiply, the same products).
+        myth = orgs.myth.take(oa * orgs.myth.shape[1] + orgs.sector.take(ob))
+        myth *= p.myth_bias
         myth *= MYTH_COLOUR
         signal = commitment.take(b)
         signal -= EXPECTED_COMMITMENT
         signal -= myth
-        signal += model.rng_noise.normal(0.0, SIGNAL_NOISE, size=a.size)
+        signal += rng.noise.normal(0.0, SIGNAL_NOISE, size=a.size)
         signal *= W_CONTRIBUTION
-        mean_ret = (roster.per_partnership(ret) / roster.size).take(roster.local)
+        mean_ret = (roster.per_part(ret) / roster.size).take(roster.part)
         with np.errstate(invalid="ignore", divide="ignore"):
             fair = np.where(mean_ret > 0, ret / mean_ret, 1.0)
         fair -= 1.0
-        fair = clip(fair, -0.5, 0.5)
+        fair = clip(fair, -FAIRNESS_CAP, FAIRNESS_CAP)
         fair *= W_FAIRNESS
         signal += fair.take(a)
         signal -= (W_HARM * harm).take(b)
-        outcome = clip(fill_nan(synergy, 1.0) - 1.0, -0.5, 0.5)
+        outcome = clip(fill_nan(synergy, 1.0) - 1.0, -OUTCOME_CAP, OUTCOME_CAP)
         outcome *= W_OUTCOME
-        signal += outcome.take(roster.pair_local)
-        signal += W_INVESTMENT * p["trust_investment"]
+        signal += outcome.take(roster.pair_part)
+        signal += W_INVESTMENT * p.trust_investment
         return signal
 
-    def __call__(self, model, edges: np.ndarray, delta: np.ndarray) -> None:
-        rel = model.relations
+    def __call__(self, s: State, p: Params, edges: np.ndarray, delta: np.ndarray) -> None:
+        """Apply the month's signals ``delta`` (per pair) to the pairs' relationships."""
+        rel = s.relations
         # One total per relationship: a pair listed under two partnerships gets both signals.
         group, keep = group_by_last(edges, rel.size)
         total = np.bincount(group, weights=delta, minlength=edges.size)
         e = edges[keep]
-        rel.trust[e] = asymmetric_update(rel.trust.take(e), total[keep], model.p["trust_gain"],
-                                         model.p["trust_loss"])
+        rel.trust[e] = asymmetric_update(rel.trust.take(e), total[keep], p.trust_gain,
+                                         p.trust_loss)
         rel.familiarity[e] += 1.0  # months of joint work, however many partnerships
 
 
-class Reputation:
+class Reputation(Mechanism):
     """What an organisation believes about another before working with it.
 
-    Names: first impressions; reputation through networks.
-
     Rule. With a partner it knows, an organisation uses its own trust. With a stranger,
-    its first impression is set by the myths it holds about the stranger's sector
-    (0.2 + 0.6 x (1 - myth)); if any of its networking ties know the stranger, that
-    impression is pulled towards what they think of it, with weight
-    ``reputation_weight``.
+    its first impression is set by the myths it holds about the stranger's sector; if any
+    of its networking ties know the stranger, that impression is pulled towards what they
+    think of it, with weight ``reputation_weight``.
 
-    Sources: brief mechanisms 1 and 6; seed 000 ("People check out other people and
-    organisations through their networks, so if your network tells someone that you
-    ... are not to be trusted, it is unlikely to happen"; myths about each sector).
+    Equations, for holder a and other b:
+
+        known:    τ̂_ab = τ_ab
+        stranger: τ̂_ab = FIRST_LOW + FIRST_RANGE (1 − m_a(sector b)), then, if ties T of a
+                  know b, τ̂_ab ← (1 − w) τ̂_ab + w · mean_{t∈T} τ_tb with w = reputation_weight
     """
 
-    def perceived(self, model, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    number = "1, 6"
+    title = "Reputation and first impressions"
+    sources = ("brief mechanisms 1 and 6", "seed 000 (\"People check out other people and "
+               "organisations through their networks\"; myths about each sector)")
+    constants = ("FIRST_LOW", "FIRST_RANGE")
+    tests = ("test_mechanisms.py::test_formation_reputation_through_network",
+             "test_mechanisms.py::test_formation_stronger_myths_fewer_partnerships")
+
+    def __call__(self, s: State, p: Params, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """τ̂_ab for the ordered pairs (a[k], b[k])."""
         a = np.asarray(a, dtype=np.int64)
         b = np.asarray(b, dtype=np.int64)
-        rel = model.relations
+        rel, orgs = s.relations, s.orgs
         edges = rel.lookup(a, b)
-        out = 0.2 + 0.6 * (1.0 - model.myth.take(a * model.myth.shape[1] + model.sector[b]))
+        out = FIRST_LOW + FIRST_RANGE * (1.0 - orgs.myth.take(a * orgs.myth.shape[1] +
+                                                              orgs.sector[b]))
         known = edges >= 0
         if rel.size:
             # ``take`` at -1 reads a real edge; ``where`` discards it (one pass, no masks).
             out = np.where(known, rel.trust.take(edges), out)
-        w = model.p["reputation_weight"]
+        w = p.reputation_weight
         unknown = np.flatnonzero(~known)
         if w > 0 and unknown.size:
             # Ask every networking tie of the holder what it thinks of the stranger: the
             # holders' rows of the padded tie table, read row by row (as the ties are listed).
-            rows = model.tie_table[a[unknown]]
+            rows = s.ties.table[a[unknown]]
             has_tie = rows >= 0
             which = has_tie.nonzero()[0]
             e = rel.lookup(rows[has_tie], b[unknown].take(which))
@@ -129,3 +175,7 @@ class Reputation:
             sel = unknown[has]
             out[sel] = (1 - w) * out[sel] + w * total[has] / count[has]
         return out
+
+
+#: The one instance the model and its readers use (the mechanism holds no state).
+perceived_trust = Reputation()

@@ -1,0 +1,22 @@
+"""What every mechanism declares about itself, for readers and for the ODD's tables."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class Mechanism:
+    """A rule of the model, stated in its docstring with its equations.
+
+    Subclasses declare, for tools to read: the brief's mechanism ``number`` and a short
+    ``title``; the ``sources`` it comes from; the ``constants`` of its module that shape its
+    behaviour (each a named module constant with a one-line meaning); and the ``tests`` (in
+    ``tests/``) that check it. :func:`simulation.mechanisms.traceability` builds the ODD's
+    traceability table from these.
+    """
+
+    number: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    sources: ClassVar[tuple[str, ...]] = ()
+    constants: ClassVar[tuple[str, ...]] = ()
+    tests: ClassVar[tuple[str, ...]] = ()

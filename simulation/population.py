@@ -1,0 +1,114 @@
+"""Month 0: the organisations, their networking ties and the relationships those ties start.
+
+Every draw comes from the model's own generator, in a fixed order, so a seed fixes the
+population. The numbers typical of each sector are in :mod:`simulation.sectors`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .codes import Behaviour, Sector
+from .param_types import Params
+from .partnerships import PartnershipTable
+from .relations import Relations
+from .sectors import CAPABILITY, CAPACITY_MEDIAN, JARGON, MYTH_PATTERN, SECTORS, VALUES
+from .state import Organisations, State, Ties
+
+#: Spread of resources around the sector's median (lognormal sigma; assumption).
+CAPACITY_SIGMA = 0.5
+#: Spread of capabilities, values, behaviours, jargon and myths around the sector's typical
+#: level (normal standard deviations; assumptions).
+CAPABILITY_SD, VALUES_SD, BEHAVIOUR_SD, JARGON_SD, MYTH_SD = 0.1, 0.1, 0.15, 0.05, 0.08
+#: Lowest capability in any domain (nobody brings nothing at all).
+MIN_CAPABILITY = 0.02
+#: Red lines: the largest values distance an organisation accepts, U(low, high) (assumption).
+RED_LINE_RANGE = (0.3, 0.6)
+#: Partnering skill at the start, U(low, high) (assumption).
+SKILL_RANGE = (0.1, 0.4)
+#: Trust carried by a networking tie at the start, N(mean, sd) (assumption).
+TIE_TRUST_MEAN, TIE_TRUST_SD = 0.6, 0.1
+
+
+def sector_counts(p: Params) -> np.ndarray:
+    """Organisations per sector: the shares times n, rounded by largest remainder."""
+    n = p.n_orgs
+    shares = np.array([p[f"share_{s}"] for s in SECTORS], dtype=float)
+    shares /= shares.sum()
+    raw = shares * n
+    counts = np.floor(raw).astype(int)
+    counts[np.argsort(-(raw - counts), kind="stable")[: n - counts.sum()]] += 1
+    return counts
+
+
+def organisations(p: Params, rng: np.random.Generator) -> Organisations:
+    n = p.n_orgs
+    sector = np.repeat(np.arange(len(Sector)), sector_counts(p)).astype(np.int64)
+    s = sector
+    base_capacity = CAPACITY_MEDIAN[s] * rng.lognormal(0.0, CAPACITY_SIGMA, n)
+    capability = np.clip(CAPABILITY[s] + rng.normal(0, CAPABILITY_SD, (n, CAPABILITY.shape[1])),
+                         MIN_CAPABILITY, 1.0)
+    values = np.clip(VALUES[s] + rng.normal(0, VALUES_SD, n), 0.0, 1.0)
+    red_line = rng.uniform(*RED_LINE_RANGE, n)
+    behaviour = np.clip(rng.normal(p.behaviour_mean, BEHAVIOUR_SD, (n, len(Behaviour))),
+                        0.0, 1.0)
+    jargon = np.clip(JARGON[s] * p.jargon_scale + rng.normal(0, JARGON_SD, n), 0.0, 1.0)
+    myth = p.myth_initial * MYTH_PATTERN[s] + rng.normal(0, MYTH_SD, (n, len(Sector)))
+    myth[np.arange(n), s] = 0.0
+    myth = np.clip(myth, 0.0, 1.0)
+    skill = rng.uniform(*SKILL_RANGE, n)
+    number = np.zeros(len(Sector), dtype=int)
+    names = []
+    for i in range(n):
+        number[s[i]] += 1
+        names.append(f"{SECTORS[s[i]].title()} {number[s[i]]}")
+    return Organisations(
+        sector=sector, name=names, base_capacity=base_capacity,
+        capacity=base_capacity.copy(), capability=capability, values=values,
+        red_line=red_line, behaviour=behaviour, jargon=jargon, myth=myth,
+        initial_myth=myth.copy(), skill=skill, stress=np.zeros(n),
+        n_memberships=np.zeros(n, dtype=np.int64))
+
+
+def network(p: Params, rng: np.random.Generator, sector: np.ndarray) -> tuple[Ties, Relations]:
+    """Networking ties: personal relationships, mostly within a sector (seed 000).
+
+    Each organisation makes Poisson(network_degree / 2) ties, crossing sector lines with
+    probability network_cross_sector, to someone drawn uniformly from the chosen side; ties
+    are mutual. Each tie starts a relationship both ways with trust N(0.6, 0.1).
+    """
+    n = sector.size
+    half = p.network_degree / 2.0
+    k = rng.poisson(half, n)
+    src = np.repeat(np.arange(n), k)
+    counts = np.bincount(sector, minlength=len(Sector))
+    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    s = sector[src]
+    same = start[s] + np.floor(rng.random(src.size) * counts[s]).astype(np.int64)
+    # A uniform draw over everyone outside the sector: skip over the sector's block.
+    outside = np.floor(rng.random(src.size) * np.maximum(n - counts[s], 1)).astype(np.int64)
+    other = np.where(outside >= start[s], outside + counts[s], outside)
+    cross = (rng.random(src.size) < p.network_cross_sector) & (counts[s] < n)
+    dst = np.where(cross, other, same)
+    keep = src != dst
+    a, b = src[keep], dst[keep]
+    pairs = np.unique(np.concatenate([a * n + b, b * n + a]))
+    a, b = pairs // n, pairs % n
+    relations = Relations(n, capacity=max(1024, 4 * pairs.size))
+    trust = np.clip(rng.normal(TIE_TRUST_MEAN, TIE_TRUST_SD, a.size), 0.0, 1.0)
+    relations.add(a, b, trust, tie=True)
+    ptr = np.searchsorted(a, np.arange(n + 1))
+    # The same ties as one row per organisation, padded with -1, for gathering the ties
+    # of many organisations at once.
+    degree = np.diff(ptr)
+    table = np.full((n, max(int(degree.max(initial=0)), 1)), -1, dtype=np.int64)
+    table[a, np.arange(a.size) - ptr[a]] = b
+    return Ties(ptr=ptr, dst=b, table=table), relations
+
+
+def initial_state(p: Params, rng: np.random.Generator) -> State:
+    """The state at month 0."""
+    orgs = organisations(p, rng)
+    ties, relations = network(p, rng, orgs.sector)
+    return State(orgs=orgs, ties=ties, relations=relations,
+                 table=PartnershipTable(orgs.capability.shape[1]))

@@ -1,0 +1,145 @@
+"""The model's state, declared in one place.
+
+Everything a month changes lives here, as typed containers of plain numpy arrays and
+scalars (so that a compiled kernel can later take them as they are). Mechanisms read and
+write these containers; the Mesa model builds them and runs the schedule over them.
+
+Index spaces, and the names that say which one an array lives in:
+
+* **organisation** (``org``, 0..n-1): rows of :class:`Organisations`; ``Ties`` rows.
+* **edge** (``edge``): one directed relationship in :class:`~simulation.relations.Relations`.
+* **partnership id** (``pid``) and **membership row** (``row``): rows of
+  :class:`~simulation.partnerships.PartnershipTable` (``p_*`` and ``m_*`` fields).
+* within a month's :class:`~simulation.partnerships.Roster`: **entry** (an active
+  membership), **part** (an active partnership) and **pair** (an ordered pair of fellow
+  members). Per-entry arrays are named ``*_entry``, per-part ``*_part``, per-pair ``*_pair``.
+
+Units: resources (``capacity``) are arbitrary units of work per month; everything else is a
+share or strength on 0..1 unless its comment says otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+from .codes import EndCause
+from .partnerships import PartnershipTable
+from .relations import Relations
+
+
+@dataclass
+class Organisations:
+    """One row per organisation (index space: organisation)."""
+
+    sector: np.ndarray  # (n,) int64, Sector code
+    name: list[str]  # (n,) display name, e.g. "Public 3"
+    base_capacity: np.ndarray  # (n,) float64, normal resources per month (arbitrary units)
+    capacity: np.ndarray  # (n,) float64, resources this month (same units)
+    capability: np.ndarray  # (n, D) float64, 0..1 per capability domain (sectors.DOMAINS)
+    values: np.ndarray  # (n,) float64, 0 commercial .. 1 social mission
+    red_line: np.ndarray  # (n,) float64, largest values distance it accepts in a partner
+    behaviour: np.ndarray  # (n, 5) float64, 0..1 per Behaviour
+    jargon: np.ndarray  # (n,) float64, 0..1 jargon use
+    myth: np.ndarray  # (n, S) float64, 0..1 myth held about each sector (own sector 0)
+    initial_myth: np.ndarray  # (n, S) float64, myths at month 0 (for read-outs)
+    skill: np.ndarray  # (n,) float64, 0..1 partnering skill
+    stress: np.ndarray  # (n,) float64, >= 0 pull back to own priorities
+    n_memberships: np.ndarray  # (n,) int64, partnerships it is a member of now
+
+    @property
+    def n(self) -> int:
+        return self.sector.size
+
+
+@dataclass
+class Ties:
+    """Networking ties (seed 000), undirected, listed both ways (index space: organisation).
+
+    ``dst[ptr[i]:ptr[i + 1]]`` are the ties of organisation ``i`` (sorted); ``table`` holds the
+    same ties one row per organisation, padded with -1, for gathering many rows at once.
+    """
+
+    ptr: np.ndarray  # (n + 1,) int64
+    dst: np.ndarray  # (2 x ties,) int64, organisation
+    table: np.ndarray  # (n, max degree) int64, organisation or -1
+
+    def of(self, org: int) -> np.ndarray:
+        return self.dst[self.ptr[org]: self.ptr[org + 1]]
+
+
+@dataclass
+class Counters:
+    """Things counted over a month (or, summed, over a run)."""
+
+    formed: float = 0
+    ended: float = 0
+    left: float = 0
+    went_alone: float = 0
+    shocks: float = 0
+    value: float = 0  # value to the community delivered (joint output x challenge value)
+    ended_completed: float = 0
+    ended_deadline_missed: float = 0
+    ended_not_worth_it: float = 0
+    ended_trust_collapsed: float = 0
+    ended_funding_cut: float = 0
+
+    def ended_by(self, cause: EndCause) -> None:
+        setattr(self, "ended_" + cause.label, getattr(self, "ended_" + cause.label) + 1)
+
+    def add(self, other: Counters) -> None:
+        for f in COUNT_KEYS:
+            setattr(self, f, getattr(self, f) + getattr(other, f))
+
+    def as_dict(self) -> dict[str, float]:
+        return {f: getattr(self, f) for f in COUNT_KEYS}
+
+    def __getitem__(self, key: str) -> float:
+        return getattr(self, key)
+
+
+COUNT_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Counters))
+
+
+@dataclass
+class WorkRecord:
+    """What happened in partnerships this month, per entry or per part of the roster."""
+
+    commitment: np.ndarray  # per entry, 0..1 share of capacity committed
+    effort: np.ndarray  # per entry, resources given
+    ret: np.ndarray  # per entry, benefit over what the effort would give alone
+    trust_entry: np.ndarray  # per entry, mean trust in its fellow members (nan if none)
+    trust_part: np.ndarray  # per part, mean trust over its pairs
+    understanding_part: np.ndarray  # per part, mean understanding over its pairs
+    joint: np.ndarray  # per part, joint output
+    alone: np.ndarray  # per part, what the members' effort would give alone
+    synergy: np.ndarray  # per part, joint / alone (nan where alone is 0)
+    fairness: np.ndarray  # per part, Jain's index of members' returns
+
+
+@dataclass
+class Streams:
+    """Independent random streams, so that changing a rule does not shift when challenges
+    and shocks arrive: conditions compared on one seed meet the same environment."""
+
+    env: np.random.Generator  # challenges, shocks, turbulence
+    form: np.random.Generator  # formation choices
+    noise: np.random.Generator  # misreadings and chance exits
+
+
+@dataclass
+class State:
+    """The whole model state."""
+
+    orgs: Organisations
+    ties: Ties
+    relations: Relations
+    table: PartnershipTable
+    month: int = 0
+    turbulent_until: int = 0  # first month after the current turbulent period
+    counts: Counters = field(default_factory=Counters)  # this month
+    totals: Counters = field(default_factory=Counters)  # since month 0
+    events: list[dict[str, Any]] = field(default_factory=list)  # the event log
+    work: WorkRecord | None = None  # this month's joint work (None when nobody worked)
