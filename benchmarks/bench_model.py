@@ -16,7 +16,7 @@ Sections:
    the relationships.
 3. Against the naive way: the month's contribution, trust and myth updates at 2,000
    organisations, done by the vectorised mechanisms and by the per-agent reference in
-   ``tests/reference_model.py`` from the same state, and the ratio of their medians, in
+   ``simulation/reference.py`` from the same state, and the ratio of their medians, in
    steady state and as cold single calls (see ``bench_reference``).
 
 All figures are medians over ``--repeats`` runs; ratios compare numbers measured here.
@@ -63,8 +63,8 @@ def run_once(n_orgs: int, steps: int, seed: int) -> dict:
     wall = time.perf_counter() - t0
     rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     return {"n_orgs": n_orgs, "steps": steps, "seed": seed, "seconds": wall,
-            "relationships": int(m.relations.size),
-            "partnerships_formed": int(m.totals["formed"]),
+            "relationships": int(m.state.relations.size),
+            "partnerships_formed": int(m.state.totals["formed"]),
             "peak_rss_mib": rss_kib / 1024, "numpy": np.__version__}
 
 
@@ -158,7 +158,7 @@ def bench_reference(n_orgs: int, months: int, repeats: int) -> float:
       calls evicts numpy's code and data from the caches, which costs the short vectorised
       call far more, in proportion, than the long reference call it follows.
     """
-    from reference_model import ReferenceModel, month_index, month_inputs, vectorised_month
+    from simulation.reference import ReferenceModel, month_index, month_inputs, vectorised_month
 
     from simulation.model import CollabModel
     from simulation.scenarios import resolve
@@ -166,43 +166,43 @@ def bench_reference(n_orgs: int, months: int, repeats: int) -> float:
     m = CollabModel(seed=1, **resolve("baseline", {"n_orgs": n_orgs}))
     for _ in range(months):
         m.step()
-    ret, harm, synergy = month_inputs(m)
+    ret, harm, synergy = month_inputs(m.state, m.p)
     inputs = (ret.tolist(), harm.tolist(), synergy.tolist())
-    rel = m.relations
-    saved = (rel.trust.copy(), rel.familiarity.copy(), m.myth.copy(),
-             m.rng_noise.bit_generator.state)
+    rel = m.state.relations
+    saved = (rel.trust.copy(), rel.familiarity.copy(), m.state.orgs.myth.copy(),
+             m.streams.noise.bit_generator.state)
 
     def restore():
-        rel.trust[:], rel.familiarity[:], m.myth[:] = saved[0], saved[1], saved[2]
-        m.rng_noise.bit_generator.state = saved[3]
+        rel.trust[:], rel.familiarity[:], m.state.orgs.myth[:] = saved[0], saved[1], saved[2]
+        m.streams.noise.bit_generator.state = saved[3]
 
     # Like the reference, whose member lists and trust dictionaries are built before its
     # clock starts, the vectorised side gets the month's roster and edge indices (which
     # ``step`` builds once for all mechanisms) ready-made; the time with them is shown too.
-    index = month_index(m)
+    index = month_index(m.state)
     cold_fast, cold_slow = [], []
     for _ in range(max(repeats, 15)):
         restore()
-        cold_fast.append(timed(vectorised_month, m, ret, harm, synergy, index))
+        cold_fast.append(timed(vectorised_month, m.state, m.p, m.streams, ret, harm, synergy, index))
         restore()
         ref = ReferenceModel.from_model(m)  # the reference's own state; not timed
-        cold_slow.append(timed(ref.month, *inputs, copy.deepcopy(m.rng_noise)))
+        cold_slow.append(timed(ref.month, *inputs, copy.deepcopy(m.streams.noise)))
     restore()
-    ref, ref_rng = ReferenceModel.from_model(m), copy.deepcopy(m.rng_noise)
+    ref, ref_rng = ReferenceModel.from_model(m), copy.deepcopy(m.streams.noise)
     fast, fast_indexed, slow = [], [], []
     for _ in range(max(repeats, 7)):
         fast.append(statistics.median(
-            timed(vectorised_month, m, ret, harm, synergy, index) for _ in range(30)))
+            timed(vectorised_month, m.state, m.p, m.streams, ret, harm, synergy, index) for _ in range(30)))
         fast_indexed.append(statistics.median(
-            timed(vectorised_month, m, ret, harm, synergy) for _ in range(30)))
+            timed(vectorised_month, m.state, m.p, m.streams, ret, harm, synergy) for _ in range(30)))
         slow.append(statistics.median(timed(ref.month, *inputs, ref_rng) for _ in range(5)))
     roster = index[0]
     f, s, fi = (statistics.median(x) for x in (fast, slow, fast_indexed))
     cf, cs = statistics.median(cold_fast), statistics.median(cold_slow)
     print(f"\nagainst the naive way: one month's contribution, trust and myth updates at "
           f"{n_orgs} organisations, month {months}")
-    print(f"  {roster.pids.size} partnerships, {roster.n} memberships, "
-          f"{roster.pair_a.size} partner pairs")
+    print(f"  {roster.active_pid.size} partnerships, {roster.n} memberships, "
+          f"{roster.pair_entry_a.size} partner pairs")
     print(f"  steady state ({len(fast)} alternating blocks of 30 vectorised and 5 reference "
           "months):")
     print(f"    vectorised {1000 * f:.2f} ms   per-agent reference {1000 * s:.1f} ms   "

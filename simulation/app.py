@@ -138,7 +138,7 @@ def _fmt(x: float, digits: int = 2) -> str:
 
 
 def headline_rows(model) -> list[tuple[str, str]]:
-    r, tot = model.readout, model.totals
+    r, tot = model.readout, model.state.totals
     ended = tot["ended"]
     return [
         ("month", str(model.month)),

@@ -67,8 +67,8 @@ def dashboard(result: RunResult, path: Path) -> None:
     ax.set_xlabel("month")
     ax.legend(fontsize=7)
     model = result.model
-    heatmap(axes[1, 0], trust_matrix(model), "Trust between sectors (end)", "Blues")
-    heatmap(axes[1, 1], myth_matrix(model), "Myths about other sectors (end)", "Reds")
+    heatmap(axes[1, 0], trust_matrix(model.state), "Trust between sectors (end)", "Blues")
+    heatmap(axes[1, 1], myth_matrix(model.state), "Myths about other sectors (end)", "Reds")
     ax = axes[1, 2]
     ax.plot(m, ts["value"], color="tab:green", label="value delivered per month")
     ax.set_title("Value to the community")

@@ -9,11 +9,24 @@ import pytest
 from conftest import outcomes, stepped
 from scipy import stats
 
-from simulation.mechanisms.formation import Challenge
-from simulation.mechanisms.myths import contact_conditions
-from simulation.mechanisms.review import ReviewAndExit
+from dataclasses import replace
+
+from simulation.codes import Behaviour
+from simulation.lifecycle import start_partnership
+from simulation.mechanisms.formation import Challenge, alignment, nominal_target
+from simulation.mechanisms.learning import Learning
+from simulation.mechanisms.myths import MythDynamics, contact_conditions
+from simulation.mechanisms.review import exit_damage
 from simulation.mechanisms.trust import asymmetric_update
+from simulation.mechanisms.work import (
+    communication,
+    contribution,
+    sharing,
+    trust,
+    work_together,
+)
 from simulation.model import CollabModel
+from simulation.partnerships import ordered_pairs
 
 SEEDS = range(8)
 
@@ -29,14 +42,23 @@ def greater(a, b, alpha=0.05):
 def busy():
     """A model two years in, with many partnerships at work."""
     m = stepped(24, seed=1)
-    ro = m.table.roster()
-    edges = m.relations.lookup(ro.o[ro.pair_a], ro.o[ro.pair_b])
+    ro = m.state.table.roster()
+    edges = m.state.relations.lookup(ro.pair_org_a, ro.pair_org_b)
     assert ro.n > 20
     return m, ro, edges
 
 
+def start(m, members, ch):
+    """Start a partnership of ``members`` for challenge ``ch``, as formation would."""
+    s, p = m.state, m.p
+    return start_partnership(s, members, ch.req, ch.value, ch.duration,
+                             nominal_target(s, members, ch), alignment(s, p, m.streams, members),
+                             m.perceived_trust(*ordered_pairs(members)), brokered=False,
+                             mandated=False)
+
+
 def work(m, ro, edges):
-    return m.work_together(ro, edges)
+    return work_together(m.state, m.p, m.streams, ro, edges)
 
 
 # 1. Formation ------------------------------------------------------------------------------
@@ -48,18 +70,18 @@ def test_formation_stronger_myths_fewer_partnerships():
 
 def test_formation_reputation_through_network(busy):
     m, _, _ = busy
-    lead = int(np.argmax(np.diff(m.tie_ptr)))  # the best-connected organisation
-    ties = m.ties_of(lead)
-    known = np.flatnonzero(np.diff(m.tie_ptr) > 0)
+    lead = int(np.argmax(np.diff(m.state.ties.ptr)))  # the best-connected organisation
+    ties = m.state.ties.of(lead)
+    known = np.flatnonzero(np.diff(m.state.ties.ptr) > 0)
     stranger = next(j for j in range(m.n) if j != lead and j not in ties and
-                    m.relations.lookup(np.array([lead]), np.array([j]))[0] < 0)
-    e = m.relations.add(ties, np.full(ties.size, stranger), 0.5)
-    saved = m.relations.trust[e].copy()
-    m.relations.trust[e] = 0.05
+                    m.state.relations.lookup(np.array([lead]), np.array([j]))[0] < 0)
+    e = m.state.relations.add(ties, np.full(ties.size, stranger), 0.5)
+    saved = m.state.relations.trust[e].copy()
+    m.state.relations.trust[e] = 0.05
     bad = m.perceived_trust(np.array([lead]), np.array([stranger]))[0]
-    m.relations.trust[e] = 0.95
+    m.state.relations.trust[e] = 0.95
     good = m.perceived_trust(np.array([lead]), np.array([stranger]))[0]
-    m.relations.trust[e] = saved
+    m.state.relations.trust[e] = saved
     assert good > bad and known.size
 
 
@@ -68,9 +90,9 @@ def test_formation_red_lines_keep_values_closer():
         d = []
         for s in range(4):
             m = stepped(60, seed=s, red_lines=red_lines)
-            t = m.table
+            t = m.state.table
             for pid in range(t.n_p):
-                v = m.values[t.m_o[: t.n_m][t.m_p[: t.n_m] == pid]]
+                v = m.state.orgs.values[t.m_o[: t.n_m][t.m_p[: t.n_m] == pid]]
                 d.append(v.max() - v.min())
         return np.mean(d)
 
@@ -96,51 +118,51 @@ def test_formation_broker_gets_partnerships_past_myths():
 # 2. Contribution ---------------------------------------------------------------------------
 def test_contribution_clear_accountability_less_free_riding(busy):
     m, ro, edges = busy
-    trust_row = ro.per_row_mean_over_pairs(m.relations.trust[edges])
-    saved = dict(m.p)
-    m.p["clarity"] = 0.1
-    vague = m.contribution.commitment(m, ro, trust_row)
-    m.p["clarity"] = 0.9
-    clear = m.contribution.commitment(m, ro, trust_row)
-    m.p["freeride_temptation"] = 0.0
-    no_temptation = m.contribution.commitment(m, ro, trust_row)
-    m.p.update(saved)
+    trust_row = ro.per_entry_mean_over_pairs(m.state.relations.trust[edges])
+    saved = m.p
+    m.p = replace(m.p, clarity=0.1)
+    vague = contribution.commitment(m.state, m.p, ro, trust_row)
+    m.p = replace(m.p, clarity=0.9)
+    clear = contribution.commitment(m.state, m.p, ro, trust_row)
+    m.p = replace(m.p, freeride_temptation=0.0)
+    no_temptation = contribution.commitment(m.state, m.p, ro, trust_row)
+    m.p = saved
     assert (clear >= vague).all() and clear.mean() > vague.mean()
     assert (no_temptation >= clear).all()
 
 
 def test_contribution_trust_raises_and_stress_lowers_commitment(busy):
     m, ro, edges = busy
-    lo = m.contribution.commitment(m, ro, np.full(ro.n, 0.2))
-    hi = m.contribution.commitment(m, ro, np.full(ro.n, 0.8))
+    lo = contribution.commitment(m.state, m.p, ro, np.full(ro.n, 0.2))
+    hi = contribution.commitment(m.state, m.p, ro, np.full(ro.n, 0.8))
     assert (hi >= lo).all() and hi.mean() > lo.mean()
-    saved = m.stress.copy()
-    m.stress[:] = 0.6
-    stressed = m.contribution.commitment(m, ro, np.full(ro.n, 0.8))
-    m.stress[:] = saved
+    saved = m.state.orgs.stress.copy()
+    m.state.orgs.stress[:] = 0.6
+    stressed = contribution.commitment(m.state, m.p, ro, np.full(ro.n, 0.8))
+    m.state.orgs.stress[:] = saved
     assert stressed.mean() < hi.mean()
 
 
 # 3. Communication --------------------------------------------------------------------------
 def test_communication_more_jargon_less_understanding(busy):
     m, ro, edges = busy
-    base = m.communication.understanding(m, ro, edges)
-    saved = m.jargon.copy()
-    m.jargon[:] = np.clip(m.jargon * 1.5, 0, 1)
-    more = m.communication.understanding(m, ro, edges)
-    m.jargon[:] = saved
-    cross = m.sector[ro.o[ro.pair_a]] != m.sector[ro.o[ro.pair_b]]
+    base = communication.understanding(m.state, m.p, ro, edges)
+    saved = m.state.orgs.jargon.copy()
+    m.state.orgs.jargon[:] = np.clip(m.state.orgs.jargon * 1.5, 0, 1)
+    more = communication.understanding(m.state, m.p, ro, edges)
+    m.state.orgs.jargon[:] = saved
+    cross = m.state.orgs.sector[ro.pair_org_a] != m.state.orgs.sector[ro.pair_org_b]
     assert (more <= base + 1e-12).all() and more[cross].mean() < base[cross].mean()
 
 
 def test_communication_shared_language_closes_the_gap(busy):
     m, ro, edges = busy
-    saved = m.relations.language[edges].copy()
-    m.relations.language[edges] = 0.0
-    none = m.communication.understanding(m, ro, edges)
-    m.relations.language[edges] = 0.8
-    learned = m.communication.understanding(m, ro, edges)
-    m.relations.language[edges] = saved
+    saved = m.state.relations.language[edges].copy()
+    m.state.relations.language[edges] = 0.0
+    none = communication.understanding(m.state, m.p, ro, edges)
+    m.state.relations.language[edges] = 0.8
+    learned = communication.understanding(m.state, m.p, ro, edges)
+    m.state.relations.language[edges] = saved
     assert (learned >= none).all() and learned.mean() > none.mean()
 
 
@@ -148,34 +170,34 @@ def test_communication_shared_language_closes_the_gap(busy):
 def _two_teams():
     """Same challenge; one team complementary (public + community), one not (public + public)."""
     m = CollabModel(seed=2, n_orgs=40, challenge_rate=0)
-    pub = np.flatnonzero(m.sector == 0)[:3]
-    com = np.flatnonzero(m.sector == 3)[:1]
+    pub = np.flatnonzero(m.state.orgs.sector == 0)[:3]
+    com = np.flatnonzero(m.state.orgs.sector == 3)[:1]
     ch = Challenge(req=np.array([0.5, 0, 0, 0.5]), value=1.0, duration=24)
-    m.start_partnership(np.array([pub[0], com[0]]), ch, brokered=False, mandated=False)
-    m.start_partnership(np.array([pub[1], pub[2]]), ch, brokered=False, mandated=False)
-    m.month = 6  # past forming
-    ro = m.table.roster()
-    edges = m.relations.lookup(ro.o[ro.pair_a], ro.o[ro.pair_b])
+    start(m, np.array([pub[0], com[0]]), ch)
+    start(m, np.array([pub[1], pub[2]]), ch)
+    m.state.month = 6  # past forming
+    ro = m.state.table.roster()
+    edges = m.state.relations.lookup(ro.pair_org_a, ro.pair_org_b)
     return m, ro, edges
 
 
 def test_synergy_complementary_capabilities_give_advantage():
     m, ro, edges = _two_teams()
-    w, _ = m.work_together(ro, edges)
+    w, _ = work_together(m.state, m.p, m.streams, ro, edges)
     mixed, same = w.synergy  # partnership 0 is public + community
     assert mixed > same
 
 
 def test_synergy_coordination_costs_cut_output(busy):
     m, ro, edges = busy
-    saved = dict(m.p)
-    state = (m.table.p_output.copy(), m.table.p_alone.copy())
-    m.p["coordination_cost"] = 0.0
+    saved = m.p
+    state = (m.state.table.p_output.copy(), m.state.table.p_alone.copy())
+    m.p = replace(m.p, coordination_cost=0.0)
     cheap, _ = work(m, ro, edges)
-    m.p["coordination_cost"] = 1.0
+    m.p = replace(m.p, coordination_cost=1.0)
     dear, _ = work(m, ro, edges)
-    m.p.update(saved)
-    m.table.p_output[:], m.table.p_alone[:] = state[0][: m.table.p_output.size], state[1][: m.table.p_alone.size]
+    m.p = saved
+    m.state.table.p_output[:], m.state.table.p_alone[:] = state[0][: m.state.table.p_output.size], state[1][: m.state.table.p_alone.size]
     assert (dear.joint <= cheap.joint).all() and dear.synergy.mean() < cheap.synergy.mean()
 
 
@@ -186,25 +208,25 @@ def test_sharing_by_power_is_less_fair_than_proportional(busy):
     saved = m.p["sharing_rule"]
     fair = {}
     for rule in ("proportional", "power"):
-        m.p["sharing_rule"] = rule
-        _, _, _, fairness = m.sharing(m, ro, w.effort, w.joint,
-                                      w.effort * np.einsum("md,md->m", m.capability[ro.o],
-                                                           m.table.p_req[ro.p]))
+        m.p = replace(m.p, sharing_rule=rule)
+        _, _, _, fairness = sharing(m.state, m.p, ro, w.effort, w.joint,
+                                      w.effort * np.einsum("md,md->m", m.state.orgs.capability[ro.org],
+                                                           m.state.table.p_req[ro.pid]))
         fair[rule] = fairness.mean()
-    m.p["sharing_rule"] = saved
+    m.p = replace(m.p, sharing_rule=saved)
     assert fair["power"] < fair["proportional"]
 
 
 def test_sharing_ungenerous_members_grab_credit_and_do_harm(busy):
     m, ro, edges = busy
     w, _ = work(m, ro, edges)
-    alone = w.effort * np.einsum("md,md->m", m.capability[ro.o], m.table.p_req[ro.p])
-    saved = m.behaviour.copy()
-    m.behaviour[:, m.SHARING] = 0.9
-    _, _, harm_gen, _ = m.sharing(m, ro, w.effort, w.joint, alone)
-    m.behaviour[ro.o[::2], m.SHARING] = 0.0
-    _, _, harm_grab, _ = m.sharing(m, ro, w.effort, w.joint, alone)
-    m.behaviour[:] = saved
+    alone = w.effort * np.einsum("md,md->m", m.state.orgs.capability[ro.org], m.state.table.p_req[ro.pid])
+    saved = m.state.orgs.behaviour.copy()
+    m.state.orgs.behaviour[:, Behaviour.SHARING] = 0.9
+    _, _, harm_gen, _ = sharing(m.state, m.p, ro, w.effort, w.joint, alone)
+    m.state.orgs.behaviour[ro.org[::2], Behaviour.SHARING] = 0.0
+    _, _, harm_grab, _ = sharing(m.state, m.p, ro, w.effort, w.joint, alone)
+    m.state.orgs.behaviour[:] = saved
     assert harm_grab.sum() > harm_gen.sum()
 
 
@@ -222,16 +244,16 @@ def test_trust_harm_and_myths_lower_the_signal(busy):
     w, delta = work(m, ro, edges)
     harm = np.zeros(ro.n)
     kw = dict(commitment=w.commitment, ret=w.ret, synergy=w.synergy)
-    state = m.rng_noise.bit_generator.state
-    clean = m.trust.signal(m, ro, harm=harm, **kw)
-    m.rng_noise.bit_generator.state = state
-    harmed = m.trust.signal(m, ro, harm=harm + 0.1, **kw)
-    m.rng_noise.bit_generator.state = state
-    saved = m.myth.copy()
-    m.myth[:] = 1.0
-    mythical = m.trust.signal(m, ro, harm=harm, **kw)
-    m.myth[:] = saved
-    cross = m.sector[ro.o[ro.pair_a]] != m.sector[ro.o[ro.pair_b]]
+    state = m.streams.noise.bit_generator.state
+    clean = trust.signal(m.state, m.p, m.streams, ro, harm=harm, **kw)
+    m.streams.noise.bit_generator.state = state
+    harmed = trust.signal(m.state, m.p, m.streams, ro, harm=harm + 0.1, **kw)
+    m.streams.noise.bit_generator.state = state
+    saved = m.state.orgs.myth.copy()
+    m.state.orgs.myth[:] = 1.0
+    mythical = trust.signal(m.state, m.p, m.streams, ro, harm=harm, **kw)
+    m.state.orgs.myth[:] = saved
+    cross = m.state.orgs.sector[ro.pair_org_a] != m.state.orgs.sector[ro.pair_org_b]
     assert (harmed < clean).all()
     assert (mythical[cross] < clean[cross]).all()
 
@@ -240,17 +262,17 @@ def test_trust_reads_every_partnership_a_pair_shares():
     # Two organisations in two partnerships together get both partnerships' signals (they
     # add up), not only the last one listed; familiarity counts one month of joint work.
     m = CollabModel(seed=1, n_orgs=12)
-    edges = m.relations.add(np.array([0, 1, 0]), np.array([1, 0, 2]), np.full(3, 0.5))
-    m.relations.trust[edges] = 0.5
-    m.relations.familiarity[edges] = 0.0
+    edges = m.state.relations.add(np.array([0, 1, 0]), np.array([1, 0, 2]), np.full(3, 0.5))
+    m.state.relations.trust[edges] = 0.5
+    m.state.relations.familiarity[edges] = 0.0
     shared = np.array([edges[0], edges[1], edges[2], edges[0]])  # pair (0, 1) listed twice
-    m.trust(m, shared, np.array([-0.1, 0.2, 0.2, 0.3]))
+    trust(m.state, m.p, shared, np.array([-0.1, 0.2, 0.2, 0.3]))
     gain, loss = m.p["trust_gain"], m.p["trust_loss"]
     summed = asymmetric_update(np.array([0.5]), np.array([0.2]), gain, loss)[0]
     last_only = asymmetric_update(np.array([0.5]), np.array([0.3]), gain, loss)[0]
-    assert m.relations.trust[edges[0]] == pytest.approx(summed, abs=1e-15)
+    assert m.state.relations.trust[edges[0]] == pytest.approx(summed, abs=1e-15)
     assert summed < last_only
-    assert m.relations.familiarity[edges].tolist() == [1.0, 1.0, 1.0]
+    assert m.state.relations.familiarity[edges].tolist() == [1.0, 1.0, 1.0]
 
 
 def test_trust_faster_loss_lowers_cross_sector_trust():
@@ -261,29 +283,29 @@ def test_trust_faster_loss_lowers_cross_sector_trust():
 
 # 7. Myths ----------------------------------------------------------------------------------
 def _myth_change(m, ro, delta, **rules):
-    saved_p, saved_m = dict(m.p), m.myth.copy()
-    m.p.update(rules)
-    m.myths(m, ro, delta)
-    change = m.myth - saved_m
-    m.myth[:] = saved_m
-    m.p.update(saved_p)
+    saved_p, saved_m = m.p, m.state.orgs.myth.copy()
+    m.p = replace(m.p, **rules)
+    MythDynamics()(m.state, m.p, ro, delta)
+    change = m.state.orgs.myth - saved_m
+    m.state.orgs.myth[:] = saved_m
+    m.p = saved_p
     return change
 
 
 def test_myths_fall_with_good_contact_and_more_under_contact_conditions(busy):
     m, ro, _ = busy
-    good = np.full(ro.pair_a.size, 0.2)
+    good = np.full(ro.pair_entry_a.size, 0.2)
     plain = _myth_change(m, ro, good, equal_status=False, clarity=0.1, review_interval=0)
     ideal = _myth_change(m, ro, good, equal_status=True, clarity=0.9, review_interval=6)
     assert plain.sum() < 0 and (plain <= 1e-12).all()
     assert ideal.sum() < plain.sum()
-    assert contact_conditions(m, ro.pids).max() <= 4
+    assert contact_conditions(m.state, m.p, ro.active_pid).max() <= 4
 
 
 def test_myths_bad_contact_raises_them_more_than_good_contact_lowers_them(busy):
     m, ro, _ = busy
-    up = _myth_change(m, ro, np.full(ro.pair_a.size, -0.2))
-    down = _myth_change(m, ro, np.full(ro.pair_a.size, 0.2))
+    up = _myth_change(m, ro, np.full(ro.pair_entry_a.size, -0.2))
+    down = _myth_change(m, ro, np.full(ro.pair_entry_a.size, 0.2))
     assert up.sum() > -down.sum() > 0
 
 
@@ -296,15 +318,15 @@ def test_myths_fall_over_a_run_with_cross_sector_work():
 # 8. Review and exit ------------------------------------------------------------------------
 def test_exit_arrangements_mean_less_trust_lost_on_exit(busy):
     m, ro, _ = busy
-    row = int(ro.rows[0])
-    trust0, myth0 = m.relations.trust.copy(), m.myth.copy()
+    row = int(ro.row[0])
+    trust0, myth0 = m.state.relations.trust.copy(), m.state.orgs.myth.copy()
     lost = {}
     for arranged in (False, True):
-        m.p["exit_arrangements"] = arranged
-        ReviewAndExit.exit_damage(m, row)
-        lost[arranged] = trust0.sum() - m.relations.trust.sum()
-        m.relations.trust[:], m.myth[:] = trust0, myth0
-    m.p["exit_arrangements"] = False
+        m.p = replace(m.p, exit_arrangements=arranged)
+        exit_damage(m.state, m.p, row)
+        lost[arranged] = trust0.sum() - m.state.relations.trust.sum()
+        m.state.relations.trust[:], m.state.orgs.myth[:] = trust0, myth0
+    m.p = replace(m.p, exit_arrangements=False)
     assert lost[False] > lost[True] > 0
 
 
@@ -325,15 +347,15 @@ def test_shocks_cut_resources_and_end_partnerships():
 
 def test_governance_holds_members_under_stress(busy):
     m, ro, _ = busy
-    saved_p, saved_s = dict(m.p), m.stress.copy()
-    m.stress[:] = 0.6
+    saved_p, saved_s = m.p, m.state.orgs.stress.copy()
+    m.state.orgs.stress[:] = 0.6
     trust_row = np.full(ro.n, 0.6)
-    m.p.update(clarity=0.1, sanctions=False, review_interval=0)
-    loose = m.contribution.commitment(m, ro, trust_row)
-    m.p.update(clarity=0.9, sanctions=True, review_interval=6)
-    held = m.contribution.commitment(m, ro, trust_row)
-    m.p.update(saved_p)
-    m.stress[:] = saved_s
+    m.p = replace(m.p, clarity=0.1, sanctions=False, review_interval=0)
+    loose = contribution.commitment(m.state, m.p, ro, trust_row)
+    m.p = replace(m.p, clarity=0.9, sanctions=True, review_interval=6)
+    held = contribution.commitment(m.state, m.p, ro, trust_row)
+    m.p = saved_p
+    m.state.orgs.stress[:] = saved_s
     assert held.mean() > loose.mean()
 
 
@@ -341,20 +363,20 @@ def test_governance_holds_members_under_stress(busy):
 def test_learning_skill_and_shared_language_grow_with_practice(busy):
     m, ro, edges = busy
     w, _ = work(m, ro, edges)
-    skill0, lang0, beh0 = m.skill.copy(), m.relations.language.copy(), m.behaviour.copy()
-    m.learning(m, ro, edges, w)
-    members = np.unique(ro.o)
+    skill0, lang0, beh0 = m.state.orgs.skill.copy(), m.state.relations.language.copy(), m.state.orgs.behaviour.copy()
+    Learning()(m.state, m.p, ro, edges, w)
+    members = np.unique(ro.org)
     outsiders = np.setdiff1d(np.arange(m.n), members)
-    assert (m.skill[members] > skill0[members]).all()
-    assert (m.skill[outsiders] == skill0[outsiders]).all()
-    assert (m.relations.language[edges] > lang0[edges]).all()
-    m.skill[:], m.relations.language[:], m.behaviour[:] = skill0, lang0, beh0
+    assert (m.state.orgs.skill[members] > skill0[members]).all()
+    assert (m.state.orgs.skill[outsiders] == skill0[outsiders]).all()
+    assert (m.state.relations.language[edges] > lang0[edges]).all()
+    m.state.orgs.skill[:], m.state.relations.language[:], m.state.orgs.behaviour[:] = skill0, lang0, beh0
 
 
 def test_learning_investment_in_trust_speeds_shared_language():
     def lang(inv):
         m = stepped(48, seed=3, trust_investment=inv)
-        fam = m.relations.familiarity > 0
-        return m.relations.language[fam].mean()
+        fam = m.state.relations.familiarity > 0
+        return m.state.relations.language[fam].mean()
 
     assert lang(0.9) > lang(0.0)

@@ -39,12 +39,12 @@ def test_sector_shares_follow_parameters():
 def test_partnerships_overlap_and_have_a_life_cycle():
     m = stepped(60, seed=2)
     # some organisation is in more than one partnership at once
-    assert m.n_memberships.max() >= 2
-    multi = m.orgs[int(np.argmax(m.n_memberships))]
-    assert len(multi.partnerships) == m.n_memberships.max()
+    assert m.state.orgs.n_memberships.max() >= 2
+    multi = m.orgs[int(np.argmax(m.state.orgs.n_memberships))]
+    assert len(multi.partnerships) == m.state.orgs.n_memberships.max()
     for p in multi.partnerships:
         assert multi in p.members and p.stage in ("forming", "delivering", "declining")
-    t = m.table
+    t = m.state.table
     stages = set(t.p_stage[: t.n_p].tolist())
     assert {1, 3} <= stages  # delivering and ended partnerships exist
     ended = np.flatnonzero(t.p_stage[: t.n_p] == 3)
@@ -56,8 +56,8 @@ def test_every_formation_and_ending_is_in_the_event_log_with_a_story():
     ev = pd.DataFrame(m.events)
     formed = ev[ev.event == "formed"]
     ended = ev[ev.event == "ended"]
-    assert len(formed) == m.table.n_p
-    assert len(ended) == int((m.table.p_stage[: m.table.n_p] == 3).sum())
+    assert len(formed) == m.state.table.n_p
+    assert len(ended) == int((m.state.table.p_stage[: m.state.table.n_p] == 3).sum())
     assert set(ended.cause) <= set(END_CAUSES)
     assert ended.story.str.match(r"month \d+: the partnership of .+ ended: ").all()
     assert ev[ev.event == "left"].story.str.contains(" left the partnership of ").all()
@@ -119,10 +119,10 @@ def test_roster_pairs_every_fellow_member_once():
     t.create(np.array([0, 1, 2]), np.ones(4) / 4, 1.0, 0, 10, 1.0, 0.5, False, False)
     t.create(np.array([2, 3]), np.ones(4) / 4, 1.0, 0, 10, 1.0, 0.5, False, False)
     ro = t.roster()
-    pairs = {(int(ro.o[a]), int(ro.o[b]), int(ro.p[a])) for a, b in zip(ro.pair_a, ro.pair_b)}
-    assert len(pairs) == ro.pair_a.size == 3 * 2 + 2
+    pairs = {(int(ro.org[a]), int(ro.org[b]), int(ro.pid[a])) for a, b in zip(ro.pair_entry_a, ro.pair_entry_b)}
+    assert len(pairs) == ro.pair_entry_a.size == 3 * 2 + 2
     assert (0, 3, 0) not in pairs and (2, 3, 1) in pairs and (3, 2, 1) in pairs
-    assert all(ro.p[a] == ro.p[b] for a, b in zip(ro.pair_a, ro.pair_b))
+    assert all(ro.pid[a] == ro.pid[b] for a, b in zip(ro.pair_entry_a, ro.pair_entry_b))
 
 
 def _digest(path):
@@ -142,7 +142,7 @@ def test_same_seed_gives_identical_parquet_files(tmp_path):
 def test_numpy_integer_seeds_are_accepted():
     a = CollabModel(seed=np.int64(5), n_orgs=30)
     b = CollabModel(seed=5, n_orgs=30)
-    assert np.array_equal(a.capacity, b.capacity)
+    assert np.array_equal(a.state.orgs.capacity, b.state.orgs.capacity)
 
 
 def test_summary_records_seed_parameters_and_version(tmp_path):
@@ -165,9 +165,9 @@ def test_tiny_populations_run(n):
 
 def test_without_a_seed_runs_differ_and_record_their_seed():
     a, b = CollabModel(n_orgs=30), CollabModel(n_orgs=30)
-    assert a.seed != b.seed and not np.array_equal(a.capacity, b.capacity)
+    assert a.seed != b.seed and not np.array_equal(a.state.orgs.capacity, b.state.orgs.capacity)
     again = CollabModel(seed=a.seed, n_orgs=30)
-    assert np.array_equal(a.capacity, again.capacity)
+    assert np.array_equal(a.state.orgs.capacity, again.state.orgs.capacity)
 
 
 
@@ -176,21 +176,21 @@ def test_formation_bookkeeping_gives_the_same_run_as_recomputing(monkeypatch):
     # impressions to start_partnership instead of recomputing them. The list must match a
     # fresh one at every challenge, and recomputing the impressions must give the same run,
     # number for number.
-    from simulation.mechanisms.formation import Formation
+    from simulation.mechanisms.formation import Formation, free_mask
 
     kept = stepped(36, seed=9, n_orgs=200)
     voluntary = Formation.voluntary
     checked = []
 
-    def checking(self, model, challenge, free):
-        assert np.array_equal(free, model.free_organisations())
+    def checking(self, s, p, rng, month, challenge, free):
+        assert np.array_equal(free, np.flatnonzero(free_mask(s, p)))
         checked.append(free.size)
-        return voluntary(self, model, challenge, free)
+        return voluntary(self, s, p, rng, month, challenge, free)
 
     monkeypatch.setattr(Formation, "voluntary", checking)
-    monkeypatch.setattr(Formation, "remember_first_impressions", lambda self, m, t: None)
+    monkeypatch.setattr(Formation, "remember_first_impressions", lambda self, *a: None)
     fresh = stepped(36, seed=9, n_orgs=200)
     assert len(checked) > 50
-    assert np.array_equal(kept.relations.trust, fresh.relations.trust)
-    assert np.array_equal(kept.myth, fresh.myth)
+    assert np.array_equal(kept.state.relations.trust, fresh.state.relations.trust)
+    assert np.array_equal(kept.state.orgs.myth, fresh.state.orgs.myth)
     assert len(kept.events) == len(fresh.events) > 50

@@ -5,7 +5,8 @@ import copy
 import numpy as np
 import pytest
 from conftest import stepped
-from reference_model import ReferenceModel, month_inputs, vectorised_month
+
+from simulation.reference import ReferenceModel, month_inputs, vectorised_month
 
 STATES = [
     # (seed, months already run, parameters): the default, a larger population with more
@@ -22,47 +23,47 @@ def test_vectorised_core_matches_per_agent_reference(seed, months, params):
     from simulation.scenarios import resolve
 
     model = stepped(months, seed=seed, **resolve("baseline", params))
-    roster = model.table.roster()
+    roster = model.state.table.roster()
     assert roster.n > 10, "the state should have partnerships at work"
     if params.get("max_memberships"):  # the overlap state has pairs sharing partnerships
-        keys = roster.org_a * model.n + roster.org_b
+        keys = roster.pair_org_a * model.n + roster.pair_org_b
         assert np.unique(keys).size < keys.size
-    ret, harm, synergy = month_inputs(model)
+    ret, harm, synergy = month_inputs(model.state, model.p)
     ref = ReferenceModel.from_model(model)
-    rng = copy.deepcopy(model.rng_noise)  # the same reading noise for both
-    myth_before = model.myth.copy()
-    a, b = roster.o[roster.pair_a], roster.o[roster.pair_b]
+    rng = copy.deepcopy(model.streams.noise)  # the same reading noise for both
+    myth_before = model.state.orgs.myth.copy()
+    a, b = roster.pair_org_a, roster.pair_org_b
     trust_before = ref.trust_of(a, b)
 
-    commitment, effort, delta = vectorised_month(model, ret, harm, synergy)
+    commitment, effort, delta = vectorised_month(model.state, model.p, model.streams, ret, harm, synergy)
     r_commitment, r_effort, r_delta = ref.month(ret.tolist(), harm.tolist(), synergy.tolist(),
                                                 rng)
 
     assert np.allclose(commitment, r_commitment, rtol=1e-12, atol=1e-12)
     assert np.allclose(effort, r_effort, rtol=1e-12, atol=1e-12)
     assert np.allclose(delta, r_delta, rtol=1e-12, atol=1e-12)
-    edges = model.relations.lookup(a, b)
-    assert np.allclose(model.relations.trust[edges], ref.trust_of(a, b), rtol=1e-12, atol=1e-12)
-    assert np.allclose(model.relations.familiarity[edges], ref.familiarity_of(a, b))
-    assert np.allclose(model.myth, ref.myths(), rtol=1e-12, atol=1e-12)
+    edges = model.state.relations.lookup(a, b)
+    assert np.allclose(model.state.relations.trust[edges], ref.trust_of(a, b), rtol=1e-12, atol=1e-12)
+    assert np.allclose(model.state.relations.familiarity[edges], ref.familiarity_of(a, b))
+    assert np.allclose(model.state.orgs.myth, ref.myths(), rtol=1e-12, atol=1e-12)
     # The comparison is not vacuous: the month moved most trust values, and myths.
     moved = ref.trust_of(a, b) - trust_before
     assert (moved != 0).mean() > 0.5
-    assert not np.allclose(model.myth, myth_before)
+    assert not np.allclose(model.state.orgs.myth, myth_before)
 
 
 def test_reference_detects_a_wrong_rate():
     # The oracle can fail: a reference with a different loss rate disagrees with the model.
     model = stepped(30, seed=5)
-    ret, harm, synergy = month_inputs(model)
+    ret, harm, synergy = month_inputs(model.state, model.p)
     ref = ReferenceModel.from_model(model)
     ref.p["trust_loss"] *= 1.1
-    rng = copy.deepcopy(model.rng_noise)
-    vectorised_month(model, ret, harm, synergy)
+    rng = copy.deepcopy(model.streams.noise)
+    vectorised_month(model.state, model.p, model.streams, ret, harm, synergy)
     ref.month(ret.tolist(), harm.tolist(), synergy.tolist(), rng)
-    ro = model.table.roster()
-    a, b = ro.o[ro.pair_a], ro.o[ro.pair_b]
-    assert not np.allclose(model.relations.trust[model.relations.lookup(a, b)],
+    ro = model.state.table.roster()
+    a, b = ro.pair_org_a, ro.pair_org_b
+    assert not np.allclose(model.state.relations.trust[model.state.relations.lookup(a, b)],
                            ref.trust_of(a, b))
 
 
@@ -99,14 +100,14 @@ def test_roster_matches_a_per_partnership_listing():
     # The roster groups active memberships by partnership without sorting; compare it with
     # a plain listing of each partnership's members and their ordered pairs.
     model = stepped(48, seed=6, n_orgs=300)
-    t, ro = model.table, model.table.roster()
+    t, ro = model.state.table, model.state.table.roster()
     rows = [r for r in range(t.n_m) if t.m_active[r]]
     by_p: dict[int, list[int]] = {}
     for r in rows:
         by_p.setdefault(int(t.m_p[r]), []).append(r)
-    assert ro.pids.tolist() == sorted(by_p)
-    assert ro.rows.tolist() == [r for p in sorted(by_p) for r in by_p[p]]
+    assert ro.active_pid.tolist() == sorted(by_p)
+    assert ro.row.tolist() == [r for p in sorted(by_p) for r in by_p[p]]
     assert ro.size.tolist() == [len(by_p[p]) for p in sorted(by_p)]
     pairs = [(i, j) for p in sorted(by_p) for i in by_p[p] for j in by_p[p] if i != j]
-    assert list(zip(ro.rows[ro.pair_a].tolist(), ro.rows[ro.pair_b].tolist(),
+    assert list(zip(ro.row[ro.pair_entry_a].tolist(), ro.row[ro.pair_entry_b].tolist(),
                     strict=True)) == pairs

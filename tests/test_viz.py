@@ -40,7 +40,7 @@ def test_layout_is_fixed_across_steps_and_deterministic():
     before = layout.positions(m).copy()
     for _ in range(15):
         m.step()
-    assert m.table.n_p > 0  # partnerships came and went...
+    assert m.state.table.n_p > 0  # partnerships came and went...
     np.testing.assert_array_equal(layout.positions(m), before)  # ...nodes stayed put
     again = layout.positions(CollabModel(seed=5, n_orgs=80))
     np.testing.assert_array_equal(again, before)
@@ -51,7 +51,7 @@ def test_layout_puts_each_sector_in_its_own_corner():
     m = CollabModel(seed=2, n_orgs=120)
     pos = layout.positions(m)
     for s, centre in enumerate(layout.CENTRES):
-        mine = pos[m.sector == s]
+        mine = pos[m.state.orgs.sector == s]
         assert np.all(np.linalg.norm(mine - centre, axis=1) < 0.9)
 
 
@@ -104,7 +104,7 @@ def test_heatmap_labels_show_the_sector_matrices():
     assert len(texts) == 16 + 12  # trust: all 16 cells; myths: not about one's own sector
     from simulation.readouts import trust_matrix
 
-    assert f"{trust_matrix(m)[0, 0]:.2f}" == texts[0]
+    assert f"{trust_matrix(m.state)[0, 0]:.2f}" == texts[0]
 
 
 # --- controls -------------------------------------------------------------------------------------
@@ -156,7 +156,7 @@ def test_compare_pair_steps_together_on_the_same_environment():
         pair.step()
     a, b = pair.models
     assert a.month == b.month == 10
-    np.testing.assert_array_equal(a.sector, b.sector)
+    np.testing.assert_array_equal(a.state.orgs.sector, b.state.orgs.sector)
     assert a.p["governance"] == "none" and b.p["governance"] == "six_principles"
     assert [e["story"] for e in a.events] != [e["story"] for e in b.events]
     images = CompareFigures(pair).render(pair)

@@ -30,8 +30,9 @@ MANDATE_RELUCTANCE = 0.1
 MIN_COMMITMENT, MAX_COMMITMENT = 0.05, 1.0
 #: How much clarity, sanctions and regular reviews each add to accountability (assumption).
 W_CLARITY, W_SANCTIONS, W_REVIEWS = 0.6, 0.2, 0.2
-#: Reviews at least this often (months) count fully towards accountability; rarer ones half.
-REGULAR_REVIEWS = 12
+#: Reviews at least this often (months) count fully towards accountability; rarer ones count
+#: RARE_REVIEWS (assumption).
+REGULAR_REVIEWS, RARE_REVIEWS = 12, 0.5
 
 
 def accountability(p: Params) -> float:
@@ -41,7 +42,7 @@ def accountability(p: Params) -> float:
     yearly, 0.5 for rarer reviews and 0 without any.
     """
     k = p.review_interval
-    reviews = 1.0 if 0 < k <= REGULAR_REVIEWS else (0.5 if k else 0.0)
+    reviews = 1.0 if 0 < k <= REGULAR_REVIEWS else (RARE_REVIEWS if k else 0.0)
     return min(max(W_CLARITY * p.clarity + W_SANCTIONS * p.sanctions + W_REVIEWS * reviews,
                    0.0), 1.0)
 
@@ -78,7 +79,8 @@ class Contribution(Mechanism):
                "strayed\")", "Olson 1965 (free-riding in larger groups)")
     constants = ("INVOLVEMENT", "BASE_COMMITMENT", "NEUTRAL", "W_TRUST", "W_FOCUS",
                  "W_ALIGNMENT", "CROWD_TEMPTATION", "MANDATE_RELUCTANCE", "MIN_COMMITMENT",
-                 "MAX_COMMITMENT", "W_CLARITY", "W_SANCTIONS", "W_REVIEWS", "REGULAR_REVIEWS")
+                 "MAX_COMMITMENT", "W_CLARITY", "W_SANCTIONS", "W_REVIEWS", "REGULAR_REVIEWS",
+                 "RARE_REVIEWS")
     tests = ("test_mechanisms.py::test_contribution_clear_accountability_less_free_riding",
              "test_mechanisms.py::test_contribution_trust_raises_and_stress_lowers_commitment")
 

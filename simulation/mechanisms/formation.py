@@ -329,10 +329,15 @@ class Formation(Mechanism):
             # kept as the first impressions its relationships start from.
             team = np.sort(members)
             pairs_trust = perceived_trust(s, p, *ordered_pairs(team))
-            month.team_trust[team.tobytes()] = pairs_trust
+            self.remember_first_impressions(month, team, pairs_trust)
             expected_trust = float(pairs_trust.sum() / pairs_trust.size)  # the mean
         else:
             expected_trust = BROKER_VOUCHED_TRUST
         est = expected_synergy(p, members.size, coverage(s, members, req) / alone,
                                expected_trust)
         return est >= 1.0 + DECISION_MARGIN
+
+    def remember_first_impressions(self, month: _Search, team: np.ndarray,
+                                   pairs_trust: np.ndarray) -> None:
+        """Keep the sorted team's view of itself for the partnership, if it forms."""
+        month.team_trust[team.tobytes()] = pairs_trust

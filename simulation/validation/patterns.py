@@ -12,12 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..mechanisms.myths import FULL_EFFECT
+from ..mechanisms.myths import FULL_EFFECT, MythDynamics
 from ..mechanisms.trust import asymmetric_update
 from ..model import CollabModel
 from ..readouts import headline
 from ..scenarios import resolve
 from .stats import mean_ci, paired_greater
+
+_myths = MythDynamics()
 
 #: The contact conditions switched on for the contrast in pattern 3b: equal status, common
 #: goals (aligned objectives) and support of authorities (clear rules with reviews).
@@ -67,16 +69,16 @@ def run_stats(args: tuple[int, int, dict]) -> RunStats:
     probe = None
     for month in range(1, steps + 1):
         m.step()
-        if probe is None and month >= steps // 2 and m.table.roster().n:
+        if probe is None and month >= steps // 2 and m.state.table.roster().n:
             probe = _probe_asymmetries(m)
     if probe is None:
         probe = (np.nan,) * 4
-    rel = m.relations
-    cross = m.sector[rel.src] != m.sector[rel.dst]
+    rel = m.state.relations
+    cross = m.state.orgs.sector[rel.src] != m.state.orgs.sector[rel.dst]
     contact = np.bincount(rel.src[cross], weights=rel.familiarity[cross], minlength=m.n)
-    other = np.ones_like(m.myth, dtype=bool)
-    other[np.arange(m.n), m.sector] = False
-    change = (m.myth - m.initial_myth)[other].reshape(m.n, -1).mean(axis=1)
+    other = np.ones_like(m.state.orgs.myth, dtype=bool)
+    other[np.arange(m.n), m.state.orgs.sector] = False
+    change = (m.state.orgs.myth - m.state.orgs.initial_myth)[other].reshape(m.n, -1).mean(axis=1)
     has = contact > 0
     r = float(np.corrcoef(contact, change)[0, 1]) if has.any() and (~has).any() else np.nan
     return RunStats(outcomes=headline(m), contact_r=r,
@@ -92,17 +94,17 @@ def _probe_asymmetries(m: CollabModel) -> tuple[float, float, float, float]:
     own myth update is applied to a copy of the myths each way. Trust: the month's actual
     trust levels get the absolute value of a typical signal as a gain and as a loss.
     """
-    ro = m.table.roster()
-    saved = m.myth.copy()
-    d = np.full(ro.pair_a.size, FULL_EFFECT / 2)
-    m.myths(m, ro, -d)
-    up = float((m.myth - saved).sum())
-    m.myth[:] = saved
-    m.myths(m, ro, d)
-    down = float((saved - m.myth).sum())
-    m.myth[:] = saved
-    edges = m.relations.lookup(ro.o[ro.pair_a], ro.o[ro.pair_b])
-    t = m.relations.trust[edges]
+    ro = m.state.table.roster()
+    saved = m.state.orgs.myth.copy()
+    d = np.full(ro.pair_entry_a.size, FULL_EFFECT / 2)
+    _myths(m.state, m.p, ro, -d)
+    up = float((m.state.orgs.myth - saved).sum())
+    m.state.orgs.myth[:] = saved
+    _myths(m.state, m.p, ro, d)
+    down = float((saved - m.state.orgs.myth).sum())
+    m.state.orgs.myth[:] = saved
+    edges = m.state.relations.lookup(ro.pair_org_a, ro.pair_org_b)
+    t = m.state.relations.trust[edges]
     size = np.full(t.size, 0.1)
     g, lo = m.p["trust_gain"], m.p["trust_loss"]
     gain = float((asymmetric_update(t, size, g, lo) - t).mean())

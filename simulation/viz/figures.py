@@ -131,7 +131,7 @@ class BlitFigure:
 # --- the network ------------------------------------------------------------------------
 def trust_edges(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each related pair once (a < b) with the mean of both directions' trust."""
-    rel = model.relations
+    rel = model.state.relations
     keep = rel.src < rel.dst
     a, b = rel.src[keep], rel.dst[keep]
     trust = rel.trust[keep].copy()
@@ -143,7 +143,7 @@ def trust_edges(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def partnership_pairs(model) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Member pairs of every active partnership, with the partnership's colour."""
-    t = model.table
+    t = model.state.table
     live = t.m_active[: t.n_m]
     rows_p, rows_o = t.m_p[: t.n_m][live], t.m_o[: t.n_m][live]
     a, b, colours = [], [], []
@@ -191,7 +191,7 @@ class NetworkFigure(BlitFigure):
         self.pairs = self.animate(ax.add_collection(
             LineCollection([], linewidths=2.0, alpha=0.9)))
         self.nodes = self.animate(ax.scatter(self.pos[:, 0], self.pos[:, 1], s=10,
-                                             c=_NODE_COLOURS[model.sector], linewidths=0.6))
+                                             c=_NODE_COLOURS[model.state.orgs.sector], linewidths=0.6))
         self.title = self.animate(fig.text(0.5, 0.965, "", ha="center", va="center",
                                            fontproperties=_font(title_size)))
         handles = [Line2D([], [], marker="o", ls="", color=SECTOR_COLOURS[s], label=s)
@@ -199,7 +199,7 @@ class NetworkFigure(BlitFigure):
         handles += [Line2D([], [], color=c, lw=2, label=f"partnership: {k}")
                     for k, c in PARTNERSHIP_COLOURS.items()]
         fig.legend(handles=handles, loc="lower center", fontsize=7, frameon=False, ncol=4)
-        self.size_scale = 220.0 / np.sqrt(max(float(model.base_capacity.max()), 1e-9))
+        self.size_scale = 220.0 / np.sqrt(max(float(model.state.orgs.base_capacity.max()), 1e-9))
 
     def update(self, model) -> None:
         pos = self.pos
@@ -209,8 +209,8 @@ class NetworkFigure(BlitFigure):
         a, b, colours = partnership_pairs(model)
         self.pairs.set_segments(np.stack([pos[a], pos[b]], axis=1))
         self.pairs.set_color(colours)
-        self.nodes.set_sizes(6.0 + self.size_scale * np.sqrt(np.maximum(model.capacity, 0)))
-        self.nodes.set_edgecolors(np.where(model.n_memberships > 0, "black", "none"))
+        self.nodes.set_sizes(6.0 + self.size_scale * np.sqrt(np.maximum(model.state.orgs.capacity, 0)))
+        self.nodes.set_edgecolors(np.where(model.state.orgs.n_memberships > 0, "black", "none"))
         r = model.readout
         self.title.set_text(f"{self.prefix}month {model.month}: {r['active']} active "
                             f"partnerships, {r['isolated']} organisations in none")
@@ -321,7 +321,7 @@ class HeatmapFigure(BlitFigure):
         height = self.canvas.get_width_height()[1]
         self._labels = []
         for image, ax, mat in zip(self.images, self.axes,
-                                  (trust_matrix(model), myth_matrix(model)), strict=True):
+                                  (trust_matrix(model.state), myth_matrix(model.state)), strict=True):
             image.set_array(np.ma.masked_invalid(mat).ravel())
             i, j = np.nonzero(np.isfinite(mat))
             xy = ax.transData.transform(np.column_stack([j, i]))

@@ -47,6 +47,6 @@ def positions(model) -> np.ndarray:
     """The model's layout, computed once on first use and kept for the model's lifetime."""
     pos = _CACHE.get(model)
     if pos is None or pos.shape[0] != model.n:
-        pos = sector_layout(model.sector, model.base_capacity)
+        pos = sector_layout(model.state.orgs.sector, model.state.orgs.base_capacity)
         _CACHE[model] = pos
     return pos

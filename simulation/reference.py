@@ -1,11 +1,12 @@
-"""A plain, per-agent reference of the contribution, trust and myth updates.
+"""A plain, per-agent statement of the contribution, trust and myth rules.
 
 This is the model's monthly core written the way most Mesa models are: each organisation
 holds its own dictionaries (trust in and familiarity with others, myths about sectors),
 and the updates are Python loops over partnerships, their members and each member's
-partners. It is kept as a test oracle (the vectorised mechanisms must give the same
-numbers from the same state, see ``test_reference_oracle.py``) and as the baseline the
-benchmark measures the vectorised model against.
+partners, using the same named constants as the vectorised mechanisms. It is the test
+oracle (the mechanisms must give the same numbers from the same state, see
+``tests/test_reference_oracle.py``) and the baseline the benchmark measures the vectorised
+model against.
 
 Loop order follows the model's roster: partnerships by id, members in the order they
 joined, and for each member its partners in that same order. Trust is updated
@@ -17,20 +18,36 @@ from all of them are added up first (familiarity counts the month once).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from simulation.mechanisms.contribution import (
+from .codes import Behaviour
+from .mechanisms.contribution import (
     BASE_COMMITMENT,
     CROWD_TEMPTATION,
     INVOLVEMENT,
     MANDATE_RELUCTANCE,
+    MAX_COMMITMENT,
+    MIN_COMMITMENT,
+    NEUTRAL,
+    RARE_REVIEWS,
+    REGULAR_REVIEWS,
+    W_ALIGNMENT,
+    W_CLARITY,
+    W_FOCUS,
+    W_REVIEWS,
+    W_SANCTIONS,
+    W_TRUST,
 )
-from simulation.mechanisms.myths import ALIGNED, CONTACT_BOOST, FULL_EFFECT
-from simulation.mechanisms.trust import (
+from .mechanisms.myths import ALIGNED, CONTACT_BOOST, FULL_EFFECT, N_CONDITIONS, SUPPORTIVE_CLARITY
+from .mechanisms.trust import (
     EXPECTED_COMMITMENT,
+    FAIRNESS_CAP,
     MYTH_COLOUR,
+    OUTCOME_CAP,
     SIGNAL_NOISE,
     W_CONTRIBUTION,
     W_FAIRNESS,
@@ -38,6 +55,11 @@ from simulation.mechanisms.trust import (
     W_INVESTMENT,
     W_OUTCOME,
 )
+from .mechanisms.work import communication, contribution, sharing, synergy, trust
+from .mechanisms.myths import MythDynamics
+from .param_types import Params
+from .partnerships import Roster
+from .state import State, Streams
 
 
 @dataclass
@@ -73,26 +95,33 @@ class RefPartnership:
 class ReferenceModel:
     """Organisations and active partnerships as plain Python objects."""
 
-    def __init__(self, orgs: list[RefOrg], partnerships: list[RefPartnership], params: dict):
+    def __init__(self, orgs: list[RefOrg], partnerships: list[RefPartnership],
+                 params: Mapping[str, Any]):
         self.orgs = orgs
         self.partnerships = partnerships
         self.p = params
 
     @classmethod
     def from_model(cls, model) -> ReferenceModel:
-        """Copy a :class:`~simulation.model.CollabModel`'s current state, one agent at a time."""
-        orgs = [RefOrg(index=i, sector=int(model.sector[i]), capacity=float(model.capacity[i]),
-                       stress=float(model.stress[i]),
-                       outcome_focus=float(model.behaviour[i, model.OUTCOME]),
-                       n_memberships=int(model.n_memberships[i]),
-                       myth=[float(x) for x in model.myth[i]])
-                for i in range(model.n)]
-        rel = model.relations
+        """Copy a :class:`~simulation.model.CollabModel`'s current state."""
+        return cls.from_state(model.state, model.p)
+
+    @classmethod
+    def from_state(cls, state: State, params: Mapping[str, Any]) -> ReferenceModel:
+        """Copy the model's state, one agent at a time."""
+        o = state.orgs
+        orgs = [RefOrg(index=i, sector=int(o.sector[i]), capacity=float(o.capacity[i]),
+                       stress=float(o.stress[i]),
+                       outcome_focus=float(o.behaviour[i, Behaviour.OUTCOME_FOCUS]),
+                       n_memberships=int(o.n_memberships[i]),
+                       myth=[float(x) for x in o.myth[i]])
+                for i in range(o.n)]
+        rel = state.relations
         for s, d, t, f in zip(rel.src.tolist(), rel.dst.tolist(), rel.trust.tolist(),
                               rel.familiarity.tolist(), strict=True):
             orgs[s].trust[d] = t
             orgs[s].familiarity[d] = f
-        t = model.table
+        t = state.table
         rows_of: dict[int, list[int]] = {}
         for r in range(t.n_m):
             if t.m_active[r]:
@@ -104,14 +133,15 @@ class ReferenceModel:
                                   for r in rows],
                 alignment=float(t.p_alignment[pid]), mandated=bool(t.p_mandated[pid]),
                 brokered=bool(t.p_brokered[pid])))
-        return cls(orgs, parts, dict(model.p))
+        return cls(orgs, parts, dict(params))
 
     # --- contribution ------------------------------------------------------------------------
     def accountability(self) -> float:
         p = self.p
         ri = p["review_interval"]
-        reviews = 1.0 if 0 < ri <= 12 else (0.5 if ri else 0.0)
-        return min(max(0.6 * p["clarity"] + 0.2 * p["sanctions"] + 0.2 * reviews, 0.0), 1.0)
+        reviews = 1.0 if 0 < ri <= REGULAR_REVIEWS else (RARE_REVIEWS if ri else 0.0)
+        return min(max(W_CLARITY * p["clarity"] + W_SANCTIONS * p["sanctions"]
+                       + W_REVIEWS * reviews, 0.0), 1.0)
 
     def contributions(self) -> tuple[list[float], list[float]]:
         """Commitment and effort of every member of every partnership (roster order)."""
@@ -122,13 +152,14 @@ class ReferenceModel:
             for me in part.members:
                 org = me.org
                 trusts = [org.trust[other.org.index] for other in part.members if other is not me]
-                trust = sum(trusts) / len(trusts) if trusts else 0.5
+                trust = sum(trusts) / len(trusts) if trusts else NEUTRAL
                 temptation = (self.p["freeride_temptation"] * (1.0 - org.outcome_focus)
                               * (1.0 - acc) * (1.0 + CROWD_TEMPTATION * (size - 2)))
-                c = (BASE_COMMITMENT + 0.45 * (trust - 0.5) + 0.3 * (org.outcome_focus - 0.5)
-                     + 0.3 * (part.alignment - 0.5) - temptation - org.stress * (1.0 - acc)
-                     - MANDATE_RELUCTANCE * part.mandated + me.called)
-                c = min(max(c, 0.05), 1.0)
+                c = (BASE_COMMITMENT + W_TRUST * (trust - NEUTRAL)
+                     + W_FOCUS * (org.outcome_focus - NEUTRAL)
+                     + W_ALIGNMENT * (part.alignment - NEUTRAL) - temptation
+                     - org.stress * (1.0 - acc) - MANDATE_RELUCTANCE * part.mandated + me.called)
+                c = min(max(c, MIN_COMMITMENT), MAX_COMMITMENT)
                 commitments.append(c)
                 efforts.append(c * org.capacity * INVOLVEMENT / max(org.n_memberships, 1))
         return commitments, efforts
@@ -149,10 +180,10 @@ class ReferenceModel:
             rets = ret[row0: row0 + len(members)]
             mean_ret = sum(rets) / len(rets)
             syn = 1.0 if math.isnan(synergy[k]) else synergy[k]
-            outcome = min(max(syn - 1.0, -0.5), 0.5)
+            outcome = min(max(syn - 1.0, -OUTCOME_CAP), OUTCOME_CAP)
             for i, me in enumerate(members):
                 fair = rets[i] / mean_ret if mean_ret > 0 else 1.0
-                fair = min(max(fair - 1.0, -0.5), 0.5)
+                fair = min(max(fair - 1.0, -FAIRNESS_CAP), FAIRNESS_CAP)
                 for j, other in enumerate(members):
                     if j == i:
                         continue
@@ -194,8 +225,8 @@ class ReferenceModel:
         p = self.p
         equal = 1.0 if p["equal_status"] else 0.0
         goals = 1.0 if part.alignment >= ALIGNED else 0.0
-        support = 1.0 if part.brokered or (p["clarity"] >= 0.5 and p["review_interval"] > 0) \
-            else 0.0
+        support = 1.0 if part.brokered or (p["clarity"] >= SUPPORTIVE_CLARITY
+                                           and p["review_interval"] > 0) else 0.0
         return equal + goals + 1.0 + support
 
     def update_myths(self, signals: list[float]) -> None:
@@ -203,7 +234,7 @@ class ReferenceModel:
         seen: dict[tuple[int, int], list[tuple[float, float]]] = {}
         k = 0
         for part in self.partnerships:
-            quality = 1.0 + CONTACT_BOOST * self.contact_conditions(part) / 4
+            quality = 1.0 + CONTACT_BOOST * self.contact_conditions(part) / N_CONDITIONS
             for me in part.members:
                 for other in part.members:
                     if other is me:
@@ -244,42 +275,45 @@ class ReferenceModel:
 
 
 # --- the same core through the model's vectorised mechanisms ---------------------------------
-def month_inputs(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+_myths = MythDynamics()
+
+
+def month_index(s: State) -> tuple[Roster, np.ndarray]:
+    """The month's roster and the edge of each partner pair, as ``step`` builds them."""
+    roster = s.table.roster()
+    return roster, s.relations.lookup(roster.pair_org_a, roster.pair_org_b)
+
+
+def month_inputs(s: State, p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return on effort and credit taken (per member) and synergy (per partnership).
 
     Computed by the model's own (side-effect free) communication, synergy and sharing
     mechanisms from the current state, so both implementations get realistic inputs.
     """
-    roster = model.table.roster()
-    edges = model.relations.lookup(roster.org_a, roster.org_b)
-    trust_pair = model.relations.trust[edges]
-    commitment = model.contribution.commitment(
-        model, roster, roster.per_row_mean_over_pairs(trust_pair))
-    effort = model.contribution.effort(model, roster, commitment)
-    u_pair = model.communication.understanding(model, roster, edges)
-    joint, _, alone_row, ratio = model.synergy(
-        model, roster, effort, roster.per_row_mean_over_pairs(u_pair), trust_pair, u_pair)
-    _, ret, harm, _ = model.sharing(model, roster, effort, joint, alone_row)
+    roster, edges = month_index(s)
+    trust_pair = s.relations.trust[edges]
+    commitment = contribution.commitment(s, p, roster,
+                                         roster.per_entry_mean_over_pairs(trust_pair))
+    effort = contribution.effort(s, roster, commitment)
+    u_pair = communication.understanding(s, p, roster, edges)
+    joint, _, alone_entry, ratio = synergy(s, p, roster, effort,
+                                           roster.per_entry_mean_over_pairs(u_pair),
+                                           trust_pair, u_pair)
+    _, ret, harm, _ = sharing(s, p, roster, effort, joint, alone_entry)
     return ret, harm, ratio
 
 
-def month_index(model):
-    """The month's roster and the edge of each partner pair, as ``step`` builds them."""
-    roster = model.table.roster()
-    return roster, model.relations.lookup(roster.org_a, roster.org_b)
-
-
-def vectorised_month(model, ret, harm, synergy, index=None
+def vectorised_month(s: State, p: Params, rng: Streams, ret, harm, synergy_part, index=None
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The core the reference implements, done by the model's mechanisms (as in ``step``).
 
     ``index`` is :func:`month_index`'s result; it is built here when not given.
     """
-    roster, edges = month_index(model) if index is None else index
-    trust_row = roster.per_row_mean_over_pairs(model.relations.trust[edges])
-    commitment = model.contribution.commitment(model, roster, trust_row)
-    effort = model.contribution.effort(model, roster, commitment)
-    delta = model.trust.signal(model, roster, commitment, ret, harm, synergy)
-    model.trust(model, edges, delta)
-    model.myths(model, roster, delta)
+    roster, edges = month_index(s) if index is None else index
+    trust_entry = roster.per_entry_mean_over_pairs(s.relations.trust[edges])
+    commitment = contribution.commitment(s, p, roster, trust_entry)
+    effort = contribution.effort(s, roster, commitment)
+    delta = trust.signal(s, p, rng, roster, commitment, ret, harm, synergy_part)
+    trust(s, p, edges, delta)
+    _myths(s, p, roster, delta)
     return commitment, effort, delta
