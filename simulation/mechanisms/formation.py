@@ -52,6 +52,8 @@ UNALIGNED_BASE, UNALIGNED_NOISE = 0.75, 0.3
 FREE_CAPACITY = 0.5
 #: Weight of trust in a candidate's score: gain x (TRUST_SCORE_BASE + mean view).
 TRUST_SCORE_BASE = 0.5
+#: ``challenge_rate`` counts challenges a month per this many organisations.
+RATE_PER = 100.0
 
 
 @dataclass
@@ -185,7 +187,7 @@ class Formation(Mechanism):
                  "EXPECTED_UNDERSTANDING", "EXPECTED_LEADERSHIP", "BROKER_VOUCHED_TRUST",
                  "BROKER_POOL", "CHALLENGE_CONCENTRATION", "DURATION_SPREAD", "VALUE_SIGMA",
                  "MIN_DURATION", "ALIGNED_BASE", "ALIGNED_SLOPE", "UNALIGNED_BASE",
-                 "UNALIGNED_NOISE", "FREE_CAPACITY", "TRUST_SCORE_BASE")
+                 "UNALIGNED_NOISE", "FREE_CAPACITY", "TRUST_SCORE_BASE", "RATE_PER")
     tests = ("test_mechanisms.py::test_formation_stronger_myths_fewer_partnerships",
              "test_mechanisms.py::test_formation_reputation_through_network",
              "test_mechanisms.py::test_formation_red_lines_keep_values_closer",
@@ -193,7 +195,7 @@ class Formation(Mechanism):
              "test_mechanisms.py::test_formation_mandate_ignores_fit_and_never_goes_alone")
 
     def __call__(self, s: State, p: Params, rng: Streams) -> None:
-        n_new = rng.env.poisson(p.challenge_rate * s.orgs.n / 100.0)
+        n_new = rng.env.poisson(p.challenge_rate * s.orgs.n / RATE_PER)
         mode = p.formation_mode
         search = {"voluntary": self.voluntary, "brokered": self.brokered,
                   "mandated": self.mandated}[mode]

@@ -37,6 +37,8 @@ RETURN_SMOOTHING = 0.2
 PULL_OUT = 0.5
 #: Months after which a partnership counts as delivering rather than forming.
 SETTLED_AGE = 3
+#: Trust read for a member with no fellow members left (neutral).
+NEUTRAL_TRUST = 0.5
 
 
 def exit_damage(s: State, p: Params, row: int) -> None:
@@ -102,7 +104,7 @@ class ReviewAndExit(Mechanism):
                "seed 003 (calling each other to account; pulled away in turbulent times)")
     constants = ("INFORMAL_CHECK", "INFORMAL_NOISE", "TRUST_FLOOR", "COLLAPSE", "LOW_COMMITMENT",
                  "CALL_BOOST", "CALL_DECAY", "EXIT_DAMAGE", "EXIT_SOFTENING", "CUT_LEVEL",
-                 "RETURN_SMOOTHING", "PULL_OUT", "SETTLED_AGE")
+                 "RETURN_SMOOTHING", "PULL_OUT", "SETTLED_AGE", "NEUTRAL_TRUST")
     tests = ("test_mechanisms.py::test_exit_arrangements_mean_less_trust_lost_on_exit",
              "test_mechanisms.py::test_reviews_with_sanctions_call_slackers_to_account")
 
@@ -120,7 +122,7 @@ class ReviewAndExit(Mechanism):
         informal = ~due_entry & (noise.random(roster.n) < INFORMAL_CHECK)
         view = t.m_return[rows] + np.where(informal, noise.normal(0, INFORMAL_NOISE, roster.n),
                                            0)
-        trust_entry = fill_nan(work.trust_entry, 0.5)
+        trust_entry = fill_nan(work.trust_entry, NEUTRAL_TRUST)
         can_leave = ~t.p_mandated[roster.pid]
         looking = due_entry | informal
         distrust = looking & (trust_entry < TRUST_FLOOR)
