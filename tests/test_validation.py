@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from simulation.validation.patterns import run_stats
-from simulation.validation.stats import mean_ci, paired_greater
+from simulation.stats import mean_ci, paired_greater
 
 EXE = str(Path(sys.executable).with_name("collabsim"))
 

@@ -2,7 +2,7 @@
 
 Figures: outcome time series with 95% confidence bands per condition, final outcomes by
 condition, heatmaps for two-parameter grids, Kaplan-Meier survival of partnerships by
-condition, and Sobol or Morris indices when the design allows. Table: paired differences
+condition (with 95% bands), and Sobol or Morris indices when the design allows. Table: paired differences
 between each condition and a reference condition over common-random-number replicates,
 with t-based 95% confidence intervals and paired t-test / Wilcoxon p-values.
 """
@@ -21,6 +21,7 @@ import pandas as pd  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from ..errors import UserError  # noqa: E402
+from ..stats import mean_ci, survival, t_interval  # noqa: E402
 
 SERIES = ["active", "cross_trust", "mean_myth", "failure_share", "isolated_share", "total_value"]
 OUTCOMES = ["partnerships_formed", "success_share", "failure_share", "cross_trust", "mean_myth",
@@ -31,16 +32,6 @@ MAX_PAIRED = 40   # more conditions than this (sampled designs): no pairwise tab
 def _labels(meta: dict) -> dict[int, str]:
     return {i: ", ".join(f"{k}={v}" for k, v in c.items()) or "base"
             for i, c in enumerate(meta["conditions"])}
-
-
-def _ci(x: np.ndarray) -> tuple[float, float, float]:
-    x = x[~np.isnan(x)]
-    if len(x) < 2:
-        m = float(x.mean()) if len(x) else np.nan
-        return m, np.nan, np.nan
-    m, se = x.mean(), x.std(ddof=1) / np.sqrt(len(x))
-    h = se * stats.t.ppf(0.975, len(x) - 1)
-    return float(m), float(m - h), float(m + h)
 
 
 def _save(fig, path: Path) -> Path:
@@ -72,7 +63,7 @@ def paired_differences(runs: pd.DataFrame, reference: int, labels: dict[int, str
         for o in outcomes:
             d = (other.loc[common, o] - base.loc[common, o]).to_numpy(float)
             d = d[~np.isnan(d)]
-            m, lo, hi = _ci(d)
+            m, lo, hi = mean_ci(d)
             p_t = float(stats.ttest_1samp(d, 0).pvalue) if len(d) > 1 and d.std() > 0 else np.nan
             p_w = (float(stats.wilcoxon(d).pvalue)
                    if len(d) > 1 and np.any(d != 0) else np.nan)
@@ -88,21 +79,11 @@ def _summary(runs: pd.DataFrame, labels: dict[int, str], outcomes: list[str]) ->
     for c, g in ok.groupby("condition"):
         row = {"condition": c, "label": labels[c], "runs": len(g)}
         for o in outcomes:
-            m, lo, hi = _ci(g[o].to_numpy(float))
+            m, lo, hi = mean_ci(g[o].to_numpy(float))
             row[o] = m
             row[f"{o}_ci"] = f"[{lo:.3g}, {hi:.3g}]"
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def _kaplan_meier(d: np.ndarray, censored: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    times = np.unique(d[~censored])
-    s, surv = 1.0, [1.0]
-    for t in times:
-        at_risk = np.sum(d >= t)
-        s *= 1 - np.sum((d == t) & ~censored) / at_risk
-        surv.append(s)
-    return np.concatenate([[0], times]), np.array(surv)
 
 
 def write_report(sweep_dir: Path, out: Path | None = None, *, reference: int = 0) -> list[Path]:
@@ -140,9 +121,9 @@ def write_report(sweep_dir: Path, out: Path | None = None, *, reference: int = 0
         for ax, col in zip(axes.flat, SERIES):
             for c, g in ts.groupby("condition"):
                 agg = g.groupby("month")[col].agg(["mean", "std", "count"])
-                h = stats.t.ppf(0.975, np.maximum(agg["count"] - 1, 1)) * agg["std"] / np.sqrt(agg["count"])
+                lo, hi = t_interval(agg["mean"], agg["std"], agg["count"])
                 ax.plot(agg.index, agg["mean"], color=colors[c % len(colors)], label=labels[c])
-                ax.fill_between(agg.index, agg["mean"] - h, agg["mean"] + h, color=colors[c % len(colors)], alpha=0.2)
+                ax.fill_between(agg.index, lo, hi, color=colors[c % len(colors)], alpha=0.2)
             ax.set_title(col)
             ax.set_xlabel("month")
         fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="lower center", fontsize=7,
@@ -183,11 +164,14 @@ def write_report(sweep_dir: Path, out: Path | None = None, *, reference: int = 0
         ps = pd.read_parquet(p_dir, columns=["condition", "duration", "censored"])
         fig, ax = plt.subplots(figsize=(7, 4.5))
         for c, g in ps.groupby("condition"):
-            t, s = _kaplan_meier(g.duration.to_numpy(), g.censored.to_numpy(bool))
-            ax.step(t, s, where="post", color=colors[c % len(colors)], label=labels[c])
+            km = survival(g.duration.to_numpy(), g.censored.to_numpy(bool))
+            color = colors[c % len(colors)]
+            ax.step(km.time, km.surv, where="post", color=color, label=labels[c])
+            ax.fill_between(km.time, km.low, km.high, step="post", color=color, alpha=0.15,
+                            linewidth=0)
         ax.set_xlabel("months since formation")
         ax.set_ylabel("share of partnerships still active")
-        ax.set_title("partnership survival (Kaplan-Meier)")
+        ax.set_title("partnership survival (Kaplan-Meier, 95% CI)")
         ax.legend(fontsize=7)
         written.append(_save(fig, out / "survival.png"))
 

@@ -17,7 +17,7 @@ from ..mechanisms.trust import asymmetric_update
 from ..model import CollabModel
 from ..readouts import headline
 from ..scenarios import resolve
-from .stats import mean_ci, paired_greater
+from ..stats import mean_ci, paired_greater
 
 #: The contact conditions switched on for the contrast in pattern 3b: equal status, common
 #: goals (aligned objectives) and support of authorities (clear rules with reviews).
