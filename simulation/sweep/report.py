@@ -9,7 +9,6 @@ with t-based 95% confidence intervals and paired t-test / Wilcoxon p-values.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import matplotlib
@@ -21,6 +20,7 @@ import pandas as pd  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from ..errors import UserError  # noqa: E402
+from ..files import atomic_path, write_text  # noqa: E402
 from ..stats import mean_ci, survival, t_interval  # noqa: E402
 
 SERIES = ["active", "cross_trust", "mean_myth", "failure_share", "isolated_share", "total_value"]
@@ -35,17 +35,11 @@ def _labels(meta: dict) -> dict[int, str]:
 
 
 def _save(fig, path: Path) -> Path:
-    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}{path.suffix}")
-    fig.savefig(tmp, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    os.replace(tmp, path)
-    return path
-
-
-def _write_text(path: Path, text: str) -> Path:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    try:
+        with atomic_path(path) as tmp:   # the temporary name hides the format: say it
+            fig.savefig(tmp, format=path.suffix.lstrip("."), dpi=110, bbox_inches="tight")
+    finally:
+        plt.close(fig)
     return path
 
 
@@ -104,13 +98,13 @@ def write_report(sweep_dir: Path, out: Path | None = None, *, reference: int = 0
     colors = plt.cm.tab10.colors if n_cond <= 10 else plt.cm.tab20.colors
 
     table = _summary(runs, labels, outcomes)
-    written.append(_write_text(out / "summary.csv", table.to_csv(index=False)))
-    written.append(_write_text(out / "summary.md", _markdown(table, ["label", "runs"] + outcomes)))
+    written.append(write_text(out / "summary.csv", table.to_csv(index=False)))
+    written.append(write_text(out / "summary.md", _markdown(table, ["label", "runs"] + outcomes)))
 
     if n_cond <= MAX_PAIRED and n_cond > 1:
         pdiff = paired_differences(runs, reference, labels, outcomes)
-        written.append(_write_text(out / "paired_differences.csv", pdiff.to_csv(index=False)))
-        written.append(_write_text(out / "paired_differences.md", _markdown(
+        written.append(write_text(out / "paired_differences.csv", pdiff.to_csv(index=False)))
+        written.append(write_text(out / "paired_differences.md", _markdown(
             pdiff, ["label", "outcome", "pairs", "mean_difference", "ci_low", "ci_high",
                     "p_paired_t", "p_wilcoxon"], title=f"Paired differences vs {labels[reference]}")))
 
@@ -208,7 +202,7 @@ def _sensitivity(meta: dict, runs: pd.DataFrame, out: Path, outcomes: list[str])
                 rows.append({"outcome": o, "parameter": n, "mu_star": r["mu_star"][i],
                              "mu_star_conf": r["mu_star_conf"][i], "sigma": r["sigma"][i]})
     df = pd.DataFrame(rows)
-    written = [_write_text(out / "sensitivity.csv", df.to_csv(index=False))]
+    written = [write_text(out / "sensitivity.csv", df.to_csv(index=False))]
     key = "ST" if meta["design"] == "sobol" else "mu_star"
     shown = [o for o in outcomes if o in set(df.outcome)][:6]
     fig, axes = plt.subplots(1, len(shown), figsize=(4 * len(shown), 3.5), squeeze=False)

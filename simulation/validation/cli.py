@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..cli import command
+from ..files import write_text
 from ..params import Param
 
 if TYPE_CHECKING:
@@ -64,9 +65,7 @@ def cmd_validate(args) -> int:
               f"{opts['steps']} months.\n\n")
     for name, text in (("validation.csv", df.to_csv(index=False)),
                        ("validation.md", header + table_markdown(df))):
-        tmp = out / f".{name}.tmp"
-        tmp.write_text(text)
-        os.replace(tmp, out / name)
+        write_text(out / name, text)
     w = max(len(p) for p in df.pattern)
     print(header.strip())
     for _, r in df.iterrows():
@@ -111,9 +110,7 @@ def cmd_sensitivity(args) -> int:
               "baseline replicates.\n\n")
     for name, text in (("sensitivity.csv", df.to_csv(index=False)),
                        ("sensitivity.md", header + markdown(df, top=len(df)))):
-        tmp = out / f".{name}.tmp"
-        tmp.write_text(text)
-        os.replace(tmp, out / name)
+        write_text(out / name, text)
     print(header + markdown(df))
     print(f"full table written to {out}/sensitivity.md")
     return 0
