@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING
 from ..cli import command
 from ..files import write_text
 from ..params import Param
+from ..pools import worker_count
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -19,7 +19,7 @@ OPTIONS = {
     "replicates": Param("replicates", int, 20, "Replicates per condition.", "validate", 2, 10_000),
     "seed": Param("seed", int, 1, "Seed of the first replicate.", "validate", 0, 2**62),
     "steps": Param("steps", int, 120, "Months per run.", "validate", 12, 100_000),
-    "workers": Param("workers", int, os.cpu_count() or 1, "Parallel processes.", "validate", 1,
+    "workers": Param("workers", int, worker_count(None), "Parallel processes.", "validate", 1,
                      1024),
 }
 
