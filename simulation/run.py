@@ -19,6 +19,7 @@ from .errors import UserError
 from .files import atomic_dir
 from .model import CollabModel
 from .params import validate_run
+from .provenance import provenance
 from .readouts import column_dtypes, headline
 from .scenarios import resolve
 
@@ -54,6 +55,7 @@ class RunResult:
             "steps": self.steps,
             "parameters": self.params,
             "outcomes": self.outcomes,
+            "provenance": provenance(),
         }
 
 
