@@ -2,9 +2,10 @@
 
 Figures: outcome time series with 95% confidence bands per condition, final outcomes by
 condition, heatmaps for two-parameter grids, Kaplan-Meier survival of partnerships by
-condition (with 95% bands), and Sobol or Morris indices when the design allows. Table: paired differences
-between each condition and a reference condition over common-random-number replicates,
-with t-based 95% confidence intervals and paired t-test / Wilcoxon p-values.
+condition (with 95% bands), and Sobol or Morris indices when the design allows. Table:
+paired differences between each condition and a reference condition over
+common-random-number replicates, with t-based 95% confidence intervals and paired t-test /
+Wilcoxon p-values.
 """
 from __future__ import annotations
 
