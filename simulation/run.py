@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -18,8 +16,10 @@ import pandas as pd
 
 from . import __version__
 from .errors import UserError
+from .files import atomic_dir
 from .model import CollabModel
 from .params import validate_run
+from .provenance import provenance
 from .readouts import column_dtypes, headline
 from .scenarios import resolve
 
@@ -55,6 +55,7 @@ class RunResult:
             "steps": self.steps,
             "parameters": self.params,
             "outcomes": self.outcomes,
+            "provenance": provenance(),
         }
 
 
@@ -133,24 +134,12 @@ def write_outputs(result: RunResult, out: Path) -> list[Path]:
     from .dashboard import dashboard
 
     out = check_output_dir(Path(out))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with atomic_dir(out) as tmp:
         result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
         result.events.to_parquet(tmp / "events.parquet", index=False)
         (tmp / "summary.json").write_text(json.dumps(result.summary(), indent=2,
                                                      default=_json_default) + "\n")
         dashboard(result, tmp / "dashboard.png")
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return [out / f for f in OUTPUT_FILES]
 
 

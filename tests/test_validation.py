@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from simulation.validation.patterns import run_stats
-from simulation.validation.stats import mean_ci, paired_greater
+from simulation.stats import mean_ci, paired_greater
 
 EXE = str(Path(sys.executable).with_name("collabsim"))
 
@@ -77,3 +77,17 @@ def test_sensitivity_screen_ranks_parameters_and_responds(tmp_path):
     bad = subprocess.run([EXE, "sensitivity", "--only", "charisma", "--out", str(tmp_path / "x")],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "charisma" in bad.stderr
+
+
+def test_pool_gives_the_same_results_in_the_same_order_as_one_process():
+    """Validation and the screen use the shared forkserver pool; results come from seeds only."""
+    from simulation.validation.patterns import validate_patterns
+    from simulation.validation.sensitivity import screen
+
+    def rows(workers):
+        return [m.row() for m in validate_patterns(replicates=3, seed=4, steps=24,
+                                                   workers=workers)]
+    pd.testing.assert_frame_equal(pd.DataFrame(rows(1)), pd.DataFrame(rows(2)))
+    only = ["trust_loss", "clarity"]
+    pd.testing.assert_frame_equal(screen(2, 4, 24, workers=1, only=only),
+                                  screen(2, 4, 24, workers=2, only=only))

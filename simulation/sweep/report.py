@@ -2,14 +2,14 @@
 
 Figures: outcome time series with 95% confidence bands per condition, final outcomes by
 condition, heatmaps for two-parameter grids, Kaplan-Meier survival of partnerships by
-condition, and Sobol or Morris indices when the design allows. Table: paired differences
-between each condition and a reference condition over common-random-number replicates,
-with t-based 95% confidence intervals and paired t-test / Wilcoxon p-values.
+condition (with 95% bands), and Sobol or Morris indices when the design allows. Table:
+paired differences between each condition and a reference condition over
+common-random-number replicates, with t-based 95% confidence intervals and paired t-test /
+Wilcoxon p-values.
 """
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import matplotlib
@@ -21,6 +21,8 @@ import pandas as pd  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from ..errors import UserError  # noqa: E402
+from ..files import atomic_path, write_text  # noqa: E402
+from ..stats import mean_ci, survival, t_interval  # noqa: E402
 
 SERIES = ["active", "cross_trust", "mean_myth", "failure_share", "isolated_share", "total_value"]
 OUTCOMES = ["partnerships_formed", "success_share", "failure_share", "cross_trust", "mean_myth",
@@ -33,28 +35,12 @@ def _labels(meta: dict) -> dict[int, str]:
             for i, c in enumerate(meta["conditions"])}
 
 
-def _ci(x: np.ndarray) -> tuple[float, float, float]:
-    x = x[~np.isnan(x)]
-    if len(x) < 2:
-        m = float(x.mean()) if len(x) else np.nan
-        return m, np.nan, np.nan
-    m, se = x.mean(), x.std(ddof=1) / np.sqrt(len(x))
-    h = se * stats.t.ppf(0.975, len(x) - 1)
-    return float(m), float(m - h), float(m + h)
-
-
 def _save(fig, path: Path) -> Path:
-    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}{path.suffix}")
-    fig.savefig(tmp, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    os.replace(tmp, path)
-    return path
-
-
-def _write_text(path: Path, text: str) -> Path:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    try:
+        with atomic_path(path) as tmp:   # the temporary name hides the format: say it
+            fig.savefig(tmp, format=path.suffix.lstrip("."), dpi=110, bbox_inches="tight")
+    finally:
+        plt.close(fig)
     return path
 
 
@@ -72,7 +58,7 @@ def paired_differences(runs: pd.DataFrame, reference: int, labels: dict[int, str
         for o in outcomes:
             d = (other.loc[common, o] - base.loc[common, o]).to_numpy(float)
             d = d[~np.isnan(d)]
-            m, lo, hi = _ci(d)
+            m, lo, hi = mean_ci(d)
             p_t = float(stats.ttest_1samp(d, 0).pvalue) if len(d) > 1 and d.std() > 0 else np.nan
             p_w = (float(stats.wilcoxon(d).pvalue)
                    if len(d) > 1 and np.any(d != 0) else np.nan)
@@ -88,21 +74,11 @@ def _summary(runs: pd.DataFrame, labels: dict[int, str], outcomes: list[str]) ->
     for c, g in ok.groupby("condition"):
         row = {"condition": c, "label": labels[c], "runs": len(g)}
         for o in outcomes:
-            m, lo, hi = _ci(g[o].to_numpy(float))
+            m, lo, hi = mean_ci(g[o].to_numpy(float))
             row[o] = m
             row[f"{o}_ci"] = f"[{lo:.3g}, {hi:.3g}]"
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def _kaplan_meier(d: np.ndarray, censored: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    times = np.unique(d[~censored])
-    s, surv = 1.0, [1.0]
-    for t in times:
-        at_risk = np.sum(d >= t)
-        s *= 1 - np.sum((d == t) & ~censored) / at_risk
-        surv.append(s)
-    return np.concatenate([[0], times]), np.array(surv)
 
 
 def write_report(sweep_dir: Path, out: Path | None = None, *, reference: int = 0) -> list[Path]:
@@ -123,13 +99,13 @@ def write_report(sweep_dir: Path, out: Path | None = None, *, reference: int = 0
     colors = plt.cm.tab10.colors if n_cond <= 10 else plt.cm.tab20.colors
 
     table = _summary(runs, labels, outcomes)
-    written.append(_write_text(out / "summary.csv", table.to_csv(index=False)))
-    written.append(_write_text(out / "summary.md", _markdown(table, ["label", "runs"] + outcomes)))
+    written.append(write_text(out / "summary.csv", table.to_csv(index=False)))
+    written.append(write_text(out / "summary.md", _markdown(table, ["label", "runs"] + outcomes)))
 
     if n_cond <= MAX_PAIRED and n_cond > 1:
         pdiff = paired_differences(runs, reference, labels, outcomes)
-        written.append(_write_text(out / "paired_differences.csv", pdiff.to_csv(index=False)))
-        written.append(_write_text(out / "paired_differences.md", _markdown(
+        written.append(write_text(out / "paired_differences.csv", pdiff.to_csv(index=False)))
+        written.append(write_text(out / "paired_differences.md", _markdown(
             pdiff, ["label", "outcome", "pairs", "mean_difference", "ci_low", "ci_high",
                     "p_paired_t", "p_wilcoxon"], title=f"Paired differences vs {labels[reference]}")))
 
@@ -140,9 +116,9 @@ def write_report(sweep_dir: Path, out: Path | None = None, *, reference: int = 0
         for ax, col in zip(axes.flat, SERIES):
             for c, g in ts.groupby("condition"):
                 agg = g.groupby("month")[col].agg(["mean", "std", "count"])
-                h = stats.t.ppf(0.975, np.maximum(agg["count"] - 1, 1)) * agg["std"] / np.sqrt(agg["count"])
+                lo, hi = t_interval(agg["mean"], agg["std"], agg["count"])
                 ax.plot(agg.index, agg["mean"], color=colors[c % len(colors)], label=labels[c])
-                ax.fill_between(agg.index, agg["mean"] - h, agg["mean"] + h, color=colors[c % len(colors)], alpha=0.2)
+                ax.fill_between(agg.index, lo, hi, color=colors[c % len(colors)], alpha=0.2)
             ax.set_title(col)
             ax.set_xlabel("month")
         fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="lower center", fontsize=7,
@@ -183,11 +159,14 @@ def write_report(sweep_dir: Path, out: Path | None = None, *, reference: int = 0
         ps = pd.read_parquet(p_dir, columns=["condition", "duration", "censored"])
         fig, ax = plt.subplots(figsize=(7, 4.5))
         for c, g in ps.groupby("condition"):
-            t, s = _kaplan_meier(g.duration.to_numpy(), g.censored.to_numpy(bool))
-            ax.step(t, s, where="post", color=colors[c % len(colors)], label=labels[c])
+            km = survival(g.duration.to_numpy(), g.censored.to_numpy(bool))
+            color = colors[c % len(colors)]
+            ax.step(km.time, km.surv, where="post", color=color, label=labels[c])
+            ax.fill_between(km.time, km.low, km.high, step="post", color=color, alpha=0.15,
+                            linewidth=0)
         ax.set_xlabel("months since formation")
         ax.set_ylabel("share of partnerships still active")
-        ax.set_title("partnership survival (Kaplan-Meier)")
+        ax.set_title("partnership survival (Kaplan-Meier, 95% CI)")
         ax.legend(fontsize=7)
         written.append(_save(fig, out / "survival.png"))
 
@@ -224,7 +203,7 @@ def _sensitivity(meta: dict, runs: pd.DataFrame, out: Path, outcomes: list[str])
                 rows.append({"outcome": o, "parameter": n, "mu_star": r["mu_star"][i],
                              "mu_star_conf": r["mu_star_conf"][i], "sigma": r["sigma"][i]})
     df = pd.DataFrame(rows)
-    written = [_write_text(out / "sensitivity.csv", df.to_csv(index=False))]
+    written = [write_text(out / "sensitivity.csv", df.to_csv(index=False))]
     key = "ST" if meta["design"] == "sobol" else "mu_star"
     shown = [o for o in outcomes if o in set(df.outcome)][:6]
     fig, axes = plt.subplots(1, len(shown), figsize=(4 * len(shown), 3.5), squeeze=False)

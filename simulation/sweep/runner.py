@@ -24,6 +24,7 @@ import pyarrow as pa
 from .. import __version__
 from ..errors import UserError
 from ..params import PARAMS
+from ..provenance import provenance
 from ..readouts import columns
 from . import store
 from .designs import run_table
@@ -244,6 +245,9 @@ def _prepare(exp: Experiment, out: Path, resume: bool, tasks: list[dict]) -> set
             raise UserError(f"cannot resume: {out} was made by a different experiment "
                             f"({meta.get('source')}); use a new --out")
         store.repair(out)
+        # Each resume may run under other versions or another command: record it too.
+        meta.setdefault("resumed", []).append(provenance())
+        store.write_json(meta_path, meta)
         return store.done_run_ids(out)
     out.mkdir(parents=True, exist_ok=True)
     conds = {t["condition"]: t["values"] for t in tasks}
@@ -253,7 +257,7 @@ def _prepare(exp: Experiment, out: Path, resume: bool, tasks: list[dict]) -> set
         "design": exp.design, "factors": [f.name for f in exp.factors],
         "conditions": [conds[c] for c in sorted(conds)], "replicates": exp.replicates,
         "base_seed": exp.base_seed, "steps": exp.steps, "total_runs": len(tasks),
-        "collabsim_version": __version__})
+        "collabsim_version": __version__, "provenance": provenance()})
     return set()
 
 

@@ -7,13 +7,13 @@
     DIR/partnerships/part-*.parquet one row per partnership: formed, ended, cause (survival)
 
 A part's ``runs`` file is written last, so it is the commit point: a run exists only when
-its ``runs`` row does. Every file is written under a dot-name and renamed into place, and
-Parquet readers skip dot-files, so a reader never sees a partial file.
+its ``runs`` row does. Every file is written atomically (:mod:`simulation.files`: under a
+dot-name, then renamed into place), and Parquet readers skip dot-files, so a reader never
+sees a partial file.
 """
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -21,32 +21,21 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .. import files
+
 TABLES = ("timeseries", "partnerships", "runs")   # write order; "runs" commits the part
 PART = re.compile(r"^part-(\d{5,})\.parquet$")
 
 
-def atomic_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
 def write_json(path: Path, obj: Any) -> None:
-    atomic_bytes(Path(path), (json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n").encode())
+    files.write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n")
 
 
 def write_part(out: Path, table_name: str, number: int, table: pa.Table) -> None:
     folder = out / table_name
     folder.mkdir(parents=True, exist_ok=True)
-    final = folder / f"part-{number:05d}.parquet"
-    tmp = folder / f".part-{number:05d}.parquet.tmp{os.getpid()}"
-    pq.write_table(table, tmp, compression="zstd")
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, final)
+    with files.atomic_path(folder / f"part-{number:05d}.parquet") as tmp:
+        pq.write_table(table, tmp, compression="zstd")
 
 
 def part_numbers(out: Path, table_name: str) -> set[int]:
@@ -92,11 +81,10 @@ def export_csv(out: Path) -> list[Path]:
         if not part_numbers(out, name):
             continue
         target = out / f"{name}.csv"
-        tmp = out / f".{name}.csv.tmp{os.getpid()}"
         order = "run_id" if name == "runs" else "run_id, month"
         glob = (out / name / "*.parquet").as_posix()
-        duckdb.sql(f"COPY (SELECT * FROM read_parquet('{glob}') ORDER BY {order}) "
-                   f"TO '{tmp.as_posix()}' (HEADER, DELIMITER ',')")
-        os.replace(tmp, target)
+        with files.atomic_path(target) as tmp:
+            duckdb.sql(f"COPY (SELECT * FROM read_parquet('{glob}') ORDER BY {order}) "
+                       f"TO '{tmp.as_posix()}' (FORMAT csv, HEADER, DELIMITER ',')")
         written.append(target)
     return written

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..cli import command
+from ..files import write_text
 from ..params import Param
+from ..pools import worker_count
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -18,7 +19,7 @@ OPTIONS = {
     "replicates": Param("replicates", int, 20, "Replicates per condition.", "validate", 2, 10_000),
     "seed": Param("seed", int, 1, "Seed of the first replicate.", "validate", 0, 2**62),
     "steps": Param("steps", int, 120, "Months per run.", "validate", 12, 100_000),
-    "workers": Param("workers", int, os.cpu_count() or 1, "Parallel processes.", "validate", 1,
+    "workers": Param("workers", int, worker_count(None), "Parallel processes.", "validate", 1,
                      1024),
 }
 
@@ -64,9 +65,7 @@ def cmd_validate(args) -> int:
               f"{opts['steps']} months.\n\n")
     for name, text in (("validation.csv", df.to_csv(index=False)),
                        ("validation.md", header + table_markdown(df))):
-        tmp = out / f".{name}.tmp"
-        tmp.write_text(text)
-        os.replace(tmp, out / name)
+        write_text(out / name, text)
     w = max(len(p) for p in df.pattern)
     print(header.strip())
     for _, r in df.iterrows():
@@ -111,9 +110,7 @@ def cmd_sensitivity(args) -> int:
               "baseline replicates.\n\n")
     for name, text in (("sensitivity.csv", df.to_csv(index=False)),
                        ("sensitivity.md", header + markdown(df, top=len(df)))):
-        tmp = out / f".{name}.tmp"
-        tmp.write_text(text)
-        os.replace(tmp, out / name)
+        write_text(out / name, text)
     print(header + markdown(df))
     print(f"full table written to {out}/sensitivity.md")
     return 0

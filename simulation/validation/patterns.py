@@ -7,7 +7,6 @@ numbers: replicate k uses seed ``seed + k`` in every condition.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,9 +14,10 @@ import numpy as np
 from ..mechanisms.myths import FULL_EFFECT, MythDynamics
 from ..mechanisms.trust import asymmetric_update
 from ..model import CollabModel
+from ..pools import process_pool
 from ..readouts import headline
 from ..scenarios import resolve
-from .stats import mean_ci, paired_greater
+from ..stats import mean_ci, paired_greater
 
 _myths = MythDynamics()
 
@@ -123,8 +123,7 @@ def validate_patterns(replicates: int = 20, seed: int = 1, steps: int = 120,
     """Measure every pattern; ``workers`` > 1 runs replicates in parallel processes."""
     seeds = [seed + k for k in range(replicates)]
     say = progress or (lambda s: None)
-    pool = ProcessPoolExecutor(workers) if workers > 1 else None
-    try:
+    with process_pool(workers, preload=[__name__]) as pool:
         say("default scenario")
         base = _runs(seeds, steps, {}, pool)
         say("full governance (six_principles)")
@@ -133,9 +132,6 @@ def validate_patterns(replicates: int = 20, seed: int = 1, steps: int = 120,
         none = _runs(seeds, steps, NO_GOVERNANCE, pool)
         say("contact conditions")
         cond = _runs(seeds, steps, CONTACT_CONDITIONS, pool)
-    finally:
-        if pool:
-            pool.shutdown()
     return [p(base, full, none, cond) for p in PATTERNS]
 
 

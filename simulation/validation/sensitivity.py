@@ -10,12 +10,11 @@ baseline replicates, so outcomes on different scales can be ranked together.
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
-
 import numpy as np
 import pandas as pd
 
 from ..params import PARAMS
+from ..pools import process_pool
 from ..run import run_model
 
 OUTCOMES = ("failure_share", "mean_synergy", "cross_trust", "myth_change", "total_value")
@@ -57,11 +56,9 @@ def screen(replicates: int = 5, seed: int = 1, steps: int = 120, workers: int = 
     jobs = [(s, steps, {}) for s in seeds]
     for name, lo, hi in plan:
         jobs += [(s, steps, {name: lo}) for s in seeds] + [(s, steps, {name: hi}) for s in seeds]
-    if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            res = list(pool.map(_one, jobs, chunksize=4))
-    else:
-        res = [_one(j) for j in jobs]
+    with process_pool(workers, preload=[__name__]) as pool:
+        # map keeps the jobs' order, which the reshape below relies on.
+        res = list(pool.map(_one, jobs, chunksize=4)) if pool else [_one(j) for j in jobs]
     res = np.array(res, dtype=float).reshape(-1, replicates, len(OUTCOMES))
     import warnings
 
