@@ -36,17 +36,20 @@ EXPECTED_UNDERSTANDING, EXPECTED_LEADERSHIP = 0.6, 0.5
 BROKER_VOUCHED_TRUST = 0.6
 #: Candidates a broker considers for each challenge (assumption).
 BROKER_POOL = 40
-#: Challenges: Dirichlet concentration of their capability needs (below 1: most need two or
-#: three domains), spread of planned life around challenge_duration, spread of value
-#: (lognormal sigma) and the shortest life (assumptions).
+#: Dirichlet concentration of a challenge's capability needs (below 1: most need two or three
+#: domains; assumption).
 CHALLENGE_CONCENTRATION = 0.7
+#: A challenge's planned life is challenge_duration x U(low, high) (assumption).
 DURATION_SPREAD = (0.67, 1.33)
+#: Spread of a challenge's value to the community (lognormal sigma, median 1; assumption).
 VALUE_SIGMA = 0.3
+#: Shortest planned life of a partnership, months.
 MIN_DURATION = 2
-#: Alignment of objectives at formation: under required alignment ALIGNED_BASE − ALIGNED_SLOPE
-#: x mean values distance; otherwise UNALIGNED_BASE − distance − U(0, UNALIGNED_NOISE)
-#: (assumptions; see the known limits in the ODD).
+#: Alignment of objectives at formation under required alignment: ALIGNED_BASE −
+#: ALIGNED_SLOPE x mean values distance (assumption; see the known limits in the ODD).
 ALIGNED_BASE, ALIGNED_SLOPE = 0.9, 0.5
+#: Alignment otherwise: UNALIGNED_BASE − distance − U(0, UNALIGNED_NOISE) (assumption; see
+#: the known limits in the ODD).
 UNALIGNED_BASE, UNALIGNED_NOISE = 0.75, 0.3
 #: Resources (share of normal) an organisation needs to take on another partnership.
 FREE_CAPACITY = 0.5
