@@ -139,7 +139,7 @@ def parameters_markdown(rows: list[dict]) -> str:
 
 
 # Subcommands defined in other modules register themselves on import.
-EXTENSIONS = ("simulation.sweep.cli", "simulation.validation.cli", "simulation.viz_cli",
+EXTENSIONS = ("simulation.sweep.cli", "simulation.validation.cli", "simulation.viz.cli",
               "simulation.report_cli")
 
 

@@ -11,12 +11,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .partnerships import END_CAUSES  # noqa: E402
-from .readouts import myth_matrix, trust_matrix  # noqa: E402
-from .sectors import SECTORS  # noqa: E402
+from ..partnerships import END_CAUSES  # noqa: E402
+from ..readouts import myth_matrix, trust_matrix  # noqa: E402
+from ..sectors import SECTORS  # noqa: E402
 
 if TYPE_CHECKING:
-    from .run import RunResult
+    from ..run import RunResult
 
 
 def heatmap(ax, mat: np.ndarray, title: str, cmap: str, vmin: float = 0, vmax: float = 1):

@@ -1,6 +1,6 @@
 """collabsim in the browser: a Mesa/Solara app with an Explore page and a Compare page.
 
-Start it with ``collabsim viz`` (or ``solara run simulation/app.py``). Each browser
+Start it with ``collabsim viz`` (or ``solara run simulation/viz/app.py``). Each browser
 session builds its own model, so several people can use one server at once.
 
 * **Explore**: one model. Pick a scenario (teaching demos show their story beside the
