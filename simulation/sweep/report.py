@@ -21,6 +21,7 @@ import pandas as pd  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from ..errors import UserError  # noqa: E402
+from ..viz.plotting import condition_colours  # noqa: E402
 
 SERIES = ["active", "cross_trust", "mean_myth", "failure_share", "isolated_share", "total_value"]
 OUTCOMES = ["partnerships_formed", "success_share", "failure_share", "cross_trust", "mean_myth",
@@ -120,7 +121,7 @@ def write_report(sweep_dir: Path, out: Path | None = None, *, reference: int = 0
     written: list[Path] = []
     n_cond = len(labels)
     small = n_cond <= 12                  # one line/box per condition stays readable
-    colors = plt.cm.tab10.colors if n_cond <= 10 else plt.cm.tab20.colors
+    colors = condition_colours(n_cond)
 
     table = _summary(runs, labels, outcomes)
     written.append(_write_text(out / "summary.csv", table.to_csv(index=False)))
