@@ -24,11 +24,10 @@ from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 from solara.alias import rw
 
-from simulation.demos import CONTRASTS
 from simulation.errors import UserError
 from simulation.governance import PRESETS
 from simulation.params import PARAMS
-from simulation.scenarios import SCENARIOS, get, resolve
+from simulation.scenarios import CONTRASTS, SCENARIOS, get, resolve
 from simulation.viz.controls import (
     DEFAULT_SCENARIO,
     DEFAULT_SEED,
