@@ -1,8 +1,11 @@
 """The `collabsim` command line.
 
-Each subcommand is a small function registered in ``COMMANDS``; other modules add theirs
-by appending a ``(name, add_arguments, handler, help)`` entry through :func:`command`.
-A user mistake (:class:`~simulation.errors.UserError`) prints one line and exits with 2.
+Every subcommand is a function ``handler(args) -> int`` registered one way, with
+``@command(name, help, arguments=add_arguments)``, into ``COMMANDS``. This module defines
+run, scenarios and params; the modules in ``EXTENSIONS`` define the rest and are imported
+when the parser is built (they import nothing heavy at import time, so `collabsim --help`
+stays quick). A user mistake (:class:`~simulation.errors.UserError`) prints one line and
+exits with 2.
 """
 
 from __future__ import annotations
@@ -11,19 +14,30 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import UserError
 
-COMMANDS: dict[str, tuple[Callable, str]] = {}
+
+class Command(NamedTuple):
+    handler: Callable  # handler(args) -> exit status
+    help: str
+    arguments: Callable | None  # arguments(parser) adds the subcommand's options
+
+
+COMMANDS: dict[str, Command] = {}
+
+#: The modules that define the other subcommands, in the order `collabsim --help` lists them.
+EXTENSIONS = ("simulation.sweep.cli", "simulation.validation.cli", "simulation.viz.cli")
 
 
 def command(name: str, help: str, arguments: Callable | None = None):
     """Register ``handler(args) -> int`` as subcommand ``name``; ``arguments(parser)`` adds options."""
 
     def wrap(handler):
-        if arguments is not None:
-            handler.arguments = arguments
-        COMMANDS[name] = (handler, help)
+        if name in COMMANDS:
+            raise ValueError(f"subcommand {name!r} is registered twice")
+        COMMANDS[name] = Command(handler, help, arguments)
         return handler
 
     return wrap
@@ -46,7 +60,8 @@ def _run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="print only the output directory")
 
 
-@command("run", "run one scenario and write its time series, events, summary and dashboard")
+@command("run", "run one scenario and write its time series, events, summary and dashboard",
+         arguments=_run_args)
 def cmd_run(args) -> int:
     from .params import parse_assignments, validate_run
     from .run import check_output_dir, format_summary, simulate, write_outputs
@@ -68,9 +83,6 @@ def cmd_run(args) -> int:
     return 0
 
 
-cmd_run.arguments = _run_args
-
-
 # --- scenarios / params --------------------------------------------------------------------
 @command("scenarios", "list the named scenarios")
 def cmd_scenarios(args) -> int:
@@ -82,7 +94,13 @@ def cmd_scenarios(args) -> int:
     return 0
 
 
-@command("params", "list every parameter with its default, allowed values and meaning")
+def _params_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--group", choices=("population", "environment", "governance", "mechanisms"))
+    p.add_argument("--markdown", action="store_true", help="print a Markdown table (docs)")
+
+
+@command("params", "list every parameter with its default, allowed values and meaning",
+         arguments=_params_args)
 def cmd_params(args) -> int:
     from .params import describe
 
@@ -100,14 +118,6 @@ def cmd_params(args) -> int:
             print(f"\n[{group}]")
         print(f"  {r['name']:<{w}}  {str(r['default']):<12} {r['allowed']:<36} {r['help']}")
     return 0
-
-
-def _params_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--group", choices=("population", "environment", "governance", "mechanisms"))
-    p.add_argument("--markdown", action="store_true", help="print a Markdown table (docs)")
-
-
-cmd_params.arguments = _params_args
 
 
 def parameters_markdown(rows: list[dict]) -> str:
@@ -138,29 +148,21 @@ def parameters_markdown(rows: list[dict]) -> str:
     return "\n".join(out) + "\n"
 
 
-# Subcommands defined in other modules register themselves on import.
-EXTENSIONS = ("simulation.sweep.cli", "simulation.validation.cli", "simulation.viz_cli",
-              "simulation.report_cli")
-
-
 def build_parser() -> argparse.ArgumentParser:
     import importlib
 
     for mod in EXTENSIONS:
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as e:
-            if e.name is None or not mod.startswith(e.name):
-                raise
+        importlib.import_module(mod)  # registers its subcommands
     from . import __version__
 
     parser = _Parser(prog="collabsim", description="Agent-based model of multi-sector "
                      "collaboration (public, private, third sector and community groups).")
     parser.add_argument("--version", action="version", version=f"collabsim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name, (handler, help_) in COMMANDS.items():
-        p = sub.add_parser(name, help=help_, description=help_)
-        getattr(handler, "arguments", lambda p: None)(p)
+    for name, c in COMMANDS.items():
+        p = sub.add_parser(name, help=c.help, description=c.help)
+        if c.arguments is not None:
+            c.arguments(p)
     return parser
 
 
@@ -171,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return COMMANDS[args.command][0](args) or 0
+        return COMMANDS[args.command].handler(args) or 0
     except UserError as e:
         print(f"collabsim: error: {e}", file=sys.stderr)
         return 2

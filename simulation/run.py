@@ -131,7 +131,7 @@ def check_output_dir(out: Path, *, shared: bool = False) -> Path:
 
 def write_outputs(result: RunResult, out: Path) -> list[Path]:
     """Write the run's files so that ``out`` holds either the complete old or new results."""
-    from .dashboard import dashboard
+    from .viz.dashboard import dashboard
 
     out = check_output_dir(Path(out))
     with atomic_dir(out) as tmp:

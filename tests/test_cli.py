@@ -106,3 +106,37 @@ def test_usage_errors_are_one_line_exit_2():
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
     r = cli("frobnicate")
     assert r.returncode == 2 and "invalid choice" in r.stderr
+
+
+#: Every subcommand, in the order `collabsim --help` lists them.
+COMMANDS = ["run", "scenarios", "params", "sweep", "report", "validate", "sensitivity", "viz"]
+
+
+def test_every_command_is_registered_once_with_help_text():
+    import argparse
+
+    from simulation import cli as collabsim_cli
+
+    parser = collabsim_cli.build_parser()
+    assert list(collabsim_cli.COMMANDS) == COMMANDS
+    (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert list(sub.choices) == COMMANDS
+    for name, command in collabsim_cli.COMMANDS.items():
+        assert command.help.strip(), name
+        assert callable(command.handler), name
+        sub_help = sub.choices[name].format_help()
+        assert command.help in " ".join(sub_help.split()), name  # shown by `NAME --help`
+
+
+def test_help_lists_exactly_the_expected_commands():
+    r = cli("--help")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    start = lines.index("  COMMAND") + 1
+    listed = []
+    for line in lines[start:]:
+        if not line.strip():
+            break
+        if line.startswith("    ") and not line.startswith("     "):
+            listed.append(line.split()[0])
+    assert listed == COMMANDS

@@ -10,9 +10,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulation.demos import CONTRASTS, DEMOS, contrast_outcomes
 from simulation.params import PARAMS
-from simulation.scenarios import SCENARIOS, resolve
+from simulation.scenarios import CONTRASTS, DEMOS, SCENARIOS, contrast_outcomes, resolve
 
 SEEDS = range(101, 109)  # 8 paired replicates, not the seeds the demos were tuned on
 ALPHA = 0.01

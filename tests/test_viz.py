@@ -6,6 +6,7 @@ import io
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -185,8 +186,8 @@ def test_viz_rejects_a_bad_port(port):
 
 
 def test_viz_serves_the_app_with_solara_offline_options():
-    from simulation import viz_cli
+    from simulation.viz import cli as viz_cli
 
     cmd = viz_cli.solara_command("127.0.0.1", 8765)
-    assert cmd[1:4] == ["-m", "solara", "run"] and cmd[4].endswith("app.py")
+    assert cmd[1:4] == ["-m", "solara", "run"] and Path(cmd[4]).parts[-3:] == ("simulation", "viz", "app.py")
     assert {"--production", "--no-open", "--no-check-version"} <= set(cmd)

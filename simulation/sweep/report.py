@@ -23,6 +23,7 @@ from scipy import stats  # noqa: E402
 from ..errors import UserError  # noqa: E402
 from ..files import atomic_path, write_text  # noqa: E402
 from ..stats import mean_ci, survival, t_interval  # noqa: E402
+from ..viz.plotting import condition_colours  # noqa: E402
 
 SERIES = ["active", "cross_trust", "mean_myth", "failure_share", "isolated_share", "total_value"]
 OUTCOMES = ["partnerships_formed", "success_share", "failure_share", "cross_trust", "mean_myth",
@@ -96,7 +97,7 @@ def write_report(sweep_dir: Path, out: Path | None = None, *, reference: int = 0
     written: list[Path] = []
     n_cond = len(labels)
     small = n_cond <= 12                  # one line/box per condition stays readable
-    colors = plt.cm.tab10.colors if n_cond <= 10 else plt.cm.tab20.colors
+    colors = condition_colours(n_cond)
 
     table = _summary(runs, labels, outcomes)
     written.append(write_text(out / "summary.csv", table.to_csv(index=False)))

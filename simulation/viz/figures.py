@@ -33,12 +33,18 @@ from ..partnerships import FORMING
 from ..readouts import myth_matrix, trust_matrix
 from ..sectors import SECTORS
 from .layout import positions
+from .plotting import (
+    MYTH_CMAP,
+    PARTNERSHIP_COLOURS,
+    SECTOR_COLOURS,
+    SERIES_COLOURS,
+    TRUST_CMAP,
+    TRUST_EDGE_CMAP,
+    figure,
+    sector_axes,
+)
 
-SECTOR_COLOURS = {"public": "#1f5fa8", "private": "#d1495b", "third": "#2a9d55",
-                  "community": "#e8a33d"}
 _NODE_COLOURS = np.array([SECTOR_COLOURS[s] for s in SECTORS])
-#: Partnership edges: forming, collaborative advantage (synergy > 1), inertia (< 1).
-PARTNERSHIP_COLOURS = {"forming": "#8c8c8c", "advantage": "#6a3d9a", "inertia": "#ff7f00"}
 _TRUST_NORM = Normalize(0.0, 1.0)
 DPI = 80
 
@@ -54,15 +60,15 @@ def _font(size: float) -> FontProperties:
 def _pil_font(points: float) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(_FONT_FILE, size=max(int(round(points * DPI / 72)), 6))
 
-#: Time-series panels: title, then (readout column, label, colour) for each line.
-SERIES_PANELS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
-    ("Active partnerships", (("active", "active", "black"),
-                             ("delivering", "delivering", "tab:green"),
-                             ("declining", "declining", "tab:red"))),
-    ("Share with synergy", (("share_advantage", "advantage (ratio > 1)", "#6a3d9a"),
-                            ("share_inertia", "inertia (ratio < 1)", "#ff7f00"))),
-    ("Cross-sector trust", (("cross_trust", "mean trust across sectors", "tab:blue"),)),
-    ("Myths about other sectors", (("mean_myth", "mean myth strength", "tab:red"),)),
+#: Time-series panels: title, then (readout column, label) for each line; each line's
+#: colour is its column's in :data:`~simulation.viz.plotting.SERIES_COLOURS`.
+SERIES_PANELS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("Active partnerships", (("active", "active"), ("delivering", "delivering"),
+                             ("declining", "declining"))),
+    ("Share with synergy", (("share_advantage", "advantage (ratio > 1)"),
+                            ("share_inertia", "inertia (ratio < 1)"))),
+    ("Cross-sector trust", (("cross_trust", "mean trust across sectors"),)),
+    ("Myths about other sectors", (("mean_myth", "mean myth strength"),)),
 )
 
 
@@ -177,7 +183,7 @@ class NetworkFigure(BlitFigure):
 
     def __init__(self, model, *, size: tuple[float, float] = (6.0, 6.0), title: str = "",
                  title_size: float = 10):
-        fig = Figure(figsize=size, dpi=DPI)
+        fig = figure(size, dpi=DPI)
         super().__init__(fig)
         self.prefix = title
         ax = fig.add_axes((0.0, 0.1, 1.0, 0.83))
@@ -187,7 +193,7 @@ class NetworkFigure(BlitFigure):
         ax.axis("off")
         self.pos = positions(model)
         self.trust = self.animate(ax.add_collection(
-            LineCollection([], cmap="RdBu", norm=_TRUST_NORM, linewidths=0.5, alpha=0.5)))
+            LineCollection([], cmap=TRUST_EDGE_CMAP, norm=_TRUST_NORM, linewidths=0.5, alpha=0.5)))
         self.pairs = self.animate(ax.add_collection(
             LineCollection([], linewidths=2.0, alpha=0.9)))
         self.nodes = self.animate(ax.scatter(self.pos[:, 0], self.pos[:, 1], s=10,
@@ -239,7 +245,7 @@ class SeriesFigure(BlitFigure):
 
     def __init__(self, n_models: int = 1, labels: Sequence[str] | None = None, *,
                  horizon: int = 120, size: tuple[float, float] = (8.0, 5.2)):
-        fig = Figure(figsize=size, dpi=DPI)
+        fig = figure(size, dpi=DPI)
         fig.subplots_adjust(left=0.07, right=0.98, bottom=0.09, top=0.94, wspace=0.18,
                             hspace=0.38)
         super().__init__(fig)
@@ -249,11 +255,11 @@ class SeriesFigure(BlitFigure):
         self.lines: list[tuple[int, str, Line2D]] = []
         for ax, (title, lines) in zip(self.axes, SERIES_PANELS, strict=True):
             for k in range(n_models):
-                for column, label, colour in lines:
+                for column, label in lines:
                     if n_models > 1 and labels:
                         label = f"{labels[k]}: {label}"
-                    (line,) = ax.plot([], [], ls=self.STYLES[k % 2], color=colour, lw=1.4,
-                                      label=label)
+                    (line,) = ax.plot([], [], ls=self.STYLES[k % 2],
+                                      color=SERIES_COLOURS[column], lw=1.4, label=label)
                     self.lines.append((k, column, self.animate(line)))
             ax.set_title(title, fontsize=10)
             ax.tick_params(labelsize=7)
@@ -291,7 +297,7 @@ class HeatmapFigure(BlitFigure):
     """Sector-by-sector trust (left) and myths (right) at the current month."""
 
     def __init__(self, *, size: tuple[float, float] = (7.0, 3.4), title: str = ""):
-        fig = Figure(figsize=size, dpi=DPI)
+        fig = figure(size, dpi=DPI)
         fig.subplots_adjust(left=0.13, right=0.98, bottom=0.2, top=0.8 if title else 0.86,
                             wspace=0.45)
         if title:
@@ -302,7 +308,7 @@ class HeatmapFigure(BlitFigure):
         self.label_font = _pil_font(7)
         for ax, name, cmap in zip(fig.subplots(1, 2), ("Trust between sectors",
                                                        "Myths about other sectors"),
-                                  ("Blues", "Reds"), strict=True):
+                                  (TRUST_CMAP, MYTH_CMAP), strict=True):
             # A mesh of k x k quads draws faster than a resampled image.
             mesh = ax.pcolormesh(np.arange(k + 1) - 0.5, np.arange(k + 1) - 0.5,
                                  np.zeros((k, k)), cmap=cmap, vmin=0, vmax=1)
@@ -310,10 +316,7 @@ class HeatmapFigure(BlitFigure):
             ax.set_xlim(-0.5, k - 0.5)
             ax.set_ylim(k - 0.5, -0.5)
             ax.set_aspect("equal")
-            ax.set_xticks(range(k), SECTORS, rotation=30, fontsize=7)
-            ax.set_yticks(range(k), SECTORS, fontsize=7)
-            ax.set_xlabel("about", fontsize=8)
-            ax.set_ylabel("held by", fontsize=8)
+            sector_axes(ax, xlabel="about", tick_size=7, label_size=8)
             ax.set_title(name, fontsize=10)
             self.axes.append(ax)
 

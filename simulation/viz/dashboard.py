@@ -5,26 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from .partnerships import END_CAUSES  # noqa: E402
-from .readouts import myth_matrix, trust_matrix  # noqa: E402
-from .sectors import SECTORS  # noqa: E402
+from ..partnerships import END_CAUSES
+from ..readouts import myth_matrix, trust_matrix
+from .plotting import MYTH_CMAP, SERIES_COLOURS, TRUST_CMAP, figure, save_png, sector_axes
 
 if TYPE_CHECKING:
-    from .run import RunResult
+    from ..run import RunResult
+
+C = SERIES_COLOURS
+DPI = 90
 
 
 def heatmap(ax, mat: np.ndarray, title: str, cmap: str, vmin: float = 0, vmax: float = 1):
     im = ax.imshow(mat, cmap=cmap, vmin=vmin, vmax=vmax)
-    ax.set_xticks(range(len(SECTORS)), SECTORS, rotation=30)
-    ax.set_yticks(range(len(SECTORS)), SECTORS)
-    ax.set_xlabel("about / in")
-    ax.set_ylabel("held by")
+    sector_axes(ax, xlabel="about / in")
     ax.set_title(title)
     for i in range(mat.shape[0]):
         for j in range(mat.shape[1]):
@@ -36,10 +32,11 @@ def heatmap(ax, mat: np.ndarray, title: str, cmap: str, vmin: float = 0, vmax: f
 def dashboard(result: RunResult, path: Path) -> None:
     ts = result.timeseries
     m = ts["month"]
-    fig, axes = plt.subplots(2, 3, figsize=(15, 8.5), constrained_layout=True)
+    fig = figure((15, 8.5), layout="constrained")
+    axes = fig.subplots(2, 3)
     ax = axes[0, 0]
-    ax.plot(m, ts["active"], label="active", color="black")
-    ax.plot(m, ts["total_formed"], label="formed (cumulative)", color="tab:green")
+    ax.plot(m, ts["active"], label="active", color=C["active"])
+    ax.plot(m, ts["total_formed"], label="formed (cumulative)", color=C["total_formed"])
     for cause in END_CAUSES:
         ax.plot(m, ts[f"total_ended_{cause}"], label=f"ended: {cause.replace('_', ' ')}",
                 lw=1)
@@ -47,10 +44,11 @@ def dashboard(result: RunResult, path: Path) -> None:
     ax.set_xlabel("month")
     ax.legend(fontsize=7)
     ax = axes[0, 1]
-    ax.plot(m, ts["mean_synergy"], color="tab:purple", label="mean synergy ratio")
+    ax.plot(m, ts["mean_synergy"], color=C["mean_synergy"], label="mean synergy ratio")
     ax.axhline(1, color="grey", ls="--", lw=0.8)
     ax.set_ylabel("synergy ratio")
     ax2 = ax.twinx()
+    # orange here, unlike the browser page, where advantage is purple
     ax2.plot(m, ts["share_advantage"], color="tab:orange", label="share with advantage")
     ax2.set_ylim(0, 1)
     ax.set_title("Synergy (>1 advantage, <1 inertia)")
@@ -59,21 +57,20 @@ def dashboard(result: RunResult, path: Path) -> None:
                                           ax2.get_legend_handles_labels(), strict=True)],
                loc="lower right", fontsize=7)
     ax = axes[0, 2]
-    ax.plot(m, ts["cross_trust"], label="cross-sector trust", color="tab:blue")
-    ax.plot(m, ts["mean_myth"], label="myths about other sectors", color="tab:red")
-    ax.plot(m, ts["isolated_share"], label="isolated organisations", color="grey")
+    ax.plot(m, ts["cross_trust"], label="cross-sector trust", color=C["cross_trust"])
+    ax.plot(m, ts["mean_myth"], label="myths about other sectors", color=C["mean_myth"])
+    ax.plot(m, ts["isolated_share"], label="isolated organisations", color=C["isolated_share"])
     ax.set_ylim(0, 1)
     ax.set_title("Trust, myths and isolation")
     ax.set_xlabel("month")
     ax.legend(fontsize=7)
     model = result.model
-    heatmap(axes[1, 0], trust_matrix(model.state), "Trust between sectors (end)", "Blues")
-    heatmap(axes[1, 1], myth_matrix(model.state), "Myths about other sectors (end)", "Reds")
+    heatmap(axes[1, 0], trust_matrix(model.state), "Trust between sectors (end)", TRUST_CMAP)
+    heatmap(axes[1, 1], myth_matrix(model.state), "Myths about other sectors (end)", MYTH_CMAP)
     ax = axes[1, 2]
-    ax.plot(m, ts["value"], color="tab:green", label="value delivered per month")
+    ax.plot(m, ts["value"], color=C["value"], label="value delivered per month")
     ax.set_title("Value to the community")
     ax.set_xlabel("month")
     ax.legend(fontsize=7)
     fig.suptitle(f"collabsim: scenario '{result.scenario}', seed {result.seed}", y=1.03)
-    fig.savefig(path, dpi=90, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
+    save_png(fig, path, dpi=DPI)

@@ -1,4 +1,4 @@
-"""`collabsim viz`: serve the browser app (simulation/app.py) with Solara.
+"""`collabsim viz`: serve the browser app (simulation/viz/app.py) with Solara.
 
 The port is checked before Solara starts, so a port in use gives one clear line and
 exit status 2 instead of a server traceback.
@@ -12,8 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .cli import command
-from .errors import UserError
+from ..cli import command
+from ..errors import UserError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765

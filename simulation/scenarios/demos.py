@@ -7,7 +7,8 @@ The tests run every demo against its contrast on the same seeds, with replicates
 check that the outcome moves the way the narrative says; the teaching guide
 (docs/teaching.md) reports the measured figures.
 
-Importing :mod:`simulation.scenarios` registers these demos (it imports this module).
+This module only defines the demos (``DEMOS``, in order) and their contrasts;
+:mod:`simulation.scenarios` registers them after the research scenarios.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .scenarios import Scenario, register
+from .registry import Scenario
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,8 @@ CONTRASTS: dict[str, Contrast] = {}
 
 def demo(name: str, description: str, params: dict[str, Any], *, watch: str, change: str,
          happens: str, contrast: Contrast, steps: int = 120) -> Scenario:
-    sc = register(Scenario(name=name, description=description, params=params, steps=steps,
-                           kind="teaching", watch=watch, change=change, happens=happens))
+    sc = Scenario(name=name, description=description, params=params, steps=steps,
+                  kind="teaching", watch=watch, change=change, happens=happens)
     DEMOS.append(sc)
     CONTRASTS[name] = contrast
     return sc
@@ -187,8 +188,8 @@ def contrast_outcomes(name: str, seeds, steps: int | None = None) -> tuple[list,
 
     Each entry is the value of the contrast's outcome for one seed (paired by position).
     """
-    from .run import run_model
-    from .scenarios import get, resolve
+    from ..run import run_model
+    from .registry import get, resolve
 
     sc, con = get(name), CONTRASTS[name]
     steps = sc.steps if steps is None else steps
@@ -207,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
     from scipy import stats
 
-    ap = argparse.ArgumentParser(prog="simulation.demos.main", description=main.__doc__)
+    ap = argparse.ArgumentParser(prog="simulation.scenarios.demos.main", description=main.__doc__)
     ap.add_argument("--seeds", type=int, default=8, help="paired replicates (seeds 1..N)")
     a = ap.parse_args(argv)
     seeds = range(1, a.seeds + 1)

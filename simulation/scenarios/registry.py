@@ -1,8 +1,9 @@
-"""Named scenarios: the research baseline, one per governance preset, and teaching demos.
+"""The scenario type and the registry: register, look up and resolve named scenarios.
 
 A scenario is a set of parameter values (validated like any other) plus text: a one-line
 description for `collabsim scenarios`, and for teaching demos a short narrative of what
-to watch, what to change, what happens and why.
+to watch, what to change, what happens and why. The registry starts empty;
+:mod:`simulation.scenarios` fills it from :mod:`.research` and :mod:`.demos`.
 """
 
 from __future__ import annotations
@@ -10,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import UserError
-from .governance import PRESETS
-from .params import validate
+from ..errors import UserError
+from ..params import validate
 
 
 @dataclass(frozen=True)
@@ -27,19 +27,8 @@ class Scenario:
     happens: str = ""  # what happens and why
 
 
-BASELINE = Scenario(
-    "baseline",
-    "Research baseline: 150 organisations, 10 years, typical partial governance.",
-    {},
-)
-
-_SCENARIOS: list[Scenario] = [BASELINE] + [
-    Scenario(f"governance_{name}", f"Baseline under the '{preset.title}' preset. {preset.source}",
-             {"governance": name})
-    for name, preset in PRESETS.items()
-]
-
-SCENARIOS: dict[str, Scenario] = {s.name: s for s in _SCENARIOS}
+#: Every registered scenario by name, in registration order.
+SCENARIOS: dict[str, Scenario] = {}
 
 
 def register(scenario: Scenario) -> Scenario:
@@ -66,9 +55,8 @@ def resolve(name: str = "baseline", overrides: dict[str, Any] | None = None, *,
     merged = dict(sc.params)
     overrides = dict(overrides or {})
     if "governance" in overrides:
-        from .governance import RULES
+        from ..governance import RULES
 
         merged = {k: v for k, v in merged.items() if k not in RULES}
     merged.update(overrides)
     return validate(merged, source=source)
-from . import demos  # noqa: E402,F401

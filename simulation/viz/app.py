@@ -1,6 +1,6 @@
 """collabsim in the browser: a Mesa/Solara app with an Explore page and a Compare page.
 
-Start it with ``collabsim viz`` (or ``solara run simulation/app.py``). Each browser
+Start it with ``collabsim viz`` (or ``solara run simulation/viz/app.py``). Each browser
 session builds its own model, so several people can use one server at once.
 
 * **Explore**: one model. Pick a scenario (teaching demos show their story beside the
@@ -24,11 +24,10 @@ from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 from solara.alias import rw
 
-from simulation.demos import CONTRASTS
 from simulation.errors import UserError
 from simulation.governance import PRESETS
 from simulation.params import PARAMS
-from simulation.scenarios import SCENARIOS, get, resolve
+from simulation.scenarios import CONTRASTS, SCENARIOS, get, resolve
 from simulation.viz.controls import (
     DEFAULT_SCENARIO,
     DEFAULT_SEED,
