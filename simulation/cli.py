@@ -12,35 +12,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
-
+from .commands import COMMANDS, command
 from .errors import UserError
 
 
-class Command(NamedTuple):
-    handler: Callable  # handler(args) -> exit status
-    help: str
-    arguments: Callable | None  # arguments(parser) adds the subcommand's options
-
-
-COMMANDS: dict[str, Command] = {}
-
 #: The modules that define the other subcommands, in the order `collabsim --help` lists them.
 EXTENSIONS = ("simulation.sweep.cli", "simulation.validation.cli", "simulation.viz.cli")
-
-
-def command(name: str, help: str, arguments: Callable | None = None):
-    """Register ``handler(args) -> int`` as subcommand ``name``; ``arguments(parser)`` adds options."""
-
-    def wrap(handler):
-        if name in COMMANDS:
-            raise ValueError(f"subcommand {name!r} is registered twice")
-        COMMANDS[name] = Command(handler, help, arguments)
-        return handler
-
-    return wrap
 
 
 class _Parser(argparse.ArgumentParser):

@@ -11,7 +11,8 @@ import pytest
 from scipy import stats
 
 from simulation.params import PARAMS
-from simulation.scenarios import CONTRASTS, DEMOS, SCENARIOS, contrast_outcomes, resolve
+from simulation.scenarios import CONTRASTS, DEMOS, SCENARIOS, resolve
+from simulation.validation.demos import contrast_outcomes
 
 SEEDS = range(101, 109)  # 8 paired replicates, not the seeds the demos were tuned on
 ALPHA = 0.01

@@ -8,12 +8,12 @@
 The registry is built here, research scenarios first and then the demos, in that order.
 """
 
-from .demos import CONTRASTS, DEMOS, Contrast, contrast_outcomes
+from .demos import CONTRASTS, DEMOS, Contrast
 from .registry import SCENARIOS, Scenario, get, register, resolve
 from .research import BASELINE, RESEARCH
 
 __all__ = ["BASELINE", "CONTRASTS", "DEMOS", "RESEARCH", "SCENARIOS", "Contrast", "Scenario",
-           "contrast_outcomes", "get", "register", "resolve"]
+           "get", "register", "resolve"]
 
 for _scenario in (*RESEARCH, *DEMOS):
     register(_scenario)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..cli import command
+from ..commands import command
 from ..errors import UserError
 
 

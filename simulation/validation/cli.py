@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..cli import command
+from ..commands import command
 from ..files import write_text
 from ..params import Param
 from ..pools import worker_count

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..cli import command
+from ..commands import command
 from ..errors import UserError
 
 DEFAULT_HOST = "127.0.0.1"
