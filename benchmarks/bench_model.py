@@ -42,8 +42,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 #: One thread for numpy's maths libraries, so "one core" means one core.
 SINGLE_THREAD = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
-TARGETS = {"default_s": 1.0, "exponent": 1.15, "10k_s": 30.0, "10k_mib": 1024.0,
-           "speedup": 20.0}
+TARGETS = {"default_s": 1.0, "exponent": 1.15, "10k_s": 30.0, "10k_mib": 1024.0, "speedup": 20.0}
 
 
 def run_once(n_orgs: int, steps: int, seed: int) -> dict:
@@ -62,17 +61,29 @@ def run_once(n_orgs: int, steps: int, seed: int) -> dict:
         m.step()
     wall = time.perf_counter() - t0
     rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    return {"n_orgs": n_orgs, "steps": steps, "seed": seed, "seconds": wall,
-            "relationships": int(m.state.relations.size),
-            "partnerships_formed": int(m.state.totals["formed"]),
-            "peak_rss_mib": rss_kib / 1024, "numpy": np.__version__}
+    return {
+        "n_orgs": n_orgs,
+        "steps": steps,
+        "seed": seed,
+        "seconds": wall,
+        "relationships": int(m.state.relations.size),
+        "partnerships_formed": int(m.state.totals["formed"]),
+        "peak_rss_mib": rss_kib / 1024,
+        "numpy": np.__version__,
+    }
 
 
 def in_subprocess(n_orgs: int, steps: int, seed: int) -> dict:
     """``run_once`` in a fresh interpreter, so its peak memory is that run's alone."""
     env = {**os.environ, **SINGLE_THREAD}
-    out = subprocess.run([sys.executable, __file__, "--child", str(n_orgs), str(steps), str(seed)],
-                         capture_output=True, text=True, env=env, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(n_orgs), str(steps), str(seed)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        cwd=ROOT,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -88,8 +99,10 @@ def bench_default(repeats: int) -> float:
     med = statistics.median(times)
     print(f"default scenario (150 organisations x 120 months), {repeats} seeds:")
     verdict = "met" if med < TARGETS["default_s"] else "MISSED"
-    print(f"  median {med:.3f} s  (min {min(times):.3f}, max {max(times):.3f}); "
-          f"target < {TARGETS['default_s']:.0f} s: {verdict}")
+    print(
+        f"  median {med:.3f} s  (min {min(times):.3f}, max {max(times):.3f}); "
+        f"target < {TARGETS['default_s']:.0f} s: {verdict}"
+    )
     return med
 
 
@@ -97,8 +110,10 @@ def bench_scale(sizes: list[int], steps: int, repeats: int) -> list[dict]:
     import numpy as np
 
     print(f"\nscale ({steps} months, {repeats} seed(s) per size, one process and one thread each):")
-    print(f"  {'orgs':>6} {'relationships':>13} {'median s':>9} {'ms/step':>8} "
-          f"{'peak MiB':>9} {'s per 1k rel':>12}")
+    print(
+        f"  {'orgs':>6} {'relationships':>13} {'median s':>9} {'ms/step':>8} "
+        f"{'peak MiB':>9} {'s per 1k rel':>12}"
+    )
     rows = []
     # Seeds go in rounds over all sizes, so a slow spell of a shared machine falls on several
     # sizes instead of on every seed of one.
@@ -112,24 +127,32 @@ def bench_scale(sizes: list[int], steps: int, repeats: int) -> list[dict]:
         rel = statistics.median(r["relationships"] for r in runs)
         mib = max(r["peak_rss_mib"] for r in runs)
         rows.append({"n_orgs": n, "seconds": sec, "relationships": rel, "peak_rss_mib": mib})
-        print(f"  {n:>6} {rel:>13.0f} {sec:>9.2f} {1000 * sec / steps:>8.1f} {mib:>9.0f} "
-              f"{1000 * sec / rel:>12.3f}", flush=True)
+        print(
+            f"  {n:>6} {rel:>13.0f} {sec:>9.2f} {1000 * sec / steps:>8.1f} {mib:>9.0f} "
+            f"{1000 * sec / rel:>12.3f}",
+            flush=True,
+        )
     fit = [r for r in rows if r["n_orgs"] != 10_000]
     if len(fit) >= 2:
-        slope = np.polyfit(np.log([r["relationships"] for r in fit]),
-                           np.log([r["seconds"] for r in fit]), 1)[0]
+        slope = np.polyfit(
+            np.log([r["relationships"] for r in fit]), np.log([r["seconds"] for r in fit]), 1
+        )[0]
         ok = slope <= TARGETS["exponent"]
         span = f"{fit[0]['n_orgs']}..{fit[-1]['n_orgs']}"
-        print(f"  fitted exponent of time on relationships ({span}): "
-              f"{slope:.3f}; target about 1, at most {TARGETS['exponent']}: "
-              f"{'met' if ok else 'MISSED'}")
+        print(
+            f"  fitted exponent of time on relationships ({span}): "
+            f"{slope:.3f}; target about 1, at most {TARGETS['exponent']}: "
+            f"{'met' if ok else 'MISSED'}"
+        )
     for r in rows:
         if r["n_orgs"] == 10_000:
-            print(f"  10,000 organisations: {r['seconds']:.1f} s "
-                  f"(target < {TARGETS['10k_s']:.0f} s: "
-                  f"{'met' if r['seconds'] < TARGETS['10k_s'] else 'MISSED'}), peak "
-                  f"{r['peak_rss_mib']:.0f} MiB (target < {TARGETS['10k_mib']:.0f}: "
-                  f"{'met' if r['peak_rss_mib'] < TARGETS['10k_mib'] else 'MISSED'})")
+            print(
+                f"  10,000 organisations: {r['seconds']:.1f} s "
+                f"(target < {TARGETS['10k_s']:.0f} s: "
+                f"{'met' if r['seconds'] < TARGETS['10k_s'] else 'MISSED'}), peak "
+                f"{r['peak_rss_mib']:.0f} MiB (target < {TARGETS['10k_mib']:.0f}: "
+                f"{'met' if r['peak_rss_mib'] < TARGETS['10k_mib'] else 'MISSED'})"
+            )
     return rows
 
 
@@ -158,9 +181,8 @@ def bench_reference(n_orgs: int, months: int, repeats: int) -> float:
       calls evicts numpy's code and data from the caches, which costs the short vectorised
       call far more, in proportion, than the long reference call it follows.
     """
-    from simulation.reference import ReferenceModel, month_index, month_inputs, vectorised_month
-
     from simulation.model import CollabModel
+    from simulation.reference import ReferenceModel, month_index, month_inputs, vectorised_month
     from simulation.scenarios import resolve
 
     m = CollabModel(seed=1, **resolve("baseline", {"n_orgs": n_orgs}))
@@ -169,8 +191,12 @@ def bench_reference(n_orgs: int, months: int, repeats: int) -> float:
     ret, harm, synergy = month_inputs(m.state, m.p)
     inputs = (ret.tolist(), harm.tolist(), synergy.tolist())
     rel = m.state.relations
-    saved = (rel.trust.copy(), rel.familiarity.copy(), m.state.orgs.myth.copy(),
-             m.streams.noise.bit_generator.state)
+    saved = (
+        rel.trust.copy(),
+        rel.familiarity.copy(),
+        m.state.orgs.myth.copy(),
+        m.streams.noise.bit_generator.state,
+    )
 
     def restore():
         rel.trust[:], rel.familiarity[:], m.state.orgs.myth[:] = saved[0], saved[1], saved[2]
@@ -183,7 +209,9 @@ def bench_reference(n_orgs: int, months: int, repeats: int) -> float:
     cold_fast, cold_slow = [], []
     for _ in range(max(repeats, 15)):
         restore()
-        cold_fast.append(timed(vectorised_month, m.state, m.p, m.streams, ret, harm, synergy, index))
+        cold_fast.append(
+            timed(vectorised_month, m.state, m.p, m.streams, ret, harm, synergy, index)
+        )
         restore()
         ref = ReferenceModel.from_model(m)  # the reference's own state; not timed
         cold_slow.append(timed(ref.month, *inputs, copy.deepcopy(m.streams.noise)))
@@ -191,28 +219,47 @@ def bench_reference(n_orgs: int, months: int, repeats: int) -> float:
     ref, ref_rng = ReferenceModel.from_model(m), copy.deepcopy(m.streams.noise)
     fast, fast_indexed, slow = [], [], []
     for _ in range(max(repeats, 7)):
-        fast.append(statistics.median(
-            timed(vectorised_month, m.state, m.p, m.streams, ret, harm, synergy, index) for _ in range(30)))
-        fast_indexed.append(statistics.median(
-            timed(vectorised_month, m.state, m.p, m.streams, ret, harm, synergy) for _ in range(30)))
+        fast.append(
+            statistics.median(
+                timed(vectorised_month, m.state, m.p, m.streams, ret, harm, synergy, index)
+                for _ in range(30)
+            )
+        )
+        fast_indexed.append(
+            statistics.median(
+                timed(vectorised_month, m.state, m.p, m.streams, ret, harm, synergy)
+                for _ in range(30)
+            )
+        )
         slow.append(statistics.median(timed(ref.month, *inputs, ref_rng) for _ in range(5)))
     roster = index[0]
     f, s, fi = (statistics.median(x) for x in (fast, slow, fast_indexed))
     cf, cs = statistics.median(cold_fast), statistics.median(cold_slow)
-    print(f"\nagainst the naive way: one month's contribution, trust and myth updates at "
-          f"{n_orgs} organisations, month {months}")
-    print(f"  {roster.active_pid.size} partnerships, {roster.n} memberships, "
-          f"{roster.pair_entry_a.size} partner pairs")
-    print(f"  steady state ({len(fast)} alternating blocks of 30 vectorised and 5 reference "
-          "months):")
-    print(f"    vectorised {1000 * f:.2f} ms   per-agent reference {1000 * s:.1f} ms   "
-          f"speed-up {s / f:.0f}x (target >= {TARGETS['speedup']:.0f}x: "
-          f"{'met' if s / f >= TARGETS['speedup'] else 'MISSED'})")
-    print(f"    vectorised including building the roster and edge index {1000 * fi:.2f} ms   "
-          f"speed-up {s / fi:.0f}x")
-    print(f"  cold single calls, each straight after the other ({len(cold_fast)} pairs): "
-          f"vectorised {1000 * cf:.2f} ms   reference {1000 * cs:.1f} ms   "
-          f"speed-up {cs / cf:.0f}x")
+    print(
+        f"\nagainst the naive way: one month's contribution, trust and myth updates at "
+        f"{n_orgs} organisations, month {months}"
+    )
+    print(
+        f"  {roster.active_pid.size} partnerships, {roster.n} memberships, "
+        f"{roster.pair_entry_a.size} partner pairs"
+    )
+    print(
+        f"  steady state ({len(fast)} alternating blocks of 30 vectorised and 5 reference months):"
+    )
+    print(
+        f"    vectorised {1000 * f:.2f} ms   per-agent reference {1000 * s:.1f} ms   "
+        f"speed-up {s / f:.0f}x (target >= {TARGETS['speedup']:.0f}x: "
+        f"{'met' if s / f >= TARGETS['speedup'] else 'MISSED'})"
+    )
+    print(
+        f"    vectorised including building the roster and edge index {1000 * fi:.2f} ms   "
+        f"speed-up {s / fi:.0f}x"
+    )
+    print(
+        f"  cold single calls, each straight after the other ({len(cold_fast)} pairs): "
+        f"vectorised {1000 * cf:.2f} ms   reference {1000 * cs:.1f} ms   "
+        f"speed-up {cs / cf:.0f}x"
+    )
     return s / f
 
 
@@ -220,12 +267,20 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeats", type=int, default=5, help="repeats for the small benchmarks")
     ap.add_argument("--scale-repeats", type=int, default=3, help="seeds per population size")
-    ap.add_argument("--sizes", default="1000,2000,4000,8000,16000,10000",
-                    help="populations for the scale section (10000 is reported, not fitted)")
+    ap.add_argument(
+        "--sizes",
+        default="1000,2000,4000,8000,16000,10000",
+        help="populations for the scale section (10000 is reported, not fitted)",
+    )
     ap.add_argument("--steps", type=int, default=120)
     ap.add_argument("--quick", action="store_true", help="sizes up to 4k, fewer repeats")
-    ap.add_argument("--skip", action="append", default=[],
-                    choices=["default", "scale", "reference"], help="leave out a section")
+    ap.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        choices=["default", "scale", "reference"],
+        help="leave out a section",
+    )
     ap.add_argument("--child", nargs=3, type=int, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.child:
@@ -237,9 +292,11 @@ def main(argv=None) -> int:
 
     import simulation
 
-    print(f"collabsim {getattr(simulation, '__version__', '?')}, "
-          f"Python {platform.python_version()}, numpy {np.__version__}, "
-          f"{platform.machine()}, {os.cpu_count()} CPUs\n")
+    print(
+        f"collabsim {getattr(simulation, '__version__', '?')}, "
+        f"Python {platform.python_version()}, numpy {np.__version__}, "
+        f"{platform.machine()}, {os.cpu_count()} CPUs\n"
+    )
     if "default" not in a.skip:
         bench_default(a.repeats)
     if "scale" not in a.skip:

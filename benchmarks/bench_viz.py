@@ -43,9 +43,11 @@ def measure(repeats: int, warmup: int, seed: int, naive_repeats: int) -> dict:
         t0 = time.perf_counter()
         model.step()
         rows["step"].append(_ms(t0))
-        for name, fig, arg in (("network", figs.network, model),
-                               ("series", figs.series, [model]),
-                               ("heatmaps", figs.heatmaps, model)):
+        for name, fig, arg in (
+            ("network", figs.network, model),
+            ("series", figs.series, [model]),
+            ("heatmaps", figs.heatmaps, model),
+        ):
             t1 = time.perf_counter()
             fig.image(arg)
             rows[name].append(_ms(t1))
@@ -58,10 +60,17 @@ def measure(repeats: int, warmup: int, seed: int, naive_repeats: int) -> dict:
         naive.append(_ms(t0))
     med = {k: statistics.median(v) for k, v in rows.items()}
     med["naive_total"] = statistics.median(naive) if naive else float("nan")
-    return {"median_ms": med, "repeats": repeats, "naive_repeats": naive_repeats,
-            "warmup_months": warmup, "seed": seed, "n_orgs": model.n,
-            "collabsim": __version__, "python": platform.python_version(),
-            "machine": platform.machine()}
+    return {
+        "median_ms": med,
+        "repeats": repeats,
+        "naive_repeats": naive_repeats,
+        "warmup_months": warmup,
+        "seed": seed,
+        "n_orgs": model.n,
+        "collabsim": __version__,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,8 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=50)
     ap.add_argument("--warmup", type=int, default=24, help="months run before timing")
     ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--naive-repeats", type=int, default=10,
-                    help="repeats of the fresh-figure comparison (slow)")
+    ap.add_argument(
+        "--naive-repeats",
+        type=int,
+        default=10,
+        help="repeats of the fresh-figure comparison (slow)",
+    )
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
     a = ap.parse_args(argv)
     res = measure(a.repeats, a.warmup, a.seed, a.naive_repeats)
@@ -78,16 +91,20 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(res, indent=2))
         return 0
     med = res["median_ms"]
-    print(f"collabsim {res['collabsim']}, default scenario ({res['n_orgs']} organisations), "
-          f"seed {res['seed']}, timed from month {res['warmup_months']}, "
-          f"{res['repeats']} repeats (medians)")
+    print(
+        f"collabsim {res['collabsim']}, default scenario ({res['n_orgs']} organisations), "
+        f"seed {res['seed']}, timed from month {res['warmup_months']}, "
+        f"{res['repeats']} repeats (medians)"
+    )
     for k in ("step", "network", "series", "heatmaps"):
         print(f"  {k:<10} {med[k]:7.1f} ms")
     verdict = "under" if med["total"] < TARGET_MS else "OVER"
     print(f"  {'total':<10} {med['total']:7.1f} ms  ({verdict} the {TARGET_MS:.0f} ms target)")
     if res["naive_repeats"]:
-        print(f"  fresh figures each step: {med['naive_total']:.1f} ms "
-              f"({med['naive_total'] / med['total']:.1f}x the incremental redraw)")
+        print(
+            f"  fresh figures each step: {med['naive_total']:.1f} ms "
+            f"({med['naive_total'] / med['total']:.1f}x the incremental redraw)"
+        )
     return 0
 
 

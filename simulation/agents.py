@@ -78,8 +78,10 @@ class Organisation(mesa.Agent):
 
     @property
     def partnerships(self) -> list[Partnership]:
-        return [Partnership(self.model, int(p))
-                for p in self.model.state.table.memberships_of(self.index)]
+        return [
+            Partnership(self.model, int(p))
+            for p in self.model.state.table.memberships_of(self.index)
+        ]
 
     @property
     def isolated(self) -> bool:
@@ -87,8 +89,11 @@ class Organisation(mesa.Agent):
 
     def trust_in(self, other: Organisation) -> float:
         """Trust in ``other``: own experience if any, else a myth- and reputation-based view."""
-        return float(perceived_trust(self.model.state, self.model.p, np.array([self.index]),
-                                     np.array([other.index]))[0])
+        return float(
+            perceived_trust(
+                self.model.state, self.model.p, np.array([self.index]), np.array([other.index])
+            )[0]
+        )
 
     def __repr__(self) -> str:
         return f"Organisation({self.name!r}, sector={self.sector!r})"

@@ -60,5 +60,8 @@ class EndCause(_Coded):
 
 
 #: End causes that cut a partnership short (before its deadline, goals unmet).
-EARLY_END_CAUSES: tuple[EndCause, ...] = (EndCause.NOT_WORTH_IT, EndCause.TRUST_COLLAPSED,
-                                          EndCause.FUNDING_CUT)
+EARLY_END_CAUSES: tuple[EndCause, ...] = (
+    EndCause.NOT_WORTH_IT,
+    EndCause.TRUST_COLLAPSED,
+    EndCause.FUNDING_CUT,
+)

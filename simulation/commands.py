@@ -21,7 +21,10 @@ COMMANDS: dict[str, Command] = {}
 
 
 def command(name: str, help: str, arguments: Callable | None = None):
-    """Register ``handler(args) -> int`` as subcommand ``name``; ``arguments(parser)`` adds options."""
+    """Register ``handler(args) -> int`` as subcommand ``name``.
+
+    ``arguments(parser)``, if given, adds the subcommand's options.
+    """
 
     def wrap(handler):
         if name in COMMANDS:

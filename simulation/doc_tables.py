@@ -56,8 +56,16 @@ def constants_table() -> str:
     modules = [(m.__module__, m.constants) for m in MECHANISMS]
     for name in OTHER_CONSTANT_MODULES:
         mod = importlib.import_module(name)
-        modules.append((name, tuple(k for k, c in constant_comments(mod).items()
-                                    if k.isupper() and c and _numeric(getattr(mod, k)))))
+        modules.append(
+            (
+                name,
+                tuple(
+                    k
+                    for k, c in constant_comments(mod).items()
+                    if k.isupper() and c and _numeric(getattr(mod, k))
+                ),
+            )
+        )
     for modname, names in modules:
         mod = importlib.import_module(modname)
         comments = constant_comments(mod)
@@ -66,8 +74,10 @@ def constants_table() -> str:
             if (modname, name) in seen:
                 continue
             seen.add((modname, name))
-            rows.append(f"| `{name}` | `{short}` | {_value(getattr(mod, name))} | "
-                        f"{comments.get(name, '')} |")
+            rows.append(
+                f"| `{name}` | `{short}` | {_value(getattr(mod, name))} | "
+                f"{comments.get(name, '')} |"
+            )
     return "\n".join(rows) + "\n"
 
 
@@ -79,7 +89,12 @@ def state_table() -> str:
     rows = ["| container | field | shape, type and meaning |", "|---|---|---|"]
     for node in ast.parse(source).body:
         if not isinstance(node, ast.ClassDef) or node.name not in (
-                "Organisations", "Ties", "State", "WorkRecord", "Streams"):
+            "Organisations",
+            "Ties",
+            "State",
+            "WorkRecord",
+            "Streams",
+        ):
             continue
         lines = source.splitlines()
         for item in node.body:
@@ -96,8 +111,7 @@ SECTIONS = {"traceability": traceability, "constants": constants_table, "state":
 def render(text: str) -> str:
     """``text`` with every ``<!-- generated: NAME -->`` section filled in afresh."""
     for name, make in SECTIONS.items():
-        pattern = re.compile(rf"(<!-- generated: {name} -->\n).*?(<!-- end generated -->)",
-                             re.S)
+        pattern = re.compile(rf"(<!-- generated: {name} -->\n).*?(<!-- end generated -->)", re.S)
         text = pattern.sub(lambda m, make=make: m.group(1) + make() + m.group(2), text)
     return text
 

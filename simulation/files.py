@@ -4,6 +4,7 @@ Everything is written under a hidden temporary name beside its target (``.NAME.t
 which ``.gitignore`` and Parquet readers skip), made durable with fsync, and renamed into
 place; a failure removes the temporary and leaves the target as it was.
 """
+
 from __future__ import annotations
 
 import os

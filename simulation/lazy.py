@@ -5,6 +5,7 @@ Mesa, pandas and SciPy (about two seconds). Loading those on first use keeps
 `collabsim --help` instant and lets `collabsim sweep` start its worker pool before the
 parent has imported them.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -19,7 +20,7 @@ def exports(package: str, where: dict[str, str]) -> tuple[Callable, Callable]:
         if name not in where:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
         value = getattr(importlib.import_module(f".{where[name]}", package), name)
-        namespace[name] = value     # later look-ups are ordinary attribute reads
+        namespace[name] = value  # later look-ups are ordinary attribute reads
         return value
 
     def __dir__() -> list[str]:

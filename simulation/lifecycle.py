@@ -16,14 +16,25 @@ from .state import State
 from .stories import story
 
 
-def start_partnership(s: State, members: np.ndarray, req: np.ndarray, value: float,
-                      duration: int, target: float, alignment: float,
-                      first_trust: np.ndarray, *, brokered: bool, mandated: bool) -> int:
+def start_partnership(
+    s: State,
+    members: np.ndarray,
+    req: np.ndarray,
+    value: float,
+    duration: int,
+    target: float,
+    alignment: float,
+    first_trust: np.ndarray,
+    *,
+    brokered: bool,
+    mandated: bool,
+) -> int:
     """Create a partnership of ``members``; ``first_trust`` (one per ordered pair, as
     :func:`~simulation.partnerships.ordered_pairs` lists them) starts relationships that do
     not exist yet. Returns the partnership id."""
-    pid = s.table.create(members, req, value, s.month, duration, target, alignment,
-                         brokered, mandated)
+    pid = s.table.create(
+        members, req, value, s.month, duration, target, alignment, brokered, mandated
+    )
     a, b = ordered_pairs(members)
     s.relations.add(a, b, first_trust)
     s.orgs.n_memberships[members] += 1
@@ -63,21 +74,36 @@ def end_partnership(s: State, pid: int, cause: EndCause) -> None:
     log_event(s, "ended", pid, members, cause.label, None)
 
 
-def log_event(s: State, kind: str, pid: int, orgs: np.ndarray, cause: str | None,
-              what: str | None) -> None:
+def log_event(
+    s: State, kind: str, pid: int, orgs: np.ndarray, cause: str | None, what: str | None
+) -> None:
     """Add a formation, departure or ending to the event log, with its story."""
     t, names = s.table, s.orgs.name
     members = [names[i] for i in t.m_o[t.block(pid)]]
     who = [names[i] for i in orgs]
-    s.events.append({
-        "month": s.month, "event": kind, "partnership": pid,
-        "organisations": ", ".join(who),
-        "sectors": ", ".join(sorted({SECTORS[s.orgs.sector[i]] for i in orgs})),
-        "cause": cause or "", "story": story(s, kind, pid, members, who, cause, what),
-    })
+    s.events.append(
+        {
+            "month": s.month,
+            "event": kind,
+            "partnership": pid,
+            "organisations": ", ".join(who),
+            "sectors": ", ".join(sorted({SECTORS[s.orgs.sector[i]] for i in orgs})),
+            "cause": cause or "",
+            "story": story(s, kind, pid, members, who, cause, what),
+        }
+    )
 
 
 def log_story(s: State, kind: str, text: str) -> None:
     """Add an event that concerns no partnership (a funding cut, a turbulent period)."""
-    s.events.append({"month": s.month, "event": kind, "partnership": -1, "organisations": "",
-                     "sectors": "", "cause": "", "story": f"month {s.month}: {text}"})
+    s.events.append(
+        {
+            "month": s.month,
+            "event": kind,
+            "partnership": -1,
+            "organisations": "",
+            "sectors": "",
+            "cause": "",
+            "story": f"month {s.month}: {text}",
+        }
+    )

@@ -43,8 +43,9 @@ class CollabModel(mesa.Model):
         seed = int(seed)  # numpy integers break Mesa's Model.__init__
         super().__init__(rng=seed)
         self.seed = seed
-        self.streams = Streams(*(np.random.default_rng(int(s))
-                                 for s in self.rng.integers(0, 2**62, size=3)))
+        self.streams = Streams(
+            *(np.random.default_rng(int(s)) for s in self.rng.integers(0, 2**62, size=3))
+        )
         self.running = True
 
         self.shocks = ShocksAndTurbulence()

@@ -90,100 +90,359 @@ def _fmt(x: float | None) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-
 _DEFS: list[Param] = [
     # --- population -------------------------------------------------------------------
     Param("n_orgs", int, 150, "Number of organisations.", "population", 4, 100_000),
-    Param("share_public", float, 0.20, "Share of organisations in the public sector.",
-          "population", 0, 1),
-    Param("share_private", float, 0.25, "Share of organisations in the private sector.",
-          "population", 0, 1),
-    Param("share_third", float, 0.35, "Share of organisations in the third (voluntary) sector.",
-          "population", 0, 1),
-    Param("share_community", float, 0.20,
-          "Share of organisations that are community groups of service users.", "population", 0, 1),
-    Param("network_degree", int, 6, "Mean number of networking ties per organisation.",
-          "population", 0, 50),
-    Param("network_cross_sector", float, 0.3,
-          "Share of networking ties that cross sector lines.", "population", 0, 1),
-    Param("myth_initial", float, 0.5,
-          "Mean initial strength of myths about other sectors (0 none, 1 total).", "population", 0, 1),
-    Param("jargon_scale", float, 1.0, "Multiplier on each sector's typical jargon use.",
-          "population", 0, 2),
-    Param("behaviour_mean", float, 0.5,
-          "Mean of the five partnership behaviours across organisations.", "population", 0, 1),
+    Param(
+        "share_public",
+        float,
+        0.20,
+        "Share of organisations in the public sector.",
+        "population",
+        0,
+        1,
+    ),
+    Param(
+        "share_private",
+        float,
+        0.25,
+        "Share of organisations in the private sector.",
+        "population",
+        0,
+        1,
+    ),
+    Param(
+        "share_third",
+        float,
+        0.35,
+        "Share of organisations in the third (voluntary) sector.",
+        "population",
+        0,
+        1,
+    ),
+    Param(
+        "share_community",
+        float,
+        0.20,
+        "Share of organisations that are community groups of service users.",
+        "population",
+        0,
+        1,
+    ),
+    Param(
+        "network_degree",
+        int,
+        6,
+        "Mean number of networking ties per organisation.",
+        "population",
+        0,
+        50,
+    ),
+    Param(
+        "network_cross_sector",
+        float,
+        0.3,
+        "Share of networking ties that cross sector lines.",
+        "population",
+        0,
+        1,
+    ),
+    Param(
+        "myth_initial",
+        float,
+        0.5,
+        "Mean initial strength of myths about other sectors (0 none, 1 total).",
+        "population",
+        0,
+        1,
+    ),
+    Param(
+        "jargon_scale",
+        float,
+        1.0,
+        "Multiplier on each sector's typical jargon use.",
+        "population",
+        0,
+        2,
+    ),
+    Param(
+        "behaviour_mean",
+        float,
+        0.5,
+        "Mean of the five partnership behaviours across organisations.",
+        "population",
+        0,
+        1,
+    ),
     # --- environment ------------------------------------------------------------------
-    Param("challenge_rate", float, 1.5,
-          "New challenges arriving per month per 100 organisations.", "environment", 0, 50),
-    Param("challenge_duration", int, 36, "Planned life of a partnership, in months.",
-          "environment", 3, 240),
-    Param("max_partners", int, 4, "Largest number of members a partnership can have.",
-          "environment", 2, 12),
-    Param("max_memberships", int, 3, "Most partnerships one organisation can be in at once.",
-          "environment", 1, 20),
-    Param("shock_rate", float, 0.02,
-          "Monthly probability of a funding shock that cuts one sector's resources.",
-          "environment", 0, 1),
-    Param("shock_size", float, 0.3, "Share of resources a funding shock removes.",
-          "environment", 0, 1),
-    Param("turbulence_rate", float, 0.02, "Monthly probability that a turbulent period starts.",
-          "environment", 0, 1),
-    Param("turbulence_length", int, 12, "Mean length of a turbulent period, in months.",
-          "environment", 1, 120),
+    Param(
+        "challenge_rate",
+        float,
+        1.5,
+        "New challenges arriving per month per 100 organisations.",
+        "environment",
+        0,
+        50,
+    ),
+    Param(
+        "challenge_duration",
+        int,
+        36,
+        "Planned life of a partnership, in months.",
+        "environment",
+        3,
+        240,
+    ),
+    Param(
+        "max_partners",
+        int,
+        4,
+        "Largest number of members a partnership can have.",
+        "environment",
+        2,
+        12,
+    ),
+    Param(
+        "max_memberships",
+        int,
+        3,
+        "Most partnerships one organisation can be in at once.",
+        "environment",
+        1,
+        20,
+    ),
+    Param(
+        "shock_rate",
+        float,
+        0.02,
+        "Monthly probability of a funding shock that cuts one sector's resources.",
+        "environment",
+        0,
+        1,
+    ),
+    Param(
+        "shock_size", float, 0.3, "Share of resources a funding shock removes.", "environment", 0, 1
+    ),
+    Param(
+        "turbulence_rate",
+        float,
+        0.02,
+        "Monthly probability that a turbulent period starts.",
+        "environment",
+        0,
+        1,
+    ),
+    Param(
+        "turbulence_length",
+        int,
+        12,
+        "Mean length of a turbulent period, in months.",
+        "environment",
+        1,
+        120,
+    ),
     # --- governance rules (the experimental treatment) ----------------------------------
-    Param("governance", str, "custom",
-          "Named governance preset; 'custom' uses the individual rules below.", "governance",
-          choices=("custom", *PRESETS)),
-    Param("formation_mode", str, "voluntary",
-          "How partnerships form: by choice, proposed by a commissioner, or mandated.",
-          "governance", choices=("voluntary", "brokered", "mandated")),
-    Param("clarity", float, 0.4,
-          "Clarity of accountabilities and responsibilities (curbs free-riding).", "governance", 0, 1),
-    Param("alignment_required", bool, False,
-          "Objectives must be aligned before a partnership starts.", "governance"),
-    Param("red_lines", bool, True,
-          "Organisations refuse partners whose values cross their red lines.", "governance"),
-    Param("review_interval", int, 12, "Months between partnership reviews (0 = never).",
-          "governance", 0, 120),
-    Param("exit_arrangements", bool, False,
-          "Pre-agreed exit arrangements ('nuptial agreements') soften exits.", "governance"),
-    Param("sharing_rule", str, "proportional", "How benefits and credit are shared.",
-          "governance", choices=("proportional", "equal", "power")),
-    Param("sanctions", bool, False,
-          "Partners call each other to account and sanction non-conformity.", "governance"),
-    Param("trust_investment", float, 0.2,
-          "Share of time invested in building trust and shared language.", "governance", 0, 1),
-    Param("equal_status", bool, False,
-          "Partners meet as peers (equal status), not as commissioner and supplier.", "governance"),
+    Param(
+        "governance",
+        str,
+        "custom",
+        "Named governance preset; 'custom' uses the individual rules below.",
+        "governance",
+        choices=("custom", *PRESETS),
+    ),
+    Param(
+        "formation_mode",
+        str,
+        "voluntary",
+        "How partnerships form: by choice, proposed by a commissioner, or mandated.",
+        "governance",
+        choices=("voluntary", "brokered", "mandated"),
+    ),
+    Param(
+        "clarity",
+        float,
+        0.4,
+        "Clarity of accountabilities and responsibilities (curbs free-riding).",
+        "governance",
+        0,
+        1,
+    ),
+    Param(
+        "alignment_required",
+        bool,
+        False,
+        "Objectives must be aligned before a partnership starts.",
+        "governance",
+    ),
+    Param(
+        "red_lines",
+        bool,
+        True,
+        "Organisations refuse partners whose values cross their red lines.",
+        "governance",
+    ),
+    Param(
+        "review_interval",
+        int,
+        12,
+        "Months between partnership reviews (0 = never).",
+        "governance",
+        0,
+        120,
+    ),
+    Param(
+        "exit_arrangements",
+        bool,
+        False,
+        "Pre-agreed exit arrangements ('nuptial agreements') soften exits.",
+        "governance",
+    ),
+    Param(
+        "sharing_rule",
+        str,
+        "proportional",
+        "How benefits and credit are shared.",
+        "governance",
+        choices=("proportional", "equal", "power"),
+    ),
+    Param(
+        "sanctions",
+        bool,
+        False,
+        "Partners call each other to account and sanction non-conformity.",
+        "governance",
+    ),
+    Param(
+        "trust_investment",
+        float,
+        0.2,
+        "Share of time invested in building trust and shared language.",
+        "governance",
+        0,
+        1,
+    ),
+    Param(
+        "equal_status",
+        bool,
+        False,
+        "Partners meet as peers (equal status), not as commissioner and supplier.",
+        "governance",
+    ),
     # --- mechanism strengths (calibration) ---------------------------------------------
-    Param("trust_gain", float, 0.08, "Rate at which good experiences build trust.",
-          "mechanisms", 0, 1),
-    Param("trust_loss", float, 0.20, "Rate at which bad experiences destroy trust.",
-          "mechanisms", 0, 1),
-    Param("reputation_weight", float, 0.4,
-          "Weight of what an organisation's network says about a stranger.", "mechanisms", 0, 1),
-    Param("myth_erosion", float, 0.03, "Rate at which good cross-sector contact erodes myths.",
-          "mechanisms", 0, 1),
-    Param("myth_confirmation", float, 0.06,
-          "Rate at which bad cross-sector contact confirms myths.", "mechanisms", 0, 1),
-    Param("myth_bias", float, 0.3,
-          "How strongly myths colour the reading of a partner's actions.", "mechanisms", 0, 1),
-    Param("jargon_penalty", float, 0.5, "How much a jargon gap cuts understanding.",
-          "mechanisms", 0, 1),
-    Param("language_learning", float, 0.03,
-          "Monthly rate of learning a shared language while working together.", "mechanisms", 0, 1),
-    Param("synergy_gain", float, 0.8,
-          "Extra output from trust, understanding and leadership together.", "mechanisms", 0, 5),
-    Param("coordination_cost", float, 0.12, "Coordination cost per extra partner.",
-          "mechanisms", 0, 2),
-    Param("freeride_temptation", float, 0.25,
-          "Pull towards free-riding where accountability is vague.", "mechanisms", 0, 1),
-    Param("exit_threshold", float, 0.75,
-          "A member leaves when its return on effort falls below this.", "mechanisms", 0, 5),
-    Param("skill_learning", float, 0.02, "Monthly growth of partnering skill with practice.",
-          "mechanisms", 0, 1),
-    Param("behaviour_drift", float, 0.005,
-          "Monthly drift of behaviours towards what experience rewards.", "mechanisms", 0, 1),
+    Param(
+        "trust_gain", float, 0.08, "Rate at which good experiences build trust.", "mechanisms", 0, 1
+    ),
+    Param(
+        "trust_loss",
+        float,
+        0.20,
+        "Rate at which bad experiences destroy trust.",
+        "mechanisms",
+        0,
+        1,
+    ),
+    Param(
+        "reputation_weight",
+        float,
+        0.4,
+        "Weight of what an organisation's network says about a stranger.",
+        "mechanisms",
+        0,
+        1,
+    ),
+    Param(
+        "myth_erosion",
+        float,
+        0.03,
+        "Rate at which good cross-sector contact erodes myths.",
+        "mechanisms",
+        0,
+        1,
+    ),
+    Param(
+        "myth_confirmation",
+        float,
+        0.06,
+        "Rate at which bad cross-sector contact confirms myths.",
+        "mechanisms",
+        0,
+        1,
+    ),
+    Param(
+        "myth_bias",
+        float,
+        0.3,
+        "How strongly myths colour the reading of a partner's actions.",
+        "mechanisms",
+        0,
+        1,
+    ),
+    Param(
+        "jargon_penalty",
+        float,
+        0.5,
+        "How much a jargon gap cuts understanding.",
+        "mechanisms",
+        0,
+        1,
+    ),
+    Param(
+        "language_learning",
+        float,
+        0.03,
+        "Monthly rate of learning a shared language while working together.",
+        "mechanisms",
+        0,
+        1,
+    ),
+    Param(
+        "synergy_gain",
+        float,
+        0.8,
+        "Extra output from trust, understanding and leadership together.",
+        "mechanisms",
+        0,
+        5,
+    ),
+    Param(
+        "coordination_cost", float, 0.12, "Coordination cost per extra partner.", "mechanisms", 0, 2
+    ),
+    Param(
+        "freeride_temptation",
+        float,
+        0.25,
+        "Pull towards free-riding where accountability is vague.",
+        "mechanisms",
+        0,
+        1,
+    ),
+    Param(
+        "exit_threshold",
+        float,
+        0.75,
+        "A member leaves when its return on effort falls below this.",
+        "mechanisms",
+        0,
+        5,
+    ),
+    Param(
+        "skill_learning",
+        float,
+        0.02,
+        "Monthly growth of partnering skill with practice.",
+        "mechanisms",
+        0,
+        1,
+    ),
+    Param(
+        "behaviour_drift",
+        float,
+        0.005,
+        "Monthly drift of behaviours towards what experience rewards.",
+        "mechanisms",
+        0,
+        1,
+    ),
 ]
 
 PARAMS: dict[str, Param] = {p.name: p for p in _DEFS}
@@ -205,8 +464,9 @@ def check_name(name: str, *, source: str | None = None) -> Param:
 
     near = difflib.get_close_matches(name, PARAMS, n=3)
     hint = f" (did you mean {', '.join(near)}?)" if near else " (see `collabsim params`)"
-    raise ParameterError(name, "<unknown parameter>",
-                         "not a collabsim parameter" + hint, source=source)
+    raise ParameterError(
+        name, "<unknown parameter>", "not a collabsim parameter" + hint, source=source
+    )
 
 
 def validate(values: Mapping[str, Any], *, source: str | None = None) -> dict[str, Any]:
@@ -225,20 +485,32 @@ def validate(values: Mapping[str, Any], *, source: str | None = None) -> dict[st
     out.update(given)
     shares = [out[f"share_{s}"] for s in SECTORS]
     if sum(shares) <= 0:
-        raise ParameterError("share_public..share_community", shares,
-                             "at least one sector share must be above 0", source=source)
+        raise ParameterError(
+            "share_public..share_community",
+            shares,
+            "at least one sector share must be above 0",
+            source=source,
+        )
     if out["network_degree"] >= out["n_orgs"]:
-        raise ParameterError("network_degree", out["network_degree"],
-                             f"allowed: fewer than n_orgs ({out['n_orgs']})", source=source)
+        raise ParameterError(
+            "network_degree",
+            out["network_degree"],
+            f"allowed: fewer than n_orgs ({out['n_orgs']})",
+            source=source,
+        )
     return out
 
 
-def validate_run(steps: Any = None, seed: Any = None, *, source: str | None = None) -> tuple[int, int]:
+def validate_run(
+    steps: Any = None, seed: Any = None, *, source: str | None = None
+) -> tuple[int, int]:
     """Validate run length and seed the same way as model parameters."""
-    s = RUN_PARAMS["steps"].coerce(RUN_PARAMS["steps"].default if steps is None else steps,
-                                   source=source)
-    z = RUN_PARAMS["seed"].coerce(RUN_PARAMS["seed"].default if seed is None else seed,
-                                  source=source)
+    s = RUN_PARAMS["steps"].coerce(
+        RUN_PARAMS["steps"].default if steps is None else steps, source=source
+    )
+    z = RUN_PARAMS["seed"].coerce(
+        RUN_PARAMS["seed"].default if seed is None else seed, source=source
+    )
     return int(s), int(z)
 
 
@@ -259,9 +531,16 @@ def describe() -> list[dict[str, Any]]:
     """Rows describing every parameter (for `collabsim params`, docs and sliders)."""
     rows = []
     for p in _DEFS:
-        rows.append({"name": p.name, "group": p.group, "type": p.kind.__name__,
-                     "default": p.default, "allowed": p.allowed().removeprefix("allowed: "),
-                     "help": p.help})
+        rows.append(
+            {
+                "name": p.name,
+                "group": p.group,
+                "type": p.kind.__name__,
+                "default": p.default,
+                "allowed": p.allowed().removeprefix("allowed: "),
+                "help": p.help,
+            }
+        )
     return rows
 
 

@@ -57,11 +57,13 @@ class PartnershipTable:
     M_FIELDS = {
         "m_p": np.int64,  # partnership id (pid) of the row
         "m_o": np.int64,  # organisation of the row
-        "m_active": np.bool_, "m_joined": np.int64,
+        "m_active": np.bool_,
+        "m_joined": np.int64,
         "m_commitment": np.float64,  # latest share of capacity committed (0..1)
         "m_return": np.float64,  # smoothed return on effort (benefit / what alone would give)
         "m_called": np.float64,  # pressure from being called to account (decays)
-        "m_effort": np.float64, "m_benefit": np.float64,
+        "m_effort": np.float64,
+        "m_benefit": np.float64,
     }
 
     def __init__(self, n_domains: int):
@@ -73,9 +75,18 @@ class PartnershipTable:
         for name, dtype in self.M_FIELDS.items():
             setattr(self, name, np.zeros(64, dtype=dtype))
 
-    def create(self, members: np.ndarray, req: np.ndarray, value: float, start: int,
-               duration: int, target: float, alignment: float, brokered: bool,
-               mandated: bool) -> int:
+    def create(
+        self,
+        members: np.ndarray,
+        req: np.ndarray,
+        value: float,
+        start: int,
+        duration: int,
+        target: float,
+        alignment: float,
+        brokered: bool,
+        mandated: bool,
+    ) -> int:
         pid = self.n_p
         for name in self.P_FIELDS:
             setattr(self, name, grown(getattr(self, name), pid + 1))
@@ -204,16 +215,30 @@ class Roster:
         n_other = size[part] - 1
         pair_a = np.repeat(np.arange(rows.size), n_other)
         # k-th other member of entry a: skip a's own slot in its partnership's block.
-        first = np.repeat(np.concatenate([[0], np.cumsum(n_other)[:-1]]), n_other) \
-            if rows.size else np.zeros(0, np.int64)
+        first = (
+            np.repeat(np.concatenate([[0], np.cumsum(n_other)[:-1]]), n_other)
+            if rows.size
+            else np.zeros(0, np.int64)
+        )
         k = np.arange(pair_a.size) - first
         own = pair_a - start[part[pair_a]]
         pair_b = start[part[pair_a]] + k + (k >= own)
         o = t.m_o[rows]
         pair_a, pair_b = pair_a.astype(np.int64), pair_b.astype(np.int64)
-        return cls(row=rows, pid=p, org=o, active_pid=pids, part=part, size=size,
-                   pair_entry_a=pair_a, pair_entry_b=pair_b, pair_org_a=o[pair_a],
-                   pair_org_b=o[pair_b], pair_part=part[pair_a], n_other=n_other)
+        return cls(
+            row=rows,
+            pid=p,
+            org=o,
+            active_pid=pids,
+            part=part,
+            size=size,
+            pair_entry_a=pair_a,
+            pair_entry_b=pair_b,
+            pair_org_a=o[pair_a],
+            pair_org_b=o[pair_b],
+            pair_part=part[pair_a],
+            n_other=n_other,
+        )
 
     @property
     def n(self) -> int:

@@ -4,6 +4,7 @@ validator and the sensitivity screen.
 Light on purpose (no Mesa, pandas or pyarrow here), so that a command can start the
 forkserver first and let its imports run beside the parent's own.
 """
+
 from __future__ import annotations
 
 import multiprocessing as mp
@@ -15,8 +16,12 @@ from multiprocessing.context import BaseContext
 
 #: One thread per library in the forkserver and its workers (unless the user set otherwise):
 #: a process that forks should hold no threads, and a pool wants one thread per worker.
-ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-              "JE_ARROW_MALLOC_CONF": "background_thread:false"}
+ONE_THREAD = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "JE_ARROW_MALLOC_CONF": "background_thread:false",
+}
 
 
 def worker_count(workers: int | None) -> int:
@@ -35,12 +40,13 @@ def warm_forkserver(preload: Sequence[str]) -> BaseContext:
     later pool's workers import whatever else they need when its first task arrives.
     """
     from multiprocessing import forkserver
+
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(list(preload))
     added = [k for k in ONE_THREAD if k not in os.environ]
     os.environ.update({k: ONE_THREAD[k] for k in added})
     try:
-        forkserver.ensure_running()   # no-op if an earlier pool started it
+        forkserver.ensure_running()  # no-op if an earlier pool started it
     finally:
         for k in added:
             os.environ.pop(k, None)

@@ -46,12 +46,12 @@ def organisations(p: Params, rng: np.random.Generator) -> Organisations:
     sector = np.repeat(np.arange(len(Sector)), sector_counts(p)).astype(np.int64)
     s = sector
     base_capacity = CAPACITY_MEDIAN[s] * rng.lognormal(0.0, CAPACITY_SIGMA, n)
-    capability = np.clip(CAPABILITY[s] + rng.normal(0, CAPABILITY_SD, (n, CAPABILITY.shape[1])),
-                         MIN_CAPABILITY, 1.0)
+    capability = np.clip(
+        CAPABILITY[s] + rng.normal(0, CAPABILITY_SD, (n, CAPABILITY.shape[1])), MIN_CAPABILITY, 1.0
+    )
     values = np.clip(VALUES[s] + rng.normal(0, VALUES_SD, n), 0.0, 1.0)
     red_line = rng.uniform(*RED_LINE_RANGE, n)
-    behaviour = np.clip(rng.normal(p.behaviour_mean, BEHAVIOUR_SD, (n, len(Behaviour))),
-                        0.0, 1.0)
+    behaviour = np.clip(rng.normal(p.behaviour_mean, BEHAVIOUR_SD, (n, len(Behaviour))), 0.0, 1.0)
     jargon = np.clip(JARGON[s] * p.jargon_scale + rng.normal(0, JARGON_SD, n), 0.0, 1.0)
     myth = p.myth_initial * MYTH_PATTERN[s] + rng.normal(0, MYTH_SD, (n, len(Sector)))
     myth[np.arange(n), s] = 0.0
@@ -63,11 +63,21 @@ def organisations(p: Params, rng: np.random.Generator) -> Organisations:
         number[s[i]] += 1
         names.append(f"{SECTORS[s[i]].title()} {number[s[i]]}")
     return Organisations(
-        sector=sector, name=names, base_capacity=base_capacity,
-        capacity=base_capacity.copy(), capability=capability, values=values,
-        red_line=red_line, behaviour=behaviour, jargon=jargon, myth=myth,
-        initial_myth=myth.copy(), skill=skill, stress=np.zeros(n),
-        n_memberships=np.zeros(n, dtype=np.int64))
+        sector=sector,
+        name=names,
+        base_capacity=base_capacity,
+        capacity=base_capacity.copy(),
+        capability=capability,
+        values=values,
+        red_line=red_line,
+        behaviour=behaviour,
+        jargon=jargon,
+        myth=myth,
+        initial_myth=myth.copy(),
+        skill=skill,
+        stress=np.zeros(n),
+        n_memberships=np.zeros(n, dtype=np.int64),
+    )
 
 
 def network(p: Params, rng: np.random.Generator, sector: np.ndarray) -> tuple[Ties, Relations]:
@@ -110,5 +120,6 @@ def initial_state(p: Params, rng: np.random.Generator) -> State:
     """The state at month 0."""
     orgs = organisations(p, rng)
     ties, relations = network(p, rng, orgs.sector)
-    return State(orgs=orgs, ties=ties, relations=relations,
-                 table=PartnershipTable(orgs.capability.shape[1]))
+    return State(
+        orgs=orgs, ties=ties, relations=relations, table=PartnershipTable(orgs.capability.shape[1])
+    )

@@ -3,6 +3,7 @@
 Recorded in every run's ``summary.json`` and every sweep's ``sweep.json``, so that a result
 can be traced to the code and libraries that made it.
 """
+
 from __future__ import annotations
 
 import platform
@@ -27,8 +28,11 @@ def _version(dist: str) -> str | None:
 
 def versions() -> dict[str, str | None]:
     """collabsim, Python and the libraries of :data:`LIBRARIES`, by name."""
-    return {"collabsim": __version__, "python": platform.python_version(),
-            **{dist: _version(dist) for dist in LIBRARIES}}
+    return {
+        "collabsim": __version__,
+        "python": platform.python_version(),
+        **{dist: _version(dist) for dist in LIBRARIES},
+    }
 
 
 def provenance() -> dict[str, Any]:
@@ -37,6 +41,9 @@ def provenance() -> dict[str, Any]:
     The command line and time differ between otherwise identical runs: keep them out of
     anything compared or hashed (a sweep's fingerprint is of its experiment only).
     """
-    return {"versions": versions(), "platform": platform.platform(),
-            "command": list(sys.argv),
-            "time": datetime.now(UTC).isoformat(timespec="seconds")}
+    return {
+        "versions": versions(),
+        "platform": platform.platform(),
+        "command": list(sys.argv),
+        "time": datetime.now(UTC).isoformat(timespec="seconds"),
+    }

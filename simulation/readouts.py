@@ -22,19 +22,44 @@ MATRIX_COLUMNS = [f"{a}_{b}" for a in SECTORS for b in SECTORS]
 
 def columns() -> list[str]:
     """Every per-month column, in order."""
-    base = ["month", "active", "forming", "delivering", "declining",
-            *COUNT_KEYS,
-            *(f"total_{k}" for k in COUNT_KEYS),
-            "failure_share", "early_end_share", "mean_synergy", "share_advantage",
-            "share_inertia", "cross_trust", "mean_myth", "isolated", "isolated_share",
-            "fairness", "turbulent", "mean_capacity"]
+    base = [
+        "month",
+        "active",
+        "forming",
+        "delivering",
+        "declining",
+        *COUNT_KEYS,
+        *(f"total_{k}" for k in COUNT_KEYS),
+        "failure_share",
+        "early_end_share",
+        "mean_synergy",
+        "share_advantage",
+        "share_inertia",
+        "cross_trust",
+        "mean_myth",
+        "isolated",
+        "isolated_share",
+        "fairness",
+        "turbulent",
+        "mean_capacity",
+    ]
     return base + [f"trust_{c}" for c in MATRIX_COLUMNS] + [f"myth_{c}" for c in MATRIX_COLUMNS]
 
 
 #: Per-month columns that count things: integers. Every other column is a float.
-COUNT_COLUMNS = frozenset(["month", "active", "forming", "delivering", "declining", "isolated",
-                           "turbulent", *(k for k in COUNT_KEYS if k != "value"),
-                           *(f"total_{k}" for k in COUNT_KEYS if k != "value")])
+COUNT_COLUMNS = frozenset(
+    [
+        "month",
+        "active",
+        "forming",
+        "delivering",
+        "declining",
+        "isolated",
+        "turbulent",
+        *(k for k in COUNT_KEYS if k != "value"),
+        *(f"total_{k}" for k in COUNT_KEYS if k != "value"),
+    ]
+)
 
 
 def column_dtypes() -> dict[str, str]:
@@ -51,8 +76,7 @@ def reporters() -> dict[str, partial]:
     return {c: partial(_read, c) for c in columns()}
 
 
-def sector_matrix(s: State, values: np.ndarray, src: np.ndarray,
-                  dst: np.ndarray) -> np.ndarray:
+def sector_matrix(s: State, values: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     """Mean of ``values`` by (sector of src, sector of dst); nan where there is none."""
     k = len(SECTORS)
     key = s.orgs.sector[src] * k + s.orgs.sector[dst]
@@ -112,7 +136,8 @@ def compute(s: State) -> dict[str, float]:
         **{f"total_{k}": tot[k] for k in COUNT_KEYS},
         "failure_share": 1 - tot["ended_completed"] / ended if ended else float("nan"),
         "early_end_share": sum(tot[f"ended_{c}"] for c in EARLY_CAUSES) / ended
-        if ended else float("nan"),
+        if ended
+        else float("nan"),
         "mean_synergy": float(syn.mean()) if syn.size else float("nan"),
         "share_advantage": float((syn > 1).mean()) if syn.size else float("nan"),
         "share_inertia": float((syn < 1).mean()) if syn.size else float("nan"),
@@ -120,7 +145,8 @@ def compute(s: State) -> dict[str, float]:
         "mean_myth": cross_myth(s),
         "isolated": isolated,
         "isolated_share": isolated / orgs.n,
-        "fairness": float(work.fairness.mean()) if work is not None and work.fairness.size
+        "fairness": float(work.fairness.mean())
+        if work is not None and work.fairness.size
         else float("nan"),
         "turbulent": int(s.month < s.turbulent_until),
         "mean_capacity": float((orgs.capacity / orgs.base_capacity).mean()),
@@ -164,5 +190,6 @@ def headline(model: CollabModel) -> dict[str, float]:
         "isolated_share": r["isolated_share"],
         "total_value": float(tot["value"]),
         "mean_fairness": float(np.nanmean(model.datacollector.model_vars["fairness"]))
-        if np.isfinite(model.datacollector.model_vars["fairness"]).any() else float("nan"),
+        if np.isfinite(model.datacollector.model_vars["fairness"]).any()
+        else float("nan"),
     }

@@ -42,7 +42,14 @@ from .mechanisms.contribution import (
     W_SANCTIONS,
     W_TRUST,
 )
-from .mechanisms.myths import ALIGNED, CONTACT_BOOST, FULL_EFFECT, N_CONDITIONS, SUPPORTIVE_CLARITY
+from .mechanisms.myths import (
+    ALIGNED,
+    CONTACT_BOOST,
+    FULL_EFFECT,
+    N_CONDITIONS,
+    SUPPORTIVE_CLARITY,
+    MythDynamics,
+)
 from .mechanisms.trust import (
     EXPECTED_COMMITMENT,
     FAIRNESS_CAP,
@@ -56,7 +63,6 @@ from .mechanisms.trust import (
     W_OUTCOME,
 )
 from .mechanisms.work import communication, contribution, sharing, synergy, trust
-from .mechanisms.myths import MythDynamics
 from .param_types import Params
 from .partnerships import Roster
 from .state import State, Streams
@@ -95,8 +101,9 @@ class RefPartnership:
 class ReferenceModel:
     """Organisations and active partnerships as plain Python objects."""
 
-    def __init__(self, orgs: list[RefOrg], partnerships: list[RefPartnership],
-                 params: Mapping[str, Any]):
+    def __init__(
+        self, orgs: list[RefOrg], partnerships: list[RefPartnership], params: Mapping[str, Any]
+    ):
         self.orgs = orgs
         self.partnerships = partnerships
         self.p = params
@@ -110,15 +117,26 @@ class ReferenceModel:
     def from_state(cls, state: State, params: Mapping[str, Any]) -> ReferenceModel:
         """Copy the model's state, one agent at a time."""
         o = state.orgs
-        orgs = [RefOrg(index=i, sector=int(o.sector[i]), capacity=float(o.capacity[i]),
-                       stress=float(o.stress[i]),
-                       outcome_focus=float(o.behaviour[i, Behaviour.OUTCOME_FOCUS]),
-                       n_memberships=int(o.n_memberships[i]),
-                       myth=[float(x) for x in o.myth[i]])
-                for i in range(o.n)]
+        orgs = [
+            RefOrg(
+                index=i,
+                sector=int(o.sector[i]),
+                capacity=float(o.capacity[i]),
+                stress=float(o.stress[i]),
+                outcome_focus=float(o.behaviour[i, Behaviour.OUTCOME_FOCUS]),
+                n_memberships=int(o.n_memberships[i]),
+                myth=[float(x) for x in o.myth[i]],
+            )
+            for i in range(o.n)
+        ]
         rel = state.relations
-        for s, d, t, f in zip(rel.src.tolist(), rel.dst.tolist(), rel.trust.tolist(),
-                              rel.familiarity.tolist(), strict=True):
+        for s, d, t, f in zip(
+            rel.src.tolist(),
+            rel.dst.tolist(),
+            rel.trust.tolist(),
+            rel.familiarity.tolist(),
+            strict=True,
+        ):
             orgs[s].trust[d] = t
             orgs[s].familiarity[d] = f
         t = state.table
@@ -128,11 +146,15 @@ class ReferenceModel:
                 rows_of.setdefault(int(t.m_p[r]), []).append(r)
         parts = []
         for pid, rows in sorted(rows_of.items()):
-            parts.append(RefPartnership(
-                pid=pid, members=[RefMember(orgs[int(t.m_o[r])], float(t.m_called[r]))
-                                  for r in rows],
-                alignment=float(t.p_alignment[pid]), mandated=bool(t.p_mandated[pid]),
-                brokered=bool(t.p_brokered[pid])))
+            parts.append(
+                RefPartnership(
+                    pid=pid,
+                    members=[RefMember(orgs[int(t.m_o[r])], float(t.m_called[r])) for r in rows],
+                    alignment=float(t.p_alignment[pid]),
+                    mandated=bool(t.p_mandated[pid]),
+                    brokered=bool(t.p_brokered[pid]),
+                )
+            )
         return cls(orgs, parts, dict(params))
 
     # --- contribution ------------------------------------------------------------------------
@@ -140,8 +162,10 @@ class ReferenceModel:
         p = self.p
         ri = p["review_interval"]
         reviews = 1.0 if 0 < ri <= REGULAR_REVIEWS else (RARE_REVIEWS if ri else 0.0)
-        return min(max(W_CLARITY * p["clarity"] + W_SANCTIONS * p["sanctions"]
-                       + W_REVIEWS * reviews, 0.0), 1.0)
+        return min(
+            max(W_CLARITY * p["clarity"] + W_SANCTIONS * p["sanctions"] + W_REVIEWS * reviews, 0.0),
+            1.0,
+        )
 
     def contributions(self) -> tuple[list[float], list[float]]:
         """Commitment and effort of every member of every partnership (roster order)."""
@@ -153,20 +177,36 @@ class ReferenceModel:
                 org = me.org
                 trusts = [org.trust[other.org.index] for other in part.members if other is not me]
                 trust = sum(trusts) / len(trusts) if trusts else NEUTRAL
-                temptation = (self.p["freeride_temptation"] * (1.0 - org.outcome_focus)
-                              * (1.0 - acc) * (1.0 + CROWD_TEMPTATION * (size - 2)))
-                c = (BASE_COMMITMENT + W_TRUST * (trust - NEUTRAL)
-                     + W_FOCUS * (org.outcome_focus - NEUTRAL)
-                     + W_ALIGNMENT * (part.alignment - NEUTRAL) - temptation
-                     - org.stress * (1.0 - acc) - MANDATE_RELUCTANCE * part.mandated + me.called)
+                temptation = (
+                    self.p["freeride_temptation"]
+                    * (1.0 - org.outcome_focus)
+                    * (1.0 - acc)
+                    * (1.0 + CROWD_TEMPTATION * (size - 2))
+                )
+                c = (
+                    BASE_COMMITMENT
+                    + W_TRUST * (trust - NEUTRAL)
+                    + W_FOCUS * (org.outcome_focus - NEUTRAL)
+                    + W_ALIGNMENT * (part.alignment - NEUTRAL)
+                    - temptation
+                    - org.stress * (1.0 - acc)
+                    - MANDATE_RELUCTANCE * part.mandated
+                    + me.called
+                )
                 c = min(max(c, MIN_COMMITMENT), MAX_COMMITMENT)
                 commitments.append(c)
                 efforts.append(c * org.capacity * INVOLVEMENT / max(org.n_memberships, 1))
         return commitments, efforts
 
     # --- trust ---------------------------------------------------------------------------------
-    def trust_signals(self, commitment: list[float], ret: list[float], harm: list[float],
-                      synergy: list[float], rng: np.random.Generator) -> list[float]:
+    def trust_signals(
+        self,
+        commitment: list[float],
+        ret: list[float],
+        harm: list[float],
+        synergy: list[float],
+        rng: np.random.Generator,
+    ) -> list[float]:
         """Each member's reading of each partner this month (pairs in roster order).
 
         ``commitment``, ``ret`` and ``harm`` are per member (roster order), ``synergy`` per
@@ -177,7 +217,7 @@ class ReferenceModel:
         row0 = 0
         for k, part in enumerate(self.partnerships):
             members = part.members
-            rets = ret[row0: row0 + len(members)]
+            rets = ret[row0 : row0 + len(members)]
             mean_ret = sum(rets) / len(rets)
             syn = 1.0 if math.isnan(synergy[k]) else synergy[k]
             outcome = min(max(syn - 1.0, -OUTCOME_CAP), OUTCOME_CAP)
@@ -188,12 +228,19 @@ class ReferenceModel:
                     if j == i:
                         continue
                     myth = me.org.myth[other.org.sector]
-                    seen = (commitment[row0 + j] - EXPECTED_COMMITMENT
-                            - p["myth_bias"] * myth * MYTH_COLOUR)
+                    seen = (
+                        commitment[row0 + j]
+                        - EXPECTED_COMMITMENT
+                        - p["myth_bias"] * myth * MYTH_COLOUR
+                    )
                     seen += rng.normal(0.0, SIGNAL_NOISE)
-                    out.append(W_CONTRIBUTION * seen + W_FAIRNESS * fair
-                               - W_HARM * harm[row0 + j] + W_OUTCOME * outcome
-                               + W_INVESTMENT * p["trust_investment"])
+                    out.append(
+                        W_CONTRIBUTION * seen
+                        + W_FAIRNESS * fair
+                        - W_HARM * harm[row0 + j]
+                        + W_OUTCOME * outcome
+                        + W_INVESTMENT * p["trust_investment"]
+                    )
             row0 += len(members)
         return out
 
@@ -225,8 +272,11 @@ class ReferenceModel:
         p = self.p
         equal = 1.0 if p["equal_status"] else 0.0
         goals = 1.0 if part.alignment >= ALIGNED else 0.0
-        support = 1.0 if part.brokered or (p["clarity"] >= SUPPORTIVE_CLARITY
-                                           and p["review_interval"] > 0) else 0.0
+        support = (
+            1.0
+            if part.brokered or (p["clarity"] >= SUPPORTIVE_CLARITY and p["review_interval"] > 0)
+            else 0.0
+        )
         return equal + goals + 1.0 + support
 
     def update_myths(self, signals: list[float]) -> None:
@@ -241,7 +291,8 @@ class ReferenceModel:
                         continue
                     if other.org.sector != me.org.sector:
                         seen.setdefault((me.org.index, other.org.sector), []).append(
-                            (signals[k], quality))
+                            (signals[k], quality)
+                        )
                     k += 1
         for (i, sector), experiences in seen.items():
             org = self.orgs[i]
@@ -292,19 +343,19 @@ def month_inputs(s: State, p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarra
     """
     roster, edges = month_index(s)
     trust_pair = s.relations.trust[edges]
-    commitment = contribution.commitment(s, p, roster,
-                                         roster.per_entry_mean_over_pairs(trust_pair))
+    commitment = contribution.commitment(s, p, roster, roster.per_entry_mean_over_pairs(trust_pair))
     effort = contribution.effort(s, roster, commitment)
     u_pair = communication.understanding(s, p, roster, edges)
-    joint, _, alone_entry, ratio = synergy(s, p, roster, effort,
-                                           roster.per_entry_mean_over_pairs(u_pair),
-                                           trust_pair, u_pair)
+    joint, _, alone_entry, ratio = synergy(
+        s, p, roster, effort, roster.per_entry_mean_over_pairs(u_pair), trust_pair, u_pair
+    )
     _, ret, harm, _ = sharing(s, p, roster, effort, joint, alone_entry)
     return ret, harm, ratio
 
 
-def vectorised_month(s: State, p: Params, rng: Streams, ret, harm, synergy_part, index=None
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def vectorised_month(
+    s: State, p: Params, rng: Streams, ret, harm, synergy_part, index=None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The core the reference implements, done by the model's mechanisms (as in ``step``).
 
     ``index`` is :func:`month_index`'s result; it is built here when not given.

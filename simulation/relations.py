@@ -24,8 +24,14 @@ class Relations:
     ``tie`` (True where there is a personal networking tie, seed 000).
     """
 
-    FIELDS = {"src": np.int64, "dst": np.int64, "trust": np.float64,
-              "familiarity": np.float64, "language": np.float64, "tie": np.bool_}
+    FIELDS = {
+        "src": np.int64,
+        "dst": np.int64,
+        "trust": np.float64,
+        "familiarity": np.float64,
+        "language": np.float64,
+        "tie": np.bool_,
+    }
 
     def __init__(self, n_orgs: int, capacity: int = 1024):
         self.n = int(n_orgs)
@@ -78,8 +84,9 @@ class Relations:
         np.minimum(pos, sorted_keys.size - 1, out=pos)
         return np.where(sorted_keys.take(pos) == keys, edges.take(pos), -1)
 
-    def add(self, src: np.ndarray, dst: np.ndarray, trust: np.ndarray,
-            tie: bool | np.ndarray = False) -> np.ndarray:
+    def add(
+        self, src: np.ndarray, dst: np.ndarray, trust: np.ndarray, tie: bool | np.ndarray = False
+    ) -> np.ndarray:
         """Add edges for pairs that have none yet; return the edge index of every pair.
 
         Existing edges keep their state: a first impression is formed only once.
@@ -141,13 +148,18 @@ class Relations:
     def out_of(self, i: int) -> np.ndarray:
         """Edge indices held by organisation ``i`` (its views of others)."""
         lo, hi = i * self.n, (i + 1) * self.n
-        main = self._sorted_edges[self._sorted_keys.searchsorted(lo):
-                                  self._sorted_keys.searchsorted(hi)]
+        main = self._sorted_edges[
+            self._sorted_keys.searchsorted(lo) : self._sorted_keys.searchsorted(hi)
+        ]
         a, b = self._recent_keys.searchsorted(lo), self._recent_keys.searchsorted(hi)
         return main if a == b else np.concatenate([main, self._recent_edges[a:b]])
 
     @property
     def nbytes(self) -> int:
-        return sum(getattr(self, "_" + f).nbytes for f in self.FIELDS) + \
-            self._sorted_keys.nbytes + self._sorted_edges.nbytes + \
-            self._recent_keys.nbytes + self._recent_edges.nbytes
+        return (
+            sum(getattr(self, "_" + f).nbytes for f in self.FIELDS)
+            + self._sorted_keys.nbytes
+            + self._sorted_edges.nbytes
+            + self._recent_keys.nbytes
+            + self._recent_edges.nbytes
+        )

@@ -59,9 +59,14 @@ class RunResult:
         }
 
 
-def simulate(scenario: str = "baseline", *, seed: int | None = None, steps: int | None = None,
-             params: dict[str, Any] | None = None,
-             stop_when: Callable[[CollabModel], bool] | None = None) -> RunResult:
+def simulate(
+    scenario: str = "baseline",
+    *,
+    seed: int | None = None,
+    steps: int | None = None,
+    params: dict[str, Any] | None = None,
+    stop_when: Callable[[CollabModel], bool] | None = None,
+) -> RunResult:
     """Run one scenario with optional parameter overrides; everything is validated first."""
     full = resolve(scenario, params)
     from .scenarios import get
@@ -72,15 +77,22 @@ def simulate(scenario: str = "baseline", *, seed: int | None = None, steps: int 
         model.step()
         if stop_when is not None and stop_when(model):
             break
-    return RunResult(scenario=scenario, seed=seed, steps=steps, params=full,
-                     outcomes=headline(model), model=model)
+    return RunResult(
+        scenario=scenario,
+        seed=seed,
+        steps=steps,
+        params=full,
+        outcomes=headline(model),
+        model=model,
+    )
 
 
 def timeseries_frame(model: CollabModel) -> pd.DataFrame:
     """One row per month from the model's DataCollector, with a fixed dtype per column."""
     recorded = model.datacollector.model_vars
-    return pd.DataFrame({c: np.asarray(recorded[c], dtype=dtype)
-                         for c, dtype in column_dtypes().items()})
+    return pd.DataFrame(
+        {c: np.asarray(recorded[c], dtype=dtype) for c, dtype in column_dtypes().items()}
+    )
 
 
 EVENT_COLUMNS = ("month", "event", "partnership", "organisations", "sectors", "cause", "story")
@@ -89,14 +101,19 @@ EVENT_COLUMNS = ("month", "event", "partnership", "organisations", "sectors", "c
 def events_frame(model: CollabModel) -> pd.DataFrame:
     """The event log, one row per event (numbers as int64, text as pandas strings)."""
     ev = model.events
-    return pd.DataFrame({c: np.array([e[c] for e in ev], dtype=np.int64)
-                         if c in ("month", "partnership") else pd.array([e[c] for e in ev],
-                                                                        dtype="str")
-                         for c in EVENT_COLUMNS})
+    return pd.DataFrame(
+        {
+            c: np.array([e[c] for e in ev], dtype=np.int64)
+            if c in ("month", "partnership")
+            else pd.array([e[c] for e in ev], dtype="str")
+            for c in EVENT_COLUMNS
+        }
+    )
 
 
-def run_model(seed: int = 42, steps: int = 120, scenario: str = "baseline",
-              **params: Any) -> dict[str, float]:
+def run_model(
+    seed: int = 42, steps: int = 120, scenario: str = "baseline", **params: Any
+) -> dict[str, float]:
     """Run once and return the scalar outcomes: the entry point for SALib and EMA Workbench.
 
     Example: ``run_model(seed=1, steps=120, clarity=0.8)["failure_share"]``.
@@ -115,17 +132,22 @@ def check_output_dir(out: Path, *, shared: bool = False) -> Path:
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: exists and is not a directory; allowed: a directory path")
     if not shared and out.is_dir() and any(out.iterdir()) and not (out / "summary.json").exists():
-        raise UserError(f"--out {out}: is a non-empty directory that holds no collabsim run; "
-                        "allowed: a new or empty directory, or an earlier run's directory")
+        raise UserError(
+            f"--out {out}: is a non-empty directory that holds no collabsim run; "
+            "allowed: a new or empty directory, or an earlier run's directory"
+        )
     probe = out.parent if not out.exists() else out
     while not probe.exists():
         probe = probe.parent
     if not probe.is_dir():
-        raise UserError(f"--out {out}: cannot be created because {probe} is a file; "
-                        "allowed: a directory path")
+        raise UserError(
+            f"--out {out}: cannot be created because {probe} is a file; allowed: a directory path"
+        )
     if not os.access(probe, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK)):
-        raise UserError(f"--out {out}: cannot be written (permission denied); "
-                        "allowed: a directory you can write to")
+        raise UserError(
+            f"--out {out}: cannot be written (permission denied); "
+            "allowed: a directory you can write to"
+        )
     return out
 
 
@@ -137,8 +159,9 @@ def write_outputs(result: RunResult, out: Path) -> list[Path]:
     with atomic_dir(out) as tmp:
         result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
         result.events.to_parquet(tmp / "events.parquet", index=False)
-        (tmp / "summary.json").write_text(json.dumps(result.summary(), indent=2,
-                                                     default=_json_default) + "\n")
+        (tmp / "summary.json").write_text(
+            json.dumps(result.summary(), indent=2, default=_json_default) + "\n"
+        )
         dashboard(result, tmp / "dashboard.png")
     return [out / f for f in OUTPUT_FILES]
 
@@ -158,8 +181,11 @@ def format_summary(result: RunResult) -> str:
         return "n/a" if x != x else f"{x:.0%}"
 
     ended = o["partnerships_ended"]
-    causes = ", ".join(f"{k.removeprefix('ended_').replace('_', ' ')} {o[k]}"
-                       for k in o if k.startswith("ended_") and o[k])
+    causes = ", ".join(
+        f"{k.removeprefix('ended_').replace('_', ' ')} {o[k]}"
+        for k in o
+        if k.startswith("ended_") and o[k]
+    )
     lines = [
         f"collabsim {__version__} - scenario '{result.scenario}', seed {result.seed}, "
         f"{result.steps} months, {p['n_orgs']} organisations",

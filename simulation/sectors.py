@@ -13,20 +13,24 @@ from .codes import Sector
 
 SECTORS: tuple[str, ...] = Sector.labels()
 SECTOR_TITLES = {
-    "public": "public sector", "private": "private/independent sector",
-    "third": "third (voluntary) sector", "community": "community group",
+    "public": "public sector",
+    "private": "private/independent sector",
+    "third": "third (voluntary) sector",
+    "community": "community group",
 }
 
 #: Capability domains. Sectors differ across them, which is where synergy comes from.
 DOMAINS: tuple[str, ...] = ("scale", "efficiency", "specialist_reach", "lived_experience")
 
 #: Typical capability of each sector in each domain (rows follow SECTORS, columns DOMAINS).
-CAPABILITY = np.array([
-    [0.90, 0.35, 0.30, 0.10],  # public: statutory reach and scale
-    [0.45, 0.90, 0.20, 0.10],  # private: delivery efficiency
-    [0.20, 0.35, 0.90, 0.45],  # third: specialist and community reach
-    [0.05, 0.10, 0.45, 0.95],  # community: lived experience
-])
+CAPABILITY = np.array(
+    [
+        [0.90, 0.35, 0.30, 0.10],  # public: statutory reach and scale
+        [0.45, 0.90, 0.20, 0.10],  # private: delivery efficiency
+        [0.20, 0.35, 0.90, 0.45],  # third: specialist and community reach
+        [0.05, 0.10, 0.45, 0.95],  # community: lived experience
+    ]
+)
 
 #: Median resources (capacity) per month, in arbitrary units.
 CAPACITY_MEDIAN = np.array([10.0, 6.0, 2.5, 0.8])
@@ -40,12 +44,14 @@ VALUES = np.array([0.70, 0.25, 0.85, 0.90])
 #: Relative strength of the myths each sector holds about each other sector (rows hold, columns
 #: are held about), scaled by the ``myth_initial`` parameter. Seed 000 lists myths about every
 #: sector; service users and the private sector attract the longest lists.
-MYTH_PATTERN = np.array([
-    [0.0, 1.2, 0.9, 1.0],
-    [1.1, 0.0, 1.0, 1.0],
-    [1.0, 1.3, 0.0, 0.8],
-    [1.1, 1.3, 0.8, 0.0],
-])
+MYTH_PATTERN = np.array(
+    [
+        [0.0, 1.2, 0.9, 1.0],
+        [1.1, 0.0, 1.0, 1.0],
+        [1.0, 1.3, 0.0, 0.8],
+        [1.1, 1.3, 0.8, 0.0],
+    ]
+)
 
 #: One of seed 000's myths per sector, for stories and the teaching demos.
 EXAMPLE_MYTH = {

@@ -67,7 +67,7 @@ class Ties:
     table: np.ndarray  # (n, max degree) int64, organisation or -1
 
     def of(self, org: int) -> np.ndarray:
-        return self.dst[self.ptr[org]: self.ptr[org + 1]]
+        return self.dst[self.ptr[org] : self.ptr[org + 1]]
 
 
 @dataclass

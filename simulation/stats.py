@@ -61,16 +61,18 @@ class Survival:
 
 def survival(duration: Any, censored: Any, level: float = 0.95) -> Survival:
     """Kaplan-Meier survival of durations, ``censored`` marking those still running at the end."""
-    data = stats.CensoredData.right_censored(np.asarray(duration, dtype=float),
-                                             np.asarray(censored, dtype=bool))
+    data = stats.CensoredData.right_censored(
+        np.asarray(duration, dtype=float), np.asarray(censored, dtype=bool)
+    )
     sf = stats.ecdf(data).sf
     with warnings.catch_warnings():
         # Greenwood's interval is undefined where the curve reaches 0; nan there is expected.
-        warnings.filterwarnings("ignore", "The confidence interval is undefined",
-                                RuntimeWarning)
+        warnings.filterwarnings("ignore", "The confidence interval is undefined", RuntimeWarning)
         ci = sf.confidence_interval(level)
     one = np.ones(1)
-    return Survival(time=np.concatenate([[0.0], sf.quantiles]),
-                    surv=np.concatenate([one, sf.probabilities]),
-                    low=np.concatenate([one, ci.low.probabilities]),
-                    high=np.concatenate([one, ci.high.probabilities]))
+    return Survival(
+        time=np.concatenate([[0.0], sf.quantiles]),
+        surv=np.concatenate([one, sf.probabilities]),
+        low=np.concatenate([one, ci.low.probabilities]),
+        high=np.concatenate([one, ci.high.probabilities]),
+    )

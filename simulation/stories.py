@@ -11,7 +11,7 @@ CAUSE_TEXT = {
     EndCause.NOT_WORTH_IT.label: "members decided 'this isn't worth it any more'",
     EndCause.TRUST_COLLAPSED.label: "trust collapsed",
     EndCause.FUNDING_CUT.label: "members were pulled back to their own priorities after a "
-                                "funding cut",
+    "funding cut",
 }
 LEFT_TEXT = {
     EndCause.NOT_WORTH_IT.label: "deciding 'this isn't worth it any more'",
@@ -28,15 +28,24 @@ def join_names(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def story(s: State, kind: str, pid: int, members: list[str], who: list[str],
-          cause: str | None, what: str | None) -> str:
+def story(
+    s: State,
+    kind: str,
+    pid: int,
+    members: list[str],
+    who: list[str],
+    cause: str | None,
+    what: str | None,
+) -> str:
     """One event of month ``s.month`` as a sentence."""
     head = f"month {s.month}: "
     if kind == "formed":
         return head + f"{join_names(who)} — {what} (partnership {pid})"
     if kind == "left":
-        return head + f"{join_names(who)} left the partnership of {join_names(members)}, " \
+        return (
+            head + f"{join_names(who)} left the partnership of {join_names(members)}, "
             f"{LEFT_TEXT.get(cause or '', cause)}"
+        )
     text = CAUSE_TEXT.get(cause or "", cause or "")
     if cause == EndCause.TRUST_COLLAPSED.label and s.table.p_harm[pid] > DISPUTE:
         text += " after a dispute over credit"

@@ -34,22 +34,45 @@ CONFIGS: list[tuple[str, dict, int]] = [
     ("preset_forced_marriage", {"governance": "forced_marriage"}, 120),
     ("brokered", {"formation_mode": "brokered"}, 120),
     ("mandated", {"formation_mode": "mandated"}, 120),
-    ("no_reputation", {"reputation_weight": 0.0, "sharing_rule": "power", "sanctions": True,
-                       "exit_arrangements": True}, 120),
+    (
+        "no_reputation",
+        {
+            "reputation_weight": 0.0,
+            "sharing_rule": "power",
+            "sanctions": True,
+            "exit_arrangements": True,
+        },
+        120,
+    ),
 ]
 SEED = 7
 
 
-ORG_FIELDS = ("sector", "base_capacity", "capacity", "capability", "values", "red_line",
-              "behaviour", "jargon", "myth", "initial_myth", "skill", "stress", "n_memberships")
+ORG_FIELDS = (
+    "sector",
+    "base_capacity",
+    "capacity",
+    "capability",
+    "values",
+    "red_line",
+    "behaviour",
+    "jargon",
+    "myth",
+    "initial_myth",
+    "skill",
+    "stress",
+    "n_memberships",
+)
 REL_FIELDS = ("src", "dst", "trust", "familiarity", "language", "tie")
 
 
 def _named_state(m) -> list[tuple[str, object]]:
     """Every piece of model state, by meaning. Reads the model wherever it keeps it."""
     s = m.state
-    out: list[tuple[str, object]] = [("month", int(s.month)),
-                                     ("turbulent_until", int(s.turbulent_until))]
+    out: list[tuple[str, object]] = [
+        ("month", int(s.month)),
+        ("turbulent_until", int(s.turbulent_until)),
+    ]
     out += [(f"org.{f}", getattr(s.orgs, f)) for f in ORG_FIELDS]
     out += [("ties.ptr", s.ties.ptr), ("ties.dst", s.ties.dst), ("ties.table", s.ties.table)]
     rel = s.relations
@@ -57,8 +80,12 @@ def _named_state(m) -> list[tuple[str, object]]:
     t = s.table
     out += [(f"table.{f}", getattr(t, f)[: t.n_p]) for f in t.P_FIELDS]
     out += [(f"table.{f}", getattr(t, f)[: t.n_m]) for f in t.M_FIELDS]
-    out += [("events", s.events), ("counts", s.counts.as_dict()),
-            ("totals", s.totals.as_dict()), ("readout", dict(m.readout))]
+    out += [
+        ("events", s.events),
+        ("counts", s.counts.as_dict()),
+        ("totals", s.totals.as_dict()),
+        ("readout", dict(m.readout)),
+    ]
     out.append(("rng", m.rng.bit_generator.state))
     for name in ("env", "form", "noise"):
         out.append((f"rng_{name}", getattr(m.streams, name).bit_generator.state))
@@ -106,13 +133,20 @@ def run_config(params: dict, months: int) -> dict:
     for _ in range(months):
         m.step()
         months_digests.append(state_digest(m))
-    return {"months": months_digests, "timeseries": frame_digest(timeseries_frame(m)),
-            "events": frame_digest(events_frame(m)), "relations": int(m.state.relations.size)}
+    return {
+        "months": months_digests,
+        "timeseries": frame_digest(timeseries_frame(m)),
+        "events": frame_digest(events_frame(m)),
+        "relations": int(m.state.relations.size),
+    }
 
 
 def compute_all(names: list[str] | None = None) -> dict:
-    return {name: run_config(params, months) for name, params, months in CONFIGS
-            if names is None or name in names}
+    return {
+        name: run_config(params, months)
+        for name, params, months in CONFIGS
+        if names is None or name in names
+    }
 
 
 if __name__ == "__main__":

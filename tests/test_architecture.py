@@ -24,8 +24,9 @@ PLAIN_NUMBERS = {0, 1, -1, 2, 0.5}
 def test_typed_parameters_are_generated_from_the_one_definition():
     from simulation.params import TYPED_MODULE, typed_params_source
 
-    assert (ROOT / "simulation" / TYPED_MODULE).read_text() == typed_params_source(), \
+    assert (ROOT / "simulation" / TYPED_MODULE).read_text() == typed_params_source(), (
         "stale: run `python -m simulation.params`"
+    )
 
 
 def test_typed_parameters_match_validated_ones():
@@ -76,19 +77,28 @@ def test_every_mechanism_constant_is_declared_and_documented():
         comments = constant_comments(importlib.import_module(modname))
         for name in consts:
             assert comments.get(name), f"{modname}.{name} has no #: comment saying what it is"
-            assert name in declared.get(modname, set()), \
+            assert name in declared.get(modname, set()), (
                 f"{modname}.{name} is not listed in its mechanism's `constants`"
+            )
 
 
 def test_mechanisms_spell_no_magic_numbers():
     found = []
     for path in MECHANISM_DIR.glob("*.py"):
         tree = ast.parse(path.read_text())
-        at_module_level = {id(n) for node in tree.body if isinstance(node, ast.Assign | ast.AnnAssign)
-                           for n in ast.walk(node)}
+        at_module_level = {
+            id(n)
+            for node in tree.body
+            if isinstance(node, ast.Assign | ast.AnnAssign)
+            for n in ast.walk(node)
+        }
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Constant) and type(node.value) in (int, float)
-                    and id(node) not in at_module_level and node.value not in PLAIN_NUMBERS):
+            if (
+                isinstance(node, ast.Constant)
+                and type(node.value) in (int, float)
+                and id(node) not in at_module_level
+                and node.value not in PLAIN_NUMBERS
+            ):
                 found.append(f"{path.name}:{node.lineno} {node.value}")
     assert not found, "name these constants: " + ", ".join(found)
 
@@ -96,8 +106,9 @@ def test_mechanisms_spell_no_magic_numbers():
 def test_every_mechanism_states_its_equations_sources_and_tests():
     test_names = {}
     for path in (ROOT / "tests").glob("test_*.py"):
-        test_names[path.name] = {n.name for n in ast.walk(ast.parse(path.read_text()))
-                                 if isinstance(n, ast.FunctionDef)}
+        test_names[path.name] = {
+            n.name for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.FunctionDef)
+        }
     for m in MECHANISMS:
         doc = inspect.getdoc(m) or ""
         assert "Rule." in doc and "Equations" in doc, m.__name__
@@ -124,12 +135,17 @@ def test_imports_follow_the_layers_contract():
 
 
 def test_ruff_finds_nothing():
-    out = subprocess.run([_tool("ruff"), "check", "--no-cache", "."], cwd=ROOT,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [_tool("ruff"), "check", "--no-cache", "."], cwd=ROOT, capture_output=True, text=True
+    )
     assert out.returncode == 0, out.stdout[-3000:]
 
 
 def test_code_is_formatted():
-    out = subprocess.run([_tool("ruff"), "format", "--check", "--no-cache", "."], cwd=ROOT,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [_tool("ruff"), "format", "--check", "--no-cache", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stdout[-3000:]

@@ -20,8 +20,12 @@ def test_run_writes_results_and_prints_a_summary(tmp_path):
     r = cli("run", "--steps", "36", "--seed", "5", "--set", "clarity=0.7", "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert "partnerships formed" in r.stdout and "synergy" in r.stdout and str(out) in r.stdout
-    assert sorted(p.name for p in out.iterdir()) == ["dashboard.png", "events.parquet",
-                                                      "summary.json", "timeseries.parquet"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "dashboard.png",
+        "events.parquet",
+        "summary.json",
+        "timeseries.parquet",
+    ]
     ts = pd.read_parquet(out / "timeseries.parquet")
     ev = pd.read_parquet(out / "events.parquet")
     s = json.loads((out / "summary.json").read_text())
@@ -32,13 +36,16 @@ def test_run_writes_results_and_prints_a_summary(tmp_path):
 
 
 def test_run_default_output_directory_and_scenario(tmp_path):
-    r = cli("run", "--scenario", "governance_six_principles", "--steps", "6", "--quiet",
-            cwd=tmp_path)
+    r = cli(
+        "run", "--scenario", "governance_six_principles", "--steps", "6", "--quiet", cwd=tmp_path
+    )
     assert r.returncode == 0, r.stderr
     out = tmp_path / r.stdout.strip()
     assert out == tmp_path / "results/runs/governance_six_principles-seed42"
-    assert json.loads((out / "summary.json").read_text())["parameters"]["governance"] == \
-        "six_principles"
+    assert (
+        json.loads((out / "summary.json").read_text())["parameters"]["governance"]
+        == "six_principles"
+    )
 
 
 def test_scenarios_and_params_list():
@@ -52,18 +59,21 @@ def test_scenarios_and_params_list():
     assert p.returncode == 0 and "review_interval" in p.stdout and "n_orgs" not in p.stdout
 
 
-@pytest.mark.parametrize("args,fragment", [
-    (["--scenario", "utopia"], "unknown scenario 'utopia'"),
-    (["--set", "charisma=1"], "charisma"),
-    (["--set", "clarity=high"], "clarity = 'high' is not allowed"),
-    (["--set", "clarity=2"], "from 0 to 1"),
-    (["--set", "sanctions=perhaps"], "true or false"),
-    (["--set", "clarity"], "NAME=VALUE"),
-    (["--steps", "0"], "steps = '0'"),
-    (["--steps", "-5"], "steps = '-5'"),
-    (["--steps", "ten"], "steps = 'ten'"),
-    (["--seed", "-1"], "seed"),
-])
+@pytest.mark.parametrize(
+    "args,fragment",
+    [
+        (["--scenario", "utopia"], "unknown scenario 'utopia'"),
+        (["--set", "charisma=1"], "charisma"),
+        (["--set", "clarity=high"], "clarity = 'high' is not allowed"),
+        (["--set", "clarity=2"], "from 0 to 1"),
+        (["--set", "sanctions=perhaps"], "true or false"),
+        (["--set", "clarity"], "NAME=VALUE"),
+        (["--steps", "0"], "steps = '0'"),
+        (["--steps", "-5"], "steps = '-5'"),
+        (["--steps", "ten"], "steps = 'ten'"),
+        (["--seed", "-1"], "seed"),
+    ],
+)
 def test_bad_input_one_line_exit_2_nothing_written(tmp_path, args, fragment):
     out = tmp_path / "out"
     r = cli("run", *args, "--out", str(out))

@@ -44,16 +44,18 @@ def test_demo_shows_its_idea_against_its_contrast(name):
     demo, changed = (np.asarray(v, dtype=float) for v in contrast_outcomes(name, SEEDS))
     assert np.isfinite(demo).all() and np.isfinite(changed).all()
     diff = con.direction * (changed - demo)
-    p = stats.ttest_rel(con.direction * changed, con.direction * demo,
-                        alternative="greater").pvalue
+    p = stats.ttest_rel(con.direction * changed, con.direction * demo, alternative="greater").pvalue
     assert diff.mean() > 0 and p < ALPHA, (
-        f"{name}: {con.outcome} demo {demo.mean():.3f} vs changed {changed.mean():.3f}, p={p:.3g}")
+        f"{name}: {con.outcome} demo {demo.mean():.3f} vs changed {changed.mean():.3f}, p={p:.3g}"
+    )
 
 
 @pytest.mark.slow
 def test_myths_fall_with_contact_even_before_the_change():
     from simulation.run import run_model
 
-    change = [run_model(seed=s, steps=120, **resolve("demo_myths_and_dragons"))["myth_change"]
-              for s in SEEDS]
+    change = [
+        run_model(seed=s, steps=120, **resolve("demo_myths_and_dragons"))["myth_change"]
+        for s in SEEDS
+    ]
     assert np.mean(change) < 0 and stats.ttest_1samp(change, 0, alternative="less").pvalue < ALPHA

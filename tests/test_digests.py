@@ -20,8 +20,10 @@ STORED = json.loads(STORE.read_text())
 def test_state_and_outputs_match_the_stored_digests(name, params, months):
     want = STORED[name]
     got = run_config(params, months)
-    first_bad = next((i for i, (a, b) in enumerate(zip(got["months"], want["months"],
-                                                       strict=True)) if a != b), None)
+    first_bad = next(
+        (i for i, (a, b) in enumerate(zip(got["months"], want["months"], strict=True)) if a != b),
+        None,
+    )
     assert first_bad is None, f"{name}: state differs from month {first_bad} on"
     assert got["timeseries"] == want["timeseries"]
     assert got["events"] == want["events"]
@@ -34,8 +36,9 @@ def test_the_large_configuration_passes_the_side_index_threshold():
 
 
 def test_the_digest_sees_a_one_bit_change():
-    from simulation.model import CollabModel
     from state_digest import state_digest
+
+    from simulation.model import CollabModel
 
     m = CollabModel(seed=3, n_orgs=30)
     before = state_digest(m)

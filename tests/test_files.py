@@ -70,8 +70,9 @@ def test_atomic_dir_puts_the_old_directory_back_if_the_swap_fails(tmp_path, monk
 
     def rename(self, target):
         if self.name.startswith(".run.tmp") and not self.name.endswith(".old"):
-            raise OSError("disk gone")     # the new directory cannot be moved into place
+            raise OSError("disk gone")  # the new directory cannot be moved into place
         return real(self, target)
+
     monkeypatch.setattr(type(out), "rename", rename)
     with pytest.raises(OSError), files.atomic_dir(out) as tmp:
         (tmp / "a.txt").write_text("new")

@@ -4,12 +4,12 @@ Unit-level tests feed the same model state to a mechanism twice, changing one in
 Run-level tests compare paired runs (same seeds) with a one-sided paired t-test.
 """
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from conftest import outcomes, stepped
 from scipy import stats
-
-from dataclasses import replace
 
 from simulation.codes import Behaviour
 from simulation.lifecycle import start_partnership
@@ -51,10 +51,18 @@ def busy():
 def start(m, members, ch):
     """Start a partnership of ``members`` for challenge ``ch``, as formation would."""
     s, p = m.state, m.p
-    return start_partnership(s, members, ch.req, ch.value, ch.duration,
-                             nominal_target(s, members, ch), alignment(s, p, m.streams, members),
-                             m.perceived_trust(*ordered_pairs(members)), brokered=False,
-                             mandated=False)
+    return start_partnership(
+        s,
+        members,
+        ch.req,
+        ch.value,
+        ch.duration,
+        nominal_target(s, members, ch),
+        alignment(s, p, m.streams, members),
+        m.perceived_trust(*ordered_pairs(members)),
+        brokered=False,
+        mandated=False,
+    )
 
 
 def work(m, ro, edges):
@@ -73,8 +81,13 @@ def test_formation_reputation_through_network(busy):
     lead = int(np.argmax(np.diff(m.state.ties.ptr)))  # the best-connected organisation
     ties = m.state.ties.of(lead)
     known = np.flatnonzero(np.diff(m.state.ties.ptr) > 0)
-    stranger = next(j for j in range(m.n) if j != lead and j not in ties and
-                    m.state.relations.lookup(np.array([lead]), np.array([j]))[0] < 0)
+    stranger = next(
+        j
+        for j in range(m.n)
+        if j != lead
+        and j not in ties
+        and m.state.relations.lookup(np.array([lead]), np.array([j]))[0] < 0
+    )
     e = m.state.relations.add(ties, np.full(ties.size, stranger), 0.5)
     saved = m.state.relations.trust[e].copy()
     m.state.relations.trust[e] = 0.05
@@ -197,7 +210,10 @@ def test_synergy_coordination_costs_cut_output(busy):
     m.p = replace(m.p, coordination_cost=1.0)
     dear, _ = work(m, ro, edges)
     m.p = saved
-    m.state.table.p_output[:], m.state.table.p_alone[:] = state[0][: m.state.table.p_output.size], state[1][: m.state.table.p_alone.size]
+    m.state.table.p_output[:], m.state.table.p_alone[:] = (
+        state[0][: m.state.table.p_output.size],
+        state[1][: m.state.table.p_alone.size],
+    )
     assert (dear.joint <= cheap.joint).all() and dear.synergy.mean() < cheap.synergy.mean()
 
 
@@ -209,9 +225,15 @@ def test_sharing_by_power_is_less_fair_than_proportional(busy):
     fair = {}
     for rule in ("proportional", "power"):
         m.p = replace(m.p, sharing_rule=rule)
-        _, _, _, fairness = sharing(m.state, m.p, ro, w.effort, w.joint,
-                                      w.effort * np.einsum("md,md->m", m.state.orgs.capability[ro.org],
-                                                           m.state.table.p_req[ro.pid]))
+        _, _, _, fairness = sharing(
+            m.state,
+            m.p,
+            ro,
+            w.effort,
+            w.joint,
+            w.effort
+            * np.einsum("md,md->m", m.state.orgs.capability[ro.org], m.state.table.p_req[ro.pid]),
+        )
         fair[rule] = fairness.mean()
     m.p = replace(m.p, sharing_rule=saved)
     assert fair["power"] < fair["proportional"]
@@ -220,7 +242,9 @@ def test_sharing_by_power_is_less_fair_than_proportional(busy):
 def test_sharing_ungenerous_members_grab_credit_and_do_harm(busy):
     m, ro, edges = busy
     w, _ = work(m, ro, edges)
-    alone = w.effort * np.einsum("md,md->m", m.state.orgs.capability[ro.org], m.state.table.p_req[ro.pid])
+    alone = w.effort * np.einsum(
+        "md,md->m", m.state.orgs.capability[ro.org], m.state.table.p_req[ro.pid]
+    )
     saved = m.state.orgs.behaviour.copy()
     m.state.orgs.behaviour[:, Behaviour.SHARING] = 0.9
     _, _, harm_gen, _ = sharing(m.state, m.p, ro, w.effort, w.joint, alone)
@@ -363,14 +387,22 @@ def test_governance_holds_members_under_stress(busy):
 def test_learning_skill_and_shared_language_grow_with_practice(busy):
     m, ro, edges = busy
     w, _ = work(m, ro, edges)
-    skill0, lang0, beh0 = m.state.orgs.skill.copy(), m.state.relations.language.copy(), m.state.orgs.behaviour.copy()
+    skill0, lang0, beh0 = (
+        m.state.orgs.skill.copy(),
+        m.state.relations.language.copy(),
+        m.state.orgs.behaviour.copy(),
+    )
     Learning()(m.state, m.p, ro, edges, w)
     members = np.unique(ro.org)
     outsiders = np.setdiff1d(np.arange(m.n), members)
     assert (m.state.orgs.skill[members] > skill0[members]).all()
     assert (m.state.orgs.skill[outsiders] == skill0[outsiders]).all()
     assert (m.state.relations.language[edges] > lang0[edges]).all()
-    m.state.orgs.skill[:], m.state.relations.language[:], m.state.orgs.behaviour[:] = skill0, lang0, beh0
+    m.state.orgs.skill[:], m.state.relations.language[:], m.state.orgs.behaviour[:] = (
+        skill0,
+        lang0,
+        beh0,
+    )
 
 
 def test_learning_investment_in_trust_speeds_shared_language():

@@ -27,13 +27,19 @@ def test_organisations_are_mesa_agents_and_agentset_queries_work():
     assert set(m.agents.get("sector")) == {"public", "private", "third", "community"}
     a = public.to_list()[0]
     assert set(a.myths) == {"public", "private", "third", "community"} and a.myths["public"] == 0
-    assert set(a.behaviours) == {"leadership", "sharing", "outcome_focus", "communication",
-                                 "empowerment"}
+    assert set(a.behaviours) == {
+        "leadership",
+        "sharing",
+        "outcome_focus",
+        "communication",
+        "empowerment",
+    }
 
 
 def test_sector_shares_follow_parameters():
-    m = CollabModel(seed=1, n_orgs=100, share_public=0.5, share_private=0.5, share_third=0,
-                    share_community=0)
+    m = CollabModel(
+        seed=1, n_orgs=100, share_public=0.5, share_private=0.5, share_third=0, share_community=0
+    )
     assert sorted(set(m.agents.get("sector"))) == ["private", "public"]
 
 
@@ -120,10 +126,15 @@ def test_roster_pairs_every_fellow_member_once():
     t.create(np.array([0, 1, 2]), np.ones(4) / 4, 1.0, 0, 10, 1.0, 0.5, False, False)
     t.create(np.array([2, 3]), np.ones(4) / 4, 1.0, 0, 10, 1.0, 0.5, False, False)
     ro = t.roster()
-    pairs = {(int(ro.org[a]), int(ro.org[b]), int(ro.pid[a])) for a, b in zip(ro.pair_entry_a, ro.pair_entry_b)}
+    pairs = {
+        (int(ro.org[a]), int(ro.org[b]), int(ro.pid[a]))
+        for a, b in zip(ro.pair_entry_a, ro.pair_entry_b, strict=True)
+    }
     assert len(pairs) == ro.pair_entry_a.size == 3 * 2 + 2
     assert (0, 3, 0) not in pairs and (2, 3, 1) in pairs and (3, 2, 1) in pairs
-    assert all(ro.pid[a] == ro.pid[b] for a, b in zip(ro.pair_entry_a, ro.pair_entry_b))
+    assert all(
+        ro.pid[a] == ro.pid[b] for a, b in zip(ro.pair_entry_a, ro.pair_entry_b, strict=True)
+    )
 
 
 def _digest(path):
@@ -133,10 +144,10 @@ def _digest(path):
 def test_same_seed_gives_identical_parquet_files(tmp_path):
     a = write_outputs(simulate(seed=11, steps=40), tmp_path / "a")
     b = write_outputs(simulate(seed=11, steps=40), tmp_path / "b")
-    for fa, fb in zip(a, b):
+    for fa, fb in zip(a, b, strict=True):
         if fa.suffix == ".parquet":
             assert _digest(fa) == _digest(fb), fa.name
-        elif fa.suffix == ".json":   # all but the provenance, which records when and how
+        elif fa.suffix == ".json":  # all but the provenance, which records when and how
             ja, jb = (json.loads(f.read_text()) for f in (fa, fb))
             assert ja.pop("provenance")["versions"] == jb.pop("provenance")["versions"]
             assert ja == jb
@@ -158,7 +169,9 @@ def test_summary_records_seed_parameters_and_version(tmp_path):
     write_outputs(simulate(seed=9, steps=5, params={"clarity": 0.7}), tmp_path / "r")
     s = json.loads((tmp_path / "r" / "summary.json").read_text())
     assert s["seed"] == 9 and s["steps"] == 5 and s["parameters"]["clarity"] == 0.7
-    assert s["collabsim_version"] == simulation.__version__ and s["mesa_version"] == mesa.__version__
+    assert (
+        s["collabsim_version"] == simulation.__version__ and s["mesa_version"] == mesa.__version__
+    )
     assert {"failure_share", "mean_synergy", "cross_trust", "total_value"} <= set(s["outcomes"])
 
 
@@ -173,7 +186,6 @@ def test_without_a_seed_runs_differ_and_record_their_seed():
     assert a.seed != b.seed and not np.array_equal(a.state.orgs.capacity, b.state.orgs.capacity)
     again = CollabModel(seed=a.seed, n_orgs=30)
     assert np.array_equal(a.state.orgs.capacity, again.state.orgs.capacity)
-
 
 
 def test_formation_bookkeeping_gives_the_same_run_as_recomputing(monkeypatch):

@@ -15,8 +15,9 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 def test_demo_myths_notebook_executes_and_shows_its_result():
     nb = nbformat.read(NOTEBOOKS / "demo_myths.ipynb", as_version=4)
     # The kernel runs this interpreter's environment (ipykernel's own kernel spec).
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    ).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")

@@ -16,17 +16,20 @@ def test_every_parameter_has_help_default_and_allowed_values():
             assert p.low is not None and p.high is not None and p.low <= p.default <= p.high
 
 
-@pytest.mark.parametrize("name,value,fragment", [
-    ("clarity", 1.5, "from 0 to 1"),
-    ("clarity", "high", "from 0 to 1"),
-    ("n_orgs", 2.5, "an integer"),
-    ("n_orgs", 0, "from 4"),
-    ("sharing_rule", "random", "proportional, equal, power"),
-    ("sanctions", "maybe", "true or false"),
-    ("governance", "anarchy", "six_principles"),
-    ("review_interval", float("nan"), "an integer"),
-    ("clarity", True, "a number"),
-])
+@pytest.mark.parametrize(
+    "name,value,fragment",
+    [
+        ("clarity", 1.5, "from 0 to 1"),
+        ("clarity", "high", "from 0 to 1"),
+        ("n_orgs", 2.5, "an integer"),
+        ("n_orgs", 0, "from 4"),
+        ("sharing_rule", "random", "proportional, equal, power"),
+        ("sanctions", "maybe", "true or false"),
+        ("governance", "anarchy", "six_principles"),
+        ("review_interval", float("nan"), "an integer"),
+        ("clarity", True, "a number"),
+    ],
+)
 def test_bad_values_name_field_value_and_what_is_allowed(name, value, fragment):
     with pytest.raises(ParameterError) as err:
         validate({name: value})
@@ -40,8 +43,11 @@ def test_unknown_parameter_suggests_close_names():
 
 
 def test_strings_from_the_command_line_are_coerced():
-    p = validate(parse_assignments(["clarity=0.8", "sanctions=yes", "review_interval=6",
-                                    "sharing_rule=equal"]))
+    p = validate(
+        parse_assignments(
+            ["clarity=0.8", "sanctions=yes", "review_interval=6", "sharing_rule=equal"]
+        )
+    )
     assert p["clarity"] == 0.8 and p["sanctions"] is True and p["review_interval"] == 6
     assert p["sharing_rule"] == "equal"
     with pytest.raises(ParameterError, match="NAME=VALUE"):
@@ -59,8 +65,13 @@ def test_preset_sets_rules_and_explicit_rules_win():
 def test_presets_cover_every_rule_and_differ():
     rules = [tuple(sorted(pr.rules.items())) for pr in PRESETS.values()]
     assert len(set(rules)) == len(rules) == 5
-    assert set(PRESETS) == {"none", "contract", "six_principles", "leading_as_peers",
-                            "forced_marriage"}
+    assert set(PRESETS) == {
+        "none",
+        "contract",
+        "six_principles",
+        "leading_as_peers",
+        "forced_marriage",
+    }
 
 
 def test_cross_field_checks():
@@ -100,5 +111,6 @@ def test_parameter_docs_are_generated_from_the_definitions():
     from simulation.cli import parameters_markdown
 
     doc = Path(__file__).resolve().parents[1] / "docs" / "parameters.md"
-    assert doc.read_text() == parameters_markdown(describe()), \
+    assert doc.read_text() == parameters_markdown(describe()), (
         "docs/parameters.md is stale: run `collabsim params --markdown > docs/parameters.md`"
+    )

@@ -12,8 +12,10 @@ SEEDS = range(100, 100 + REPLICATES)
 
 @pytest.fixture(scope="module")
 def preset_runs():
-    return {g: outcomes(SEEDS, steps=120, governance=g)
-            for g in ("none", "contract", "six_principles", "leading_as_peers", "forced_marriage")}
+    return {
+        g: outcomes(SEEDS, steps=120, governance=g)
+        for g in ("none", "contract", "six_principles", "leading_as_peers", "forced_marriage")
+    }
 
 
 def test_full_governance_beats_none(preset_runs):

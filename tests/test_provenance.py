@@ -21,10 +21,15 @@ TINY = Path(__file__).resolve().parents[1] / "experiments" / "tiny.toml"
 
 
 def check(p: dict) -> None:
-    assert p["versions"] == {"collabsim": simulation.__version__,
-                             "python": platform.python_version(), "numpy": np.__version__,
-                             "scipy": scipy.__version__, "pandas": pd.__version__,
-                             "pyarrow": pyarrow.__version__, "mesa": mesa.__version__}
+    assert p["versions"] == {
+        "collabsim": simulation.__version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "pandas": pd.__version__,
+        "pyarrow": pyarrow.__version__,
+        "mesa": mesa.__version__,
+    }
     assert p["platform"] == platform.platform() and p["command"] == sys.argv
     when = datetime.fromisoformat(p["time"])
     assert when.utcoffset() == timedelta(0)
@@ -46,7 +51,7 @@ def test_sweep_json_records_provenance_and_resume_still_matches(tmp_path):
     run_sweep(exp, tmp_path / "o", workers=1, progress=False)
     meta = json.loads((tmp_path / "o" / "sweep.json").read_text())
     check(meta["provenance"])
-    assert meta["fingerprint"] == exp.fingerprint()   # of the experiment only
+    assert meta["fingerprint"] == exp.fingerprint()  # of the experiment only
     # A later resume under another command line is accepted, and recorded.
     sys.argv, argv = ["collabsim", "sweep", "--resume"], sys.argv
     try:

@@ -35,15 +35,18 @@ def test_vectorised_core_matches_per_agent_reference(seed, months, params):
     a, b = roster.pair_org_a, roster.pair_org_b
     trust_before = ref.trust_of(a, b)
 
-    commitment, effort, delta = vectorised_month(model.state, model.p, model.streams, ret, harm, synergy)
-    r_commitment, r_effort, r_delta = ref.month(ret.tolist(), harm.tolist(), synergy.tolist(),
-                                                rng)
+    commitment, effort, delta = vectorised_month(
+        model.state, model.p, model.streams, ret, harm, synergy
+    )
+    r_commitment, r_effort, r_delta = ref.month(ret.tolist(), harm.tolist(), synergy.tolist(), rng)
 
     assert np.allclose(commitment, r_commitment, rtol=1e-12, atol=1e-12)
     assert np.allclose(effort, r_effort, rtol=1e-12, atol=1e-12)
     assert np.allclose(delta, r_delta, rtol=1e-12, atol=1e-12)
     edges = model.state.relations.lookup(a, b)
-    assert np.allclose(model.state.relations.trust[edges], ref.trust_of(a, b), rtol=1e-12, atol=1e-12)
+    assert np.allclose(
+        model.state.relations.trust[edges], ref.trust_of(a, b), rtol=1e-12, atol=1e-12
+    )
     assert np.allclose(model.state.relations.familiarity[edges], ref.familiarity_of(a, b))
     assert np.allclose(model.state.orgs.myth, ref.myths(), rtol=1e-12, atol=1e-12)
     # The comparison is not vacuous: the month moved most trust values, and myths.
@@ -63,13 +66,13 @@ def test_reference_detects_a_wrong_rate():
     ref.month(ret.tolist(), harm.tolist(), synergy.tolist(), rng)
     ro = model.state.table.roster()
     a, b = ro.pair_org_a, ro.pair_org_b
-    assert not np.allclose(model.state.relations.trust[model.state.relations.lookup(a, b)],
-                           ref.trust_of(a, b))
+    assert not np.allclose(
+        model.state.relations.trust[model.state.relations.lookup(a, b)], ref.trust_of(a, b)
+    )
 
 
 @pytest.mark.parametrize("side_index_from", [10**9, 0], ids=["merged", "side-index"])
-def test_relationship_index_matches_a_dictionary_after_many_additions(monkeypatch,
-                                                                      side_index_from):
+def test_relationship_index_matches_a_dictionary_after_many_additions(monkeypatch, side_index_from):
     # New keys are merged into the index at once or (for large populations) kept in a
     # side index merged in bulk: either way every pair must still be found, unknown pairs
     # must not be, and each holder's edges must all be listed.
@@ -109,5 +112,7 @@ def test_roster_matches_a_per_partnership_listing():
     assert ro.row.tolist() == [r for p in sorted(by_p) for r in by_p[p]]
     assert ro.size.tolist() == [len(by_p[p]) for p in sorted(by_p)]
     pairs = [(i, j) for p in sorted(by_p) for i in by_p[p] for j in by_p[p] if i != j]
-    assert list(zip(ro.row[ro.pair_entry_a].tolist(), ro.row[ro.pair_entry_b].tolist(),
-                    strict=True)) == pairs
+    assert (
+        list(zip(ro.row[ro.pair_entry_a].tolist(), ro.row[ro.pair_entry_b].tolist(), strict=True))
+        == pairs
+    )

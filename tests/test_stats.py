@@ -7,7 +7,7 @@ import pytest
 
 from simulation.stats import mean_ci, survival, t_interval
 
-T_975_DF2 = 4.30265272974946   # Student t, 97.5% quantile, 2 degrees of freedom
+T_975_DF2 = 4.30265272974946  # Student t, 97.5% quantile, 2 degrees of freedom
 
 
 def test_mean_ci_matches_the_textbook_t_interval():
@@ -34,8 +34,14 @@ def test_survival_matches_a_hand_worked_kaplan_meier_with_censoring():
     s = survival(duration, censored)
     # At risk / ended at each month: 2: 8/1, 3: 7/1, 5: 5/1, 7: none end, 8: 2/1.
     # A partnership censored at month t still counts as at risk at t.
-    km = [1, 7 / 8, 7 / 8 * 6 / 7, 7 / 8 * 6 / 7 * 4 / 5, 7 / 8 * 6 / 7 * 4 / 5,
-          7 / 8 * 6 / 7 * 4 / 5 * 1 / 2]
+    km = [
+        1,
+        7 / 8,
+        7 / 8 * 6 / 7,
+        7 / 8 * 6 / 7 * 4 / 5,
+        7 / 8 * 6 / 7 * 4 / 5,
+        7 / 8 * 6 / 7 * 4 / 5 * 1 / 2,
+    ]
     assert s.time.tolist() == [0, 2, 3, 5, 7, 8]
     assert s.surv == pytest.approx(km, rel=1e-10)
     # Greenwood: var S(t) = S(t)^2 * sum over event times <= t of d / (n (n - d)).

@@ -1,5 +1,6 @@
 """Sweeps: validation, designs, common random numbers, identical results across backends,
 failed runs, resume after a kill, atomic parts, readers and the report."""
+
 from __future__ import annotations
 
 import os
@@ -24,9 +25,16 @@ TINY = ROOT / "experiments" / "tiny.toml"
 
 
 def small(**over) -> dict:
-    raw = {"name": "t", "scenario": "baseline", "steps": 12, "replicates": 3, "base_seed": 5,
-           "record_every": 4, "fixed": {"n_orgs": 20},
-           "vary": {"governance": ["none", "six_principles"]}}
+    raw = {
+        "name": "t",
+        "scenario": "baseline",
+        "steps": 12,
+        "replicates": 3,
+        "base_seed": 5,
+        "record_every": 4,
+        "fixed": {"n_orgs": 20},
+        "vary": {"governance": ["none", "six_principles"]},
+    }
     raw.update(over)
     return raw
 
@@ -34,37 +42,70 @@ def small(**over) -> dict:
 def comparable(out: Path, table: str = "runs") -> pd.DataFrame:
     df = pd.read_parquet(out / table)
     df = df.drop(columns=[c for c in ("duration_s",) if c in df])
-    keys = ["run_id", "month"] if table == "timeseries" else (
-        ["run_id", "partnership"] if table == "partnerships" else ["run_id"])
+    keys = (
+        ["run_id", "month"]
+        if table == "timeseries"
+        else (["run_id", "partnership"] if table == "partnerships" else ["run_id"])
+    )
     return df.sort_values(keys).reset_index(drop=True)
 
 
 # --- validation -----------------------------------------------------------------------
-@pytest.mark.parametrize("over, fragment", [
-    ({"vary": {"clarityy": [0.1]}}, "vary.clarityy"),
-    ({"vary": {"clarity": [0.1, 1.5]}}, "vary.clarity.values = 1.5"),
-    ({"fixed": {"n_orgs": -3}}, "fixed.n_orgs = -3"),
-    ({"design": {"type": "grid"}}, "design.type = 'grid'"),
-    ({"design": {"type": "lhs", "samples": 8}}, "vary.governance.values"),
-    ({"replicates": 0}, "replicates = 0"),
-    ({"stop": {"when": "nonsense > 1"}}, "stop.when"),
-    ({"vary": {"clarity": {"low": 0.5, "high": 0.2, "step": 0.1}}}, "vary.clarity.high"),
-    ({"scenario": "nope"}, "scenario = 'nope'"),
-    ({"design": {"type": "lhs", "samples": 8},
-      "vary": {"clarity": {"low": 0.1, "high": 0.9, "dist": "beta"}}}, "vary.clarity.dist"),
-    ({"design": {"type": "lhs", "samples": 8},
-      "vary": {"clarity": {"low": 0.1, "high": 0.9, "dist": "triangular"}}}, "vary.clarity.mode"),
-    ({"design": {"type": "lhs", "samples": 8},
-      "vary": {"clarity": {"low": 0.1, "high": 0.9, "dist": "triangular", "mode": 1.2}}},
-     "vary.clarity.mode = 1.2"),
-    ({"design": {"type": "lhs", "samples": 8},
-      "vary": {"clarity": {"low": 0.1, "high": 0.9, "dist": "normal", "mean": 0.5,
-                           "sd": 0}}}, "vary.clarity.sd = 0"),
-    ({"design": {"type": "lhs", "samples": 8},
-      "vary": {"clarity": {"low": 0.1, "high": 0.9, "mode": 0.5}}}, "vary.clarity.mode"),
-    ({"vary": {"clarity": {"low": 0.1, "high": 0.9, "step": 0.1, "dist": "normal"}}},
-     "vary.clarity.dist"),
-])
+@pytest.mark.parametrize(
+    "over, fragment",
+    [
+        ({"vary": {"clarityy": [0.1]}}, "vary.clarityy"),
+        ({"vary": {"clarity": [0.1, 1.5]}}, "vary.clarity.values = 1.5"),
+        ({"fixed": {"n_orgs": -3}}, "fixed.n_orgs = -3"),
+        ({"design": {"type": "grid"}}, "design.type = 'grid'"),
+        ({"design": {"type": "lhs", "samples": 8}}, "vary.governance.values"),
+        ({"replicates": 0}, "replicates = 0"),
+        ({"stop": {"when": "nonsense > 1"}}, "stop.when"),
+        ({"vary": {"clarity": {"low": 0.5, "high": 0.2, "step": 0.1}}}, "vary.clarity.high"),
+        ({"scenario": "nope"}, "scenario = 'nope'"),
+        (
+            {
+                "design": {"type": "lhs", "samples": 8},
+                "vary": {"clarity": {"low": 0.1, "high": 0.9, "dist": "beta"}},
+            },
+            "vary.clarity.dist",
+        ),
+        (
+            {
+                "design": {"type": "lhs", "samples": 8},
+                "vary": {"clarity": {"low": 0.1, "high": 0.9, "dist": "triangular"}},
+            },
+            "vary.clarity.mode",
+        ),
+        (
+            {
+                "design": {"type": "lhs", "samples": 8},
+                "vary": {"clarity": {"low": 0.1, "high": 0.9, "dist": "triangular", "mode": 1.2}},
+            },
+            "vary.clarity.mode = 1.2",
+        ),
+        (
+            {
+                "design": {"type": "lhs", "samples": 8},
+                "vary": {
+                    "clarity": {"low": 0.1, "high": 0.9, "dist": "normal", "mean": 0.5, "sd": 0}
+                },
+            },
+            "vary.clarity.sd = 0",
+        ),
+        (
+            {
+                "design": {"type": "lhs", "samples": 8},
+                "vary": {"clarity": {"low": 0.1, "high": 0.9, "mode": 0.5}},
+            },
+            "vary.clarity.mode",
+        ),
+        (
+            {"vary": {"clarity": {"low": 0.1, "high": 0.9, "step": 0.1, "dist": "normal"}}},
+            "vary.clarity.dist",
+        ),
+    ],
+)
 def test_invalid_experiments_name_file_key_value_and_allowed(over, fragment):
     with pytest.raises(UserError) as err:
         parse_experiment(small(**over), source="exp.toml")
@@ -75,12 +116,16 @@ def test_invalid_experiments_name_file_key_value_and_allowed(over, fragment):
 def test_cli_rejects_bad_experiment_with_one_line_and_exit_2(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "bad"\n[vary]\nclarity = [2.0]\n')
-    p = subprocess.run([sys.executable, "-m", "simulation.cli", "sweep", str(bad), "--out",
-                        str(tmp_path / "o")], capture_output=True, text=True, cwd=ROOT)
+    p = subprocess.run(
+        [sys.executable, "-m", "simulation.cli", "sweep", str(bad), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert p.returncode == 2
     assert len(p.stderr.strip().splitlines()) == 1 and "bad.toml" in p.stderr
     assert "vary.clarity" in p.stderr and "from 0 to 1" in p.stderr
-    assert not (tmp_path / "o").exists()      # nothing written before validation passes
+    assert not (tmp_path / "o").exists()  # nothing written before validation passes
 
 
 def test_shipped_experiments_validate():
@@ -91,12 +136,18 @@ def test_shipped_experiments_validate():
 
 # --- designs --------------------------------------------------------------------------
 def test_factorial_ranges_and_common_random_numbers():
-    exp = parse_experiment(small(vary={"governance": ["none", "contract"],
-                                       "clarity": {"low": 0.2, "high": 0.8, "step": 0.3}}))
+    exp = parse_experiment(
+        small(
+            vary={
+                "governance": ["none", "contract"],
+                "clarity": {"low": 0.2, "high": 0.8, "step": 0.3},
+            }
+        )
+    )
     runs = run_table(exp)
     assert len(runs) == 2 * 3 * 3
     assert sorted({r["values"]["clarity"] for r in runs}) == [0.2, 0.5, 0.8]
-    for k in range(3):   # replicate k has the same seed under every condition
+    for k in range(3):  # replicate k has the same seed under every condition
         seeds = {r["seed"] for r in runs if r["replicate"] == k}
         assert seeds == {5 + k} and all(type(s) is int for s in seeds)
 
@@ -106,15 +157,28 @@ def test_sampled_designs_follow_the_distribution_of_each_range(design):
     # Uniform, triangular and truncated normal ranges, sampled by each design: values stay
     # in range and are spread as the distribution says (against the uniform column).
     n = {"lhs": 400, "sobol": 64, "morris": 60}[design]
-    exp = parse_experiment(small(design={"type": design, "samples": n}, vary={
-        "clarity": {"low": 0.0, "high": 1.0},
-        "trust_gain": {"low": 0.0, "high": 0.3, "dist": "triangular", "mode": 0.0},
-        "exit_threshold": {"low": 0.1, "high": 0.9, "dist": "normal", "mean": 0.5, "sd": 0.1}}))
+    exp = parse_experiment(
+        small(
+            design={"type": design, "samples": n},
+            vary={
+                "clarity": {"low": 0.0, "high": 1.0},
+                "trust_gain": {"low": 0.0, "high": 0.3, "dist": "triangular", "mode": 0.0},
+                "exit_threshold": {
+                    "low": 0.1,
+                    "high": 0.9,
+                    "dist": "normal",
+                    "mean": 0.5,
+                    "sd": 0.1,
+                },
+            },
+        )
+    )
     pts = pd.DataFrame(conditions(exp))
     assert pts.clarity.between(0, 1).all() and pts.trust_gain.between(0, 0.3).all()
     assert pts.exit_threshold.between(0.1, 0.9).all()
     if design == "morris":  # grid levels 0, 1/3, 2/3, 1 at the distribution's quantiles
         from scipy import stats
+
         levels = stats.truncnorm(-4, 4, loc=0.5, scale=0.1).ppf([0, 1 / 3, 2 / 3, 1])
         assert np.allclose(np.unique(pts.exit_threshold), levels)
         return
@@ -125,21 +189,26 @@ def test_sampled_designs_follow_the_distribution_of_each_range(design):
     assert 0.55 < near < 0.85 and (pts.clarity - 0.5).abs().le(0.1).mean() < 0.4
     if design == "lhs":  # one point per stratum of the distribution's quantiles
         from scipy import stats
+
         q = stats.truncnorm(-4, 4, loc=0.5, scale=0.1).cdf(pts.exit_threshold)
         assert sorted(np.floor(q * n).astype(int)) == list(range(n))
 
 
-@pytest.mark.parametrize("design, expected", [("lhs", 10), ("sobol", 8 * (2 + 2)),
-                                              ("morris", 8 * 3)])
+@pytest.mark.parametrize(
+    "design, expected", [("lhs", 10), ("sobol", 8 * (2 + 2)), ("morris", 8 * 3)]
+)
 def test_sampled_designs_sizes_bounds_and_types(design, expected):
-    exp = parse_experiment(small(design={"type": design, "samples": 10 if design == "lhs" else 8},
-                                 vary={"clarity": {"low": 0.1, "high": 0.9},
-                                       "max_partners": {"low": 2, "high": 6}}))
+    exp = parse_experiment(
+        small(
+            design={"type": design, "samples": 10 if design == "lhs" else 8},
+            vary={"clarity": {"low": 0.1, "high": 0.9}, "max_partners": {"low": 2, "high": 6}},
+        )
+    )
     pts = conditions(exp)
     assert len(pts) == expected
     assert all(0.1 <= p["clarity"] <= 0.9 and 2 <= p["max_partners"] <= 6 for p in pts)
     assert all(type(p["max_partners"]) is int for p in pts)
-    assert conditions(exp) == pts          # the design is reproducible
+    assert conditions(exp) == pts  # the design is reproducible
 
 
 # --- running --------------------------------------------------------------------------
@@ -149,8 +218,9 @@ def test_serial_and_pool_give_identical_results(tmp_path):
     b = run_sweep(exp, tmp_path / "pool", workers=2, progress=False)
     assert a.failed == b.failed == 0 and a.ran == b.ran == 12
     for table in ("runs", "timeseries", "partnerships"):
-        pd.testing.assert_frame_equal(comparable(tmp_path / "serial", table),
-                                      comparable(tmp_path / "pool", table))
+        pd.testing.assert_frame_equal(
+            comparable(tmp_path / "serial", table), comparable(tmp_path / "pool", table)
+        )
     runs = comparable(tmp_path / "serial")
     assert runs.run_id.is_unique and set(runs.status) == {"ok"}
     # recorded every 6 months (month 0 is the initial state) plus the last
@@ -159,6 +229,7 @@ def test_serial_and_pool_give_identical_results(tmp_path):
     # the recorded parameters are the ones the run used
     row = runs.iloc[-1]
     import json
+
     full = json.loads(row.params_json)
     assert full["governance"] == row.governance and full["clarity"] == row.clarity
     assert full["n_orgs"] == 30 and row.version
@@ -173,9 +244,11 @@ def test_stored_rows_are_the_runs_own_records(tmp_path):
     mine = [("run_id", "==", task["run_id"])]
     ts = pd.read_parquet(tmp_path / "o" / "timeseries", filters=mine).sort_values("month")
     kept = own.timeseries[own.timeseries.month % exp.record_every == 0]
-    pd.testing.assert_frame_equal(ts.drop(columns=["run_id", "condition", "replicate"])
-                                  .reset_index(drop=True), kept.reset_index(drop=True),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        ts.drop(columns=["run_id", "condition", "replicate"]).reset_index(drop=True),
+        kept.reset_index(drop=True),
+        check_dtype=False,
+    )
     ps = pd.read_parquet(tmp_path / "o" / "partnerships", filters=mine).set_index("partnership")
     ev = own.events
     formed = ev[ev.event == "formed"].set_index("partnership").month
@@ -240,7 +313,7 @@ def test_existing_output_needs_resume_and_matching_experiment(tmp_path):
     with pytest.raises(UserError, match="--resume"):
         run_sweep(exp, tmp_path / "o", workers=1, progress=False)
     again = run_sweep(exp, tmp_path / "o", workers=1, progress=False, resume=True)
-    assert again.ran == 0 and again.skipped == 6      # resuming a finished sweep does nothing
+    assert again.ran == 0 and again.skipped == 6  # resuming a finished sweep does nothing
     assert len(pd.read_parquet(tmp_path / "o" / "runs")) == 6
     other = parse_experiment(small(replicates=4))
     with pytest.raises(UserError, match="different experiment"):
@@ -250,18 +323,31 @@ def test_existing_output_needs_resume_and_matching_experiment(tmp_path):
 @pytest.mark.slow
 def test_resume_after_kill_runs_only_missing_and_matches_uninterrupted(tmp_path):
     exp_file = tmp_path / "kill.toml"
-    exp_file.write_text(TINY.read_text().replace("replicates = 3", "replicates = 40")
-                        .replace('name = "tiny"', 'name = "kill"'))
+    exp_file.write_text(
+        TINY.read_text()
+        .replace("replicates = 3", "replicates = 40")
+        .replace('name = "tiny"', 'name = "kill"')
+    )
     out = tmp_path / "killed"
-    cmd = [sys.executable, "-m", "simulation.cli", "sweep", str(exp_file), "--out", str(out),
-           "--workers", "1", "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "simulation.cli",
+        "sweep",
+        str(exp_file),
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--quiet",
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not list((out / "runs").glob("part-*.parquet")):
         time.sleep(0.02)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    partial = pd.read_parquet(out / "runs")        # readable at once: no partial files
+    partial = pd.read_parquet(out / "runs")  # readable at once: no partial files
     assert 0 < len(partial) < 160
     done = subprocess.run(cmd + ["--resume"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -272,25 +358,41 @@ def test_resume_after_kill_runs_only_missing_and_matches_uninterrupted(tmp_path)
         a, b = comparable(out, table), comparable(ref, table)
         pd.testing.assert_frame_equal(a, b)
     assert comparable(out).run_id.is_unique and len(comparable(out)) == 160
-    assert not [p for p in out.rglob(".*")]            # no temporary files left
+    assert not [p for p in out.rglob(".*")]  # no temporary files left
     again = subprocess.run(cmd + ["--resume"], cwd=ROOT, capture_output=True, text=True)
     assert "0 run(s) this time, 160 already present" in again.stdout
 
 
 def test_documented_readers_and_csv_export(tmp_path):
     out = tmp_path / "o"
-    p = subprocess.run([sys.executable, "-m", "simulation.cli", "sweep", str(TINY), "--out",
-                        str(out), "--workers", "1", "--csv", "--quiet"],
-                       cwd=ROOT, capture_output=True, text=True)
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "simulation.cli",
+            "sweep",
+            str(TINY),
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+            "--csv",
+            "--quiet",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert p.returncode == 0, p.stderr
-    df = pd.read_parquet(out / "runs")                                      # pandas one-liner
+    df = pd.read_parquet(out / "runs")  # pandas one-liner
     db = duckdb.sql(f"SELECT * FROM '{out.as_posix()}/runs/*.parquet'").df()  # DuckDB one-liner
     assert len(df) == len(db) == 12
     assert set(df.run_id) == set(db.run_id)
     csv = pd.read_csv(out / "runs.csv")
     assert list(csv.run_id) == sorted(df.run_id)
-    np.testing.assert_allclose(csv.set_index("run_id").cross_trust,
-                               df.set_index("run_id").loc[csv.run_id].cross_trust)
+    np.testing.assert_allclose(
+        csv.set_index("run_id").cross_trust, df.set_index("run_id").loc[csv.run_id].cross_trust
+    )
     ts = pd.read_csv(out / "timeseries.csv")
     assert len(ts) == len(pd.read_parquet(out / "timeseries"))
 
@@ -306,12 +408,22 @@ def test_stop_condition_ends_runs_early(tmp_path):
 def test_report_writes_figures_and_paired_table(tmp_path):
     exp = load_experiment(TINY)
     run_sweep(exp, tmp_path / "o", workers=2, progress=False)
-    p = subprocess.run([sys.executable, "-m", "simulation.cli", "report", str(tmp_path / "o")],
-                       cwd=ROOT, capture_output=True, text=True)
+    p = subprocess.run(
+        [sys.executable, "-m", "simulation.cli", "report", str(tmp_path / "o")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert p.returncode == 0, p.stderr
     rep = tmp_path / "o" / "report"
-    for name in ("timeseries.png", "outcomes.png", "heatmap.png", "survival.png",
-                 "summary.csv", "paired_differences.csv"):
+    for name in (
+        "timeseries.png",
+        "outcomes.png",
+        "heatmap.png",
+        "survival.png",
+        "summary.csv",
+        "paired_differences.csv",
+    ):
         assert (rep / name).stat().st_size > 1000 or name.endswith(".csv")
     pdiff = pd.read_csv(rep / "paired_differences.csv")
     runs = pd.read_parquet(tmp_path / "o" / "runs").set_index(["condition", "replicate"])
@@ -323,11 +435,18 @@ def test_report_writes_figures_and_paired_table(tmp_path):
 
 @pytest.mark.slow
 def test_report_sobol_indices(tmp_path):
-    exp = parse_experiment(small(design={"type": "sobol", "samples": 8}, replicates=1, steps=24,
-                                 vary={"trust_gain": {"low": 0.0, "high": 0.3},
-                                       "n_orgs": {"low": 12, "high": 40}}, fixed={}))
+    exp = parse_experiment(
+        small(
+            design={"type": "sobol", "samples": 8},
+            replicates=1,
+            steps=24,
+            vary={"trust_gain": {"low": 0.0, "high": 0.3}, "n_orgs": {"low": 12, "high": 40}},
+            fixed={},
+        )
+    )
     run_sweep(exp, tmp_path / "o", workers=2, progress=False)
     from simulation.sweep.report import write_report
+
     files = write_report(tmp_path / "o")
     sens = pd.read_csv(tmp_path / "o" / "report" / "sensitivity.csv")
     assert {"S1", "ST"} <= set(sens.columns) and set(sens.parameter) == {"trust_gain", "n_orgs"}

@@ -8,16 +8,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.validation.patterns import run_stats
 from simulation.stats import mean_ci, paired_greater
+from simulation.validation.patterns import run_stats
 
 EXE = str(Path(sys.executable).with_name("collabsim"))
 
 
 @pytest.mark.slow
 def test_validate_reproduces_every_pattern_and_writes_tables(tmp_path):
-    r = subprocess.run([EXE, "validate", "--replicates", "12", "--seed", "1", "--out",
-                        str(tmp_path)], capture_output=True, text=True, timeout=1200)
+    r = subprocess.run(
+        [EXE, "validate", "--replicates", "12", "--seed", "1", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     df = pd.read_csv(tmp_path / "validation.csv")
     assert len(df) == 6 and df["pass"].all()
@@ -32,8 +36,13 @@ def test_validate_reproduces_every_pattern_and_writes_tables(tmp_path):
 def test_asymmetry_measures_follow_the_rates():
     # The measures can fail: with gains faster than losses, both ratios drop below 1.
     normal = run_stats((3, 60, {}))
-    flipped = run_stats((3, 60, {"trust_gain": 0.3, "trust_loss": 0.05,
-                                 "myth_erosion": 0.2, "myth_confirmation": 0.02}))
+    flipped = run_stats(
+        (
+            3,
+            60,
+            {"trust_gain": 0.3, "trust_loss": 0.05, "myth_erosion": 0.2, "myth_confirmation": 0.02},
+        )
+    )
     assert normal.trust_loss / normal.trust_gain > 1 > flipped.trust_loss / flipped.trust_gain
     assert normal.myth_up / normal.myth_down > 1 > flipped.myth_up / flipped.myth_down
 
@@ -52,30 +61,57 @@ def test_stats_helpers():
     assert paired_greater([1, 2, 3], [1, 2, 3]) == 1.0
 
 
-@pytest.mark.parametrize("args,fragment", [
-    (["--replicates", "1"], "replicates = '1'"),
-    (["--seed", "x"], "seed = 'x'"),
-    (["--workers", "0"], "workers = '0'"),
-])
+@pytest.mark.parametrize(
+    "args,fragment",
+    [
+        (["--replicates", "1"], "replicates = '1'"),
+        (["--seed", "x"], "seed = 'x'"),
+        (["--workers", "0"], "workers = '0'"),
+    ],
+)
 def test_validate_bad_options(tmp_path, args, fragment):
-    r = subprocess.run([EXE, "validate", *args, "--out", str(tmp_path / "v")],
-                       capture_output=True, text=True, timeout=60)
+    r = subprocess.run(
+        [EXE, "validate", *args, "--out", str(tmp_path / "v")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert r.returncode == 2 and fragment in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "v").exists()
 
 
 def test_sensitivity_screen_ranks_parameters_and_responds(tmp_path):
-    r = subprocess.run([EXE, "sensitivity", "--replicates", "3", "--steps", "60", "--only",
-                        "trust_loss", "--only", "jargon_penalty", "--out", str(tmp_path)],
-                       capture_output=True, text=True, timeout=600)
+    r = subprocess.run(
+        [
+            EXE,
+            "sensitivity",
+            "--replicates",
+            "3",
+            "--steps",
+            "60",
+            "--only",
+            "trust_loss",
+            "--only",
+            "jargon_penalty",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert r.returncode == 0, r.stderr
     df = pd.read_csv(tmp_path / "sensitivity.csv")
     assert set(df.parameter) == {"trust_loss", "jargon_penalty"}
     tl = df.set_index("parameter").loc["trust_loss"]
     assert tl.cross_trust_effect < 0 and tl.cross_trust_high < tl.cross_trust_low
     assert df.max_abs_effect.is_monotonic_decreasing
-    bad = subprocess.run([EXE, "sensitivity", "--only", "charisma", "--out", str(tmp_path / "x")],
-                         capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [EXE, "sensitivity", "--only", "charisma", "--out", str(tmp_path / "x")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 2 and "charisma" in bad.stderr
 
 
@@ -85,9 +121,10 @@ def test_pool_gives_the_same_results_in_the_same_order_as_one_process():
     from simulation.validation.sensitivity import screen
 
     def rows(workers):
-        return [m.row() for m in validate_patterns(replicates=3, seed=4, steps=24,
-                                                   workers=workers)]
+        return [m.row() for m in validate_patterns(replicates=3, seed=4, steps=24, workers=workers)]
+
     pd.testing.assert_frame_equal(pd.DataFrame(rows(1)), pd.DataFrame(rows(2)))
     only = ["trust_loss", "clarity"]
-    pd.testing.assert_frame_equal(screen(2, 4, 24, workers=1, only=only),
-                                  screen(2, 4, 24, workers=2, only=only))
+    pd.testing.assert_frame_equal(
+        screen(2, 4, 24, workers=1, only=only), screen(2, 4, 24, workers=2, only=only)
+    )

@@ -172,16 +172,18 @@ def test_viz_refuses_a_port_in_use_with_one_line_and_status_2():
         s.bind(("127.0.0.1", 0))
         s.listen()
         port = s.getsockname()[1]
-        r = subprocess.run([*COLLABSIM, "viz", "--port", str(port)], capture_output=True,
-                           text=True, timeout=120)
+        r = subprocess.run(
+            [*COLLABSIM, "viz", "--port", str(port)], capture_output=True, text=True, timeout=120
+        )
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "already in use" in r.stderr and str(port) in r.stderr
 
 
 @pytest.mark.parametrize("port", ["abc", "0", "70000"])
 def test_viz_rejects_a_bad_port(port):
-    r = subprocess.run([*COLLABSIM, "viz", "--port", port], capture_output=True, text=True,
-                       timeout=120)
+    r = subprocess.run(
+        [*COLLABSIM, "viz", "--port", port], capture_output=True, text=True, timeout=120
+    )
     assert r.returncode == 2 and "--port" in r.stderr and r.stderr.count("\n") == 1
 
 
@@ -189,5 +191,9 @@ def test_viz_serves_the_app_with_solara_offline_options():
     from simulation.viz import cli as viz_cli
 
     cmd = viz_cli.solara_command("127.0.0.1", 8765)
-    assert cmd[1:4] == ["-m", "solara", "run"] and Path(cmd[4]).parts[-3:] == ("simulation", "viz", "app.py")
+    assert cmd[1:4] == ["-m", "solara", "run"] and Path(cmd[4]).parts[-3:] == (
+        "simulation",
+        "viz",
+        "app.py",
+    )
     assert {"--production", "--no-open", "--no-check-version"} <= set(cmd)

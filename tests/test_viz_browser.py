@@ -22,15 +22,22 @@ import pytest
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 START_TIMEOUT_S = 90
 UI_TIMEOUT_MS = 60_000
 
 
 def _chromium() -> str:
-    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or \
-        shutil.which("chromium-browser")
+    path = (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
     if path:
         return path
     message = "headless Chromium not found (install Debian's chromium package)"
@@ -53,9 +60,12 @@ def free_port() -> int:
 def server():
     """`collabsim viz` on a free port; yields (base URL, port)."""
     port = free_port()
-    proc = subprocess.Popen([*COLLABSIM, "viz", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [*COLLABSIM, "viz", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + START_TIMEOUT_S
     while True:
@@ -98,8 +108,12 @@ class Session:
         self.context = browser.new_context(viewport={"width": 1500, "height": 1100})
         self.page = self.context.new_page()
         self.errors: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}")
-                     if m.type == "error" else None)
+        self.page.on(
+            "console",
+            lambda m: (
+                self.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None
+            ),
+        )
         self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
         self.page.goto(url)
 
@@ -118,7 +132,9 @@ class Session:
         self.page.wait_for_function(
             "([css, m]) => { const t = document.querySelector(css)?.innerText || '';"
             " const r = /month\\s+(\\d+)/.exec(t); return r && Number(r[1]) === m; }",
-            arg=[css, month], timeout=UI_TIMEOUT_MS)
+            arg=[css, month],
+            timeout=UI_TIMEOUT_MS,
+        )
 
     def button(self, name: str):
         return self.page.get_by_role("button", name=name, exact=True)
@@ -147,7 +163,8 @@ class Session:
     def choose(self, label: str, option: str) -> None:
         self.page.locator(".v-select").filter(has_text=label).first.click()
         self.page.locator(".menuable__content__active .v-list-item").filter(
-            has_text=re.compile(rf"^\s*{re.escape(option)}\s*$")).first.click()
+            has_text=re.compile(rf"^\s*{re.escape(option)}\s*$")
+        ).first.click()
 
     def close(self) -> None:
         self.context.close()
@@ -186,8 +203,10 @@ def test_stepping_changes_the_plots(session):
     before = {css: session.src(css) for css in (".cs-network", ".cs-series", ".cs-heatmaps")}
     session.step(3)
     session.page.wait_for_function(
-        "s => document.querySelector('.cs-series img').src !== s", arg=before[".cs-series"],
-        timeout=UI_TIMEOUT_MS)
+        "s => document.querySelector('.cs-series img').src !== s",
+        arg=before[".cs-series"],
+        timeout=UI_TIMEOUT_MS,
+    )
     after = {css: session.src(css) for css in before}
     for css in before:
         assert after[css] != before[css], f"{css} did not change after stepping"
@@ -206,7 +225,8 @@ def test_changing_preset_and_reset_changes_the_model(session):
     session.page.wait_for_function(
         "() => [...document.querySelectorAll('.v-select')].some(e =>"
         " e.innerText.includes('formation mode') && e.innerText.includes('mandated'))",
-        timeout=UI_TIMEOUT_MS)
+        timeout=UI_TIMEOUT_MS,
+    )
     session.button("Reset").click()
     session.wait_month(0)
     session.step(3)
@@ -218,8 +238,9 @@ def test_changing_preset_and_reset_changes_the_model(session):
 def test_play_runs_the_model_and_pause_stops_it(session):
     session.button("▶").click()
     session.page.wait_for_function(
-        "() => /month\\s+([3-9]|\\d\\d+)/.test("
-        "document.querySelector('.cs-headline').innerText)", timeout=UI_TIMEOUT_MS)
+        "() => /month\\s+([3-9]|\\d\\d+)/.test(document.querySelector('.cs-headline').innerText)",
+        timeout=UI_TIMEOUT_MS,
+    )
     session.button("❚❚").click()
     session.page.wait_for_timeout(1000)  # a step already under way may still finish
     paused = session.month()
@@ -256,8 +277,12 @@ def test_teaching_demo_narrative_is_shown_beside_the_model(session):
     session.page.locator(".cs-apply-change").click()
     session.page.locator(".cs-notice").wait_for(timeout=UI_TIMEOUT_MS)
     # The demo's suggested change (sanctions on) is now in the controls.
-    assert session.page.locator(".v-input--checkbox").filter(has_text="sanctions") \
-        .locator("input").is_checked()
+    assert (
+        session.page.locator(".v-input--checkbox")
+        .filter(has_text="sanctions")
+        .locator("input")
+        .is_checked()
+    )
     session.step(2)
     assert session.errors == []
 
@@ -265,8 +290,9 @@ def test_teaching_demo_narrative_is_shown_beside_the_model(session):
 def test_compare_page_steps_two_presets_together(browser, server):
     s = Session(browser, server[0] + "compare")
     try:
-        s.wait_ready(".cs-network-0 img", ".cs-network-1 img", ".cs-series img",
-                     ".cs-compare-table")
+        s.wait_ready(
+            ".cs-network-0 img", ".cs-network-1 img", ".cs-series img", ".cs-compare-table"
+        )
         table = s.page.locator(".cs-compare-table")
         assert "none" in table.inner_text() and "six_principles" in table.inner_text()
         s.step(4, css=".cs-compare-table")
@@ -306,8 +332,9 @@ def test_ten_concurrent_sessions_keep_independent_models(browser, server):
 
 def test_server_refuses_a_port_in_use(server):
     _, port = server
-    r = subprocess.run([*COLLABSIM, "viz", "--port", str(port)],
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [*COLLABSIM, "viz", "--port", str(port)], capture_output=True, text=True, timeout=120
+    )
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and f"port {port}" in lines[0] and "already in use" in lines[0]

@@ -23,22 +23,49 @@ from .trust import Reputation, TrustDynamics
 
 #: Every mechanism, in the brief's order.
 MECHANISMS: tuple[type[Mechanism], ...] = (
-    Formation, Reputation, Contribution, Communication, Synergy, BenefitSharing,
-    TrustDynamics, MythDynamics, ReviewAndExit, ShocksAndTurbulence, Learning)
+    Formation,
+    Reputation,
+    Contribution,
+    Communication,
+    Synergy,
+    BenefitSharing,
+    TrustDynamics,
+    MythDynamics,
+    ReviewAndExit,
+    ShocksAndTurbulence,
+    Learning,
+)
 
-__all__ = ["MECHANISMS", "BenefitSharing", "Communication", "Contribution", "Formation",
-           "Learning", "Mechanism", "MythDynamics", "Reputation", "ReviewAndExit",
-           "ShocksAndTurbulence", "Synergy", "TrustDynamics", "traceability"]
+__all__ = [
+    "MECHANISMS",
+    "BenefitSharing",
+    "Communication",
+    "Contribution",
+    "Formation",
+    "Learning",
+    "Mechanism",
+    "MythDynamics",
+    "Reputation",
+    "ReviewAndExit",
+    "ShocksAndTurbulence",
+    "Synergy",
+    "TrustDynamics",
+    "traceability",
+]
 
 
 def traceability() -> str:
     """The ODD's traceability table (mechanism, source, code, constants, tests) as Markdown."""
-    rows = ["| # | mechanism | sources | code | named constants | tests (in `tests/`) |",
-            "|---|---|---|---|---|---|"]
+    rows = [
+        "| # | mechanism | sources | code | named constants | tests (in `tests/`) |",
+        "|---|---|---|---|---|---|",
+    ]
     for m in MECHANISMS:
         module = m.__module__.removeprefix("simulation.").replace(".", "/") + ".py"
         tests = ", ".join(f"`{t}`" for t in m.tests)
         constants = ", ".join(f"`{c}`" for c in m.constants) or "—"
-        rows.append(f"| {m.number} | {m.title} | {'; '.join(m.sources)} | `{module}` "
-                    f"`{m.__name__}` | {constants} | {tests} |")
+        rows.append(
+            f"| {m.number} | {m.title} | {'; '.join(m.sources)} | `{module}` "
+            f"`{m.__name__}` | {constants} | {tests} |"
+        )
     return "\n".join(rows) + "\n"

@@ -39,22 +39,29 @@ class Communication(Mechanism):
 
     number = "3"
     title = "Communication, jargon and shared language"
-    sources = ("brief mechanism 3", "seed 000 (\"Jargon is one way of keeping organisational "
-               "or personal power\")", "seed 001 slide 3 (poor communication, wasted effort)",
-               "seed 002 (\"excellent communication, which includes listening\")",
-               "seed 003 (the workshop on language)")
+    sources = (
+        "brief mechanism 3",
+        'seed 000 ("Jargon is one way of keeping organisational or personal power")',
+        "seed 001 slide 3 (poor communication, wasted effort)",
+        'seed 002 ("excellent communication, which includes listening")',
+        "seed 003 (the workshop on language)",
+    )
     constants = ("BASE_UNDERSTANDING", "W_COMMUNICATION", "W_SKILL")
-    tests = ("test_mechanisms.py::test_communication_more_jargon_less_understanding",
-             "test_mechanisms.py::test_communication_shared_language_closes_the_gap")
+    tests = (
+        "test_mechanisms.py::test_communication_more_jargon_less_understanding",
+        "test_mechanisms.py::test_communication_shared_language_closes_the_gap",
+    )
 
-    def understanding(self, s: State, p: Params, roster: Roster,
-                      edges: np.ndarray) -> np.ndarray:
+    def understanding(self, s: State, p: Params, roster: Roster, edges: np.ndarray) -> np.ndarray:
         """u_ab for every pair of the roster (``edges``: each pair's relationship)."""
         a, b = roster.pair_org_a, roster.pair_org_b
         orgs = s.orgs
         comm = orgs.behaviour[:, Behaviour.COMMUNICATION]
-        base = BASE_UNDERSTANDING + W_COMMUNICATION * 0.5 * (comm[a] + comm[b]) + \
-            W_SKILL * orgs.skill[a]
+        base = (
+            BASE_UNDERSTANDING
+            + W_COMMUNICATION * 0.5 * (comm[a] + comm[b])
+            + W_SKILL * orgs.skill[a]
+        )
         ja, jb = orgs.jargon[a], orgs.jargon[b]
         cross = orgs.sector[a] != orgs.sector[b]
         gap = np.where(cross, np.maximum(ja, jb), np.abs(ja - jb))

@@ -43,8 +43,9 @@ def accountability(p: Params) -> float:
     """
     k = p.review_interval
     reviews = 1.0 if 0 < k <= REGULAR_REVIEWS else (RARE_REVIEWS if k else 0.0)
-    return min(max(W_CLARITY * p.clarity + W_SANCTIONS * p.sanctions + W_REVIEWS * reviews,
-                   0.0), 1.0)
+    return min(
+        max(W_CLARITY * p.clarity + W_SANCTIONS * p.sanctions + W_REVIEWS * reviews, 0.0), 1.0
+    )
 
 
 class Contribution(Mechanism):
@@ -74,18 +75,37 @@ class Contribution(Mechanism):
 
     number = "2"
     title = "Contribution and free-riding"
-    sources = ("brief mechanism 2", "seed 002 (outcomes rather than ego; precisely defined "
-               "accountabilities)", "seed 003 (\"calling each other to account if anyone "
-               "strayed\")", "Olson 1965 (free-riding in larger groups)")
-    constants = ("INVOLVEMENT", "BASE_COMMITMENT", "NEUTRAL", "W_TRUST", "W_FOCUS",
-                 "W_ALIGNMENT", "CROWD_TEMPTATION", "MANDATE_RELUCTANCE", "MIN_COMMITMENT",
-                 "MAX_COMMITMENT", "W_CLARITY", "W_SANCTIONS", "W_REVIEWS", "REGULAR_REVIEWS",
-                 "RARE_REVIEWS")
-    tests = ("test_mechanisms.py::test_contribution_clear_accountability_less_free_riding",
-             "test_mechanisms.py::test_contribution_trust_raises_and_stress_lowers_commitment")
+    sources = (
+        "brief mechanism 2",
+        "seed 002 (outcomes rather than ego; precisely defined accountabilities)",
+        'seed 003 ("calling each other to account if anyone strayed")',
+        "Olson 1965 (free-riding in larger groups)",
+    )
+    constants = (
+        "INVOLVEMENT",
+        "BASE_COMMITMENT",
+        "NEUTRAL",
+        "W_TRUST",
+        "W_FOCUS",
+        "W_ALIGNMENT",
+        "CROWD_TEMPTATION",
+        "MANDATE_RELUCTANCE",
+        "MIN_COMMITMENT",
+        "MAX_COMMITMENT",
+        "W_CLARITY",
+        "W_SANCTIONS",
+        "W_REVIEWS",
+        "REGULAR_REVIEWS",
+        "RARE_REVIEWS",
+    )
+    tests = (
+        "test_mechanisms.py::test_contribution_clear_accountability_less_free_riding",
+        "test_mechanisms.py::test_contribution_trust_raises_and_stress_lowers_commitment",
+    )
 
-    def commitment(self, s: State, p: Params, roster: Roster,
-                   trust_entry: np.ndarray) -> np.ndarray:
+    def commitment(
+        self, s: State, p: Params, roster: Roster, trust_entry: np.ndarray
+    ) -> np.ndarray:
         """c_i for every roster entry."""
         org = roster.org
         t = s.table
@@ -113,5 +133,9 @@ class Contribution(Mechanism):
     def effort(self, s: State, roster: Roster, commitment: np.ndarray) -> np.ndarray:
         """effort_i for every roster entry."""
         org = roster.org
-        return commitment * s.orgs.capacity[org] * INVOLVEMENT / \
-            np.maximum(s.orgs.n_memberships[org], 1)
+        return (
+            commitment
+            * s.orgs.capacity[org]
+            * INVOLVEMENT
+            / np.maximum(s.orgs.n_memberships[org], 1)
+        )

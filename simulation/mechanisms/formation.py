@@ -73,8 +73,9 @@ def new_challenge(s: State, p: Params, rng: Streams) -> Challenge:
     env = rng.env
     req = env.dirichlet(np.full(s.orgs.capability.shape[1], CHALLENGE_CONCENTRATION))
     duration = int(round(p.challenge_duration * env.uniform(*DURATION_SPREAD)))
-    return Challenge(req=req, value=float(env.lognormal(0.0, VALUE_SIGMA)),
-                     duration=max(duration, MIN_DURATION))
+    return Challenge(
+        req=req, value=float(env.lognormal(0.0, VALUE_SIGMA)), duration=max(duration, MIN_DURATION)
+    )
 
 
 def expected_synergy(p: Params, n: int, cover_ratio: float, trust: float) -> float:
@@ -97,8 +98,9 @@ def coverage(s: State, members: np.ndarray, req: np.ndarray) -> float:
 def free_mask(s: State, p: Params) -> np.ndarray:
     """Which organisations have room for another partnership and resources to give."""
     orgs = s.orgs
-    return (orgs.n_memberships < p.max_memberships) & \
-        (orgs.capacity > FREE_CAPACITY * orgs.base_capacity)
+    return (orgs.n_memberships < p.max_memberships) & (
+        orgs.capacity > FREE_CAPACITY * orgs.base_capacity
+    )
 
 
 def acceptable_values(s: State, p: Params, i: int, cands: np.ndarray) -> np.ndarray:
@@ -180,28 +182,54 @@ class Formation(Mechanism):
 
     number = "1"
     title = "Formation: partner search, brokerage and mandate"
-    sources = ("brief mechanism 1", "seed 000 (reputation through networks; \"double check the "
-               "myths and dragons\")", "seed 001 (\"not the only game in town\"; \"forced "
-               "marriage\")", "seed 002 (red lines; alignment of objectives)",
-               "seed 003 (the commissioner who suggested the trusts team up)",
-               "seed 004 (partnership = goals hard to reach alone)")
-    constants = ("ACCEPT_TRUST", "ACCEPT_TRUST_BROKERED", "MIN_GAIN", "DECISION_MARGIN",
-                 "NOMINAL_COMMITMENT", "ALIGNABLE_DISTANCE", "STRANGERS",
-                 "EXPECTED_UNDERSTANDING", "EXPECTED_LEADERSHIP", "BROKER_VOUCHED_TRUST",
-                 "BROKER_POOL", "CHALLENGE_CONCENTRATION", "DURATION_SPREAD", "VALUE_SIGMA",
-                 "MIN_DURATION", "ALIGNED_BASE", "ALIGNED_SLOPE", "UNALIGNED_BASE",
-                 "UNALIGNED_NOISE", "FREE_CAPACITY", "TRUST_SCORE_BASE", "RATE_PER")
-    tests = ("test_mechanisms.py::test_formation_stronger_myths_fewer_partnerships",
-             "test_mechanisms.py::test_formation_reputation_through_network",
-             "test_mechanisms.py::test_formation_red_lines_keep_values_closer",
-             "test_mechanisms.py::test_formation_broker_gets_partnerships_past_myths",
-             "test_mechanisms.py::test_formation_mandate_ignores_fit_and_never_goes_alone")
+    sources = (
+        "brief mechanism 1",
+        'seed 000 (reputation through networks; "double check the myths and dragons")',
+        'seed 001 ("not the only game in town"; "forced marriage")',
+        "seed 002 (red lines; alignment of objectives)",
+        "seed 003 (the commissioner who suggested the trusts team up)",
+        "seed 004 (partnership = goals hard to reach alone)",
+    )
+    constants = (
+        "ACCEPT_TRUST",
+        "ACCEPT_TRUST_BROKERED",
+        "MIN_GAIN",
+        "DECISION_MARGIN",
+        "NOMINAL_COMMITMENT",
+        "ALIGNABLE_DISTANCE",
+        "STRANGERS",
+        "EXPECTED_UNDERSTANDING",
+        "EXPECTED_LEADERSHIP",
+        "BROKER_VOUCHED_TRUST",
+        "BROKER_POOL",
+        "CHALLENGE_CONCENTRATION",
+        "DURATION_SPREAD",
+        "VALUE_SIGMA",
+        "MIN_DURATION",
+        "ALIGNED_BASE",
+        "ALIGNED_SLOPE",
+        "UNALIGNED_BASE",
+        "UNALIGNED_NOISE",
+        "FREE_CAPACITY",
+        "TRUST_SCORE_BASE",
+        "RATE_PER",
+    )
+    tests = (
+        "test_mechanisms.py::test_formation_stronger_myths_fewer_partnerships",
+        "test_mechanisms.py::test_formation_reputation_through_network",
+        "test_mechanisms.py::test_formation_red_lines_keep_values_closer",
+        "test_mechanisms.py::test_formation_broker_gets_partnerships_past_myths",
+        "test_mechanisms.py::test_formation_mandate_ignores_fit_and_never_goes_alone",
+    )
 
     def __call__(self, s: State, p: Params, rng: Streams) -> None:
         n_new = rng.env.poisson(p.challenge_rate * s.orgs.n / RATE_PER)
         mode = p.formation_mode
-        search = {"voluntary": self.voluntary, "brokered": self.brokered,
-                  "mandated": self.mandated}[mode]
+        search = {
+            "voluntary": self.voluntary,
+            "brokered": self.brokered,
+            "mandated": self.mandated,
+        }[mode]
         # Who is free changes only when a new partnership fills someone's last slot, so the
         # list is kept up to date here rather than recomputed for every challenge.
         month = _Search(is_free=free_mask(s, p))
@@ -219,9 +247,18 @@ class Formation(Mechanism):
             first = month.team_trust.pop(team.tobytes(), None)
             if first is None:
                 first = perceived_trust(s, p, *ordered_pairs(team))
-            start_partnership(s, team, challenge.req, challenge.value, challenge.duration,
-                              target, aligned, first, brokered=mode == "brokered",
-                              mandated=mode == "mandated")
+            start_partnership(
+                s,
+                team,
+                challenge.req,
+                challenge.value,
+                challenge.duration,
+                target,
+                aligned,
+                first,
+                brokered=mode == "brokered",
+                mandated=mode == "mandated",
+            )
             full = team[s.orgs.n_memberships[team] >= p.max_memberships]
             if full.size:
                 month.is_free[full] = False
@@ -238,30 +275,53 @@ class Formation(Mechanism):
         cdf /= cdf[-1]
         return int(free[cdf.searchsorted(rng.form.random(), side="right")])
 
-    def voluntary(self, s: State, p: Params, rng: Streams, month: _Search, challenge: Challenge,
-                  free: np.ndarray) -> np.ndarray | None:
+    def voluntary(
+        self,
+        s: State,
+        p: Params,
+        rng: Streams,
+        month: _Search,
+        challenge: Challenge,
+        free: np.ndarray,
+    ) -> np.ndarray | None:
         lead = self.pick_lead(s, rng, challenge, free)
         cands = self.search_pool(s, rng, month, lead, free)
         return self.assemble(s, p, month, lead, cands, challenge, ACCEPT_TRUST, use_trust=True)
 
-    def brokered(self, s: State, p: Params, rng: Streams, month: _Search, challenge: Challenge,
-                 free: np.ndarray) -> np.ndarray | None:
+    def brokered(
+        self,
+        s: State,
+        p: Params,
+        rng: Streams,
+        month: _Search,
+        challenge: Challenge,
+        free: np.ndarray,
+    ) -> np.ndarray | None:
         lead = self.pick_lead(s, rng, challenge, free)
         pool = free[free != lead]
         if pool.size > BROKER_POOL:
             pool = rng.form.choice(pool, size=BROKER_POOL, replace=False)
-        return self.assemble(s, p, month, lead, pool, challenge, ACCEPT_TRUST_BROKERED,
-                             use_trust=False)
+        return self.assemble(
+            s, p, month, lead, pool, challenge, ACCEPT_TRUST_BROKERED, use_trust=False
+        )
 
-    def mandated(self, s: State, p: Params, rng: Streams, month: _Search, challenge: Challenge,
-                 free: np.ndarray) -> np.ndarray | None:
+    def mandated(
+        self,
+        s: State,
+        p: Params,
+        rng: Streams,
+        month: _Search,
+        challenge: Challenge,
+        free: np.ndarray,
+    ) -> np.ndarray | None:
         k = int(rng.form.integers(2, p.max_partners + 1))
         k = min(k, free.size)
         return np.sort(rng.form.choice(free, size=k, replace=False))
 
     # --- helpers ---------------------------------------------------------------------------
-    def search_pool(self, s: State, rng: Streams, month: _Search, lead: int,
-                    free: np.ndarray) -> np.ndarray:
+    def search_pool(
+        self, s: State, rng: Streams, month: _Search, lead: int, free: np.ndarray
+    ) -> np.ndarray:
         """Whom the lead hears of: its ties, their ties, past partners and a few strangers."""
         ties = s.ties.of(lead)
         second = s.ties.table[ties].ravel()  # padded with -1, dropped below
@@ -272,8 +332,17 @@ class Formation(Mechanism):
             pool = pool[1:]
         return pool[month.is_free[pool] & (pool != lead)]
 
-    def assemble(self, s: State, p: Params, month: _Search, lead: int, cands: np.ndarray,
-                 challenge: Challenge, accept: float, use_trust: bool) -> np.ndarray | None:
+    def assemble(
+        self,
+        s: State,
+        p: Params,
+        month: _Search,
+        lead: int,
+        cands: np.ndarray,
+        challenge: Challenge,
+        accept: float,
+        use_trust: bool,
+    ) -> np.ndarray | None:
         req = challenge.req
         cands = cands[acceptable_values(s, p, lead, cands)]
         if cands.size == 0:
@@ -281,8 +350,7 @@ class Formation(Mechanism):
         # The candidate must accept the lead as well. (Both directions in one look-up.)
         k = cands.size
         leads = np.full(k, lead)
-        both = perceived_trust(s, p, np.concatenate([cands, leads]),
-                               np.concatenate([leads, cands]))
+        both = perceived_trust(s, p, np.concatenate([cands, leads]), np.concatenate([leads, cands]))
         keep = both[:k] >= accept
         cands = cands[keep]
         capability = s.orgs.capability
@@ -300,8 +368,9 @@ class Formation(Mechanism):
             extra_cost = (1 + p.coordination_cost * n) / (1 + p.coordination_cost * (n - 1))
             worth = (now + gain) / now > extra_cost
             # (mean over members, spelled as sum / count)
-            score = gain * ((TRUST_SCORE_BASE + views.sum(axis=0) / views.shape[0])
-                            if use_trust else 1.0)
+            score = gain * (
+                (TRUST_SCORE_BASE + views.sum(axis=0) / views.shape[0]) if use_trust else 1.0
+            )
             # A candidate someone rejects, or who adds too little, stays so as the team
             # grows (views only gain rows, coverage only rises), so it leaves the pool.
             alive = ok & (gain > MIN_GAIN)
@@ -325,8 +394,15 @@ class Formation(Mechanism):
             return None
         return np.sort(members)
 
-    def worth_joining(self, s: State, p: Params, month: _Search, members: np.ndarray,
-                      req: np.ndarray, use_trust: bool) -> bool:
+    def worth_joining(
+        self,
+        s: State,
+        p: Params,
+        month: _Search,
+        members: np.ndarray,
+        req: np.ndarray,
+        use_trust: bool,
+    ) -> bool:
         """Does the expected team output clearly beat what the members would do alone?"""
         alone = float((s.orgs.capability[members] @ req).mean())
         if use_trust:
@@ -338,11 +414,11 @@ class Formation(Mechanism):
             expected_trust = float(pairs_trust.sum() / pairs_trust.size)  # the mean
         else:
             expected_trust = BROKER_VOUCHED_TRUST
-        est = expected_synergy(p, members.size, coverage(s, members, req) / alone,
-                               expected_trust)
+        est = expected_synergy(p, members.size, coverage(s, members, req) / alone, expected_trust)
         return est >= 1.0 + DECISION_MARGIN
 
-    def remember_first_impressions(self, month: _Search, team: np.ndarray,
-                                   pairs_trust: np.ndarray) -> None:
+    def remember_first_impressions(
+        self, month: _Search, team: np.ndarray, pairs_trust: np.ndarray
+    ) -> None:
         """Keep the sorted team's view of itself for the partnership, if it forms."""
         month.team_trust[team.tobytes()] = pairs_trust

@@ -39,28 +39,36 @@ class Learning(Mechanism):
 
     number = "10"
     title = "Learning by doing"
-    sources = ("brief mechanism 10", "seed 004 (\"partnership working is a skilled business - "
-               "and the skills have to be refined and developed\")",
-               "seed 003 (workshop on language)",
-               "seed 002 (investment of resources, including time, in collaborative skills)")
+    sources = (
+        "brief mechanism 10",
+        'seed 004 ("partnership working is a skilled business - '
+        'and the skills have to be refined and developed")',
+        "seed 003 (workshop on language)",
+        "seed 002 (investment of resources, including time, in collaborative skills)",
+    )
     constants = ("INVESTMENT_LANGUAGE_BOOST", "BEHAVIOUR_SIGNAL_CAP", "INVESTMENT_BEHAVIOUR_PUSH")
-    tests = ("test_mechanisms.py::test_learning_skill_and_shared_language_grow_with_practice",
-             "test_mechanisms.py::test_learning_investment_in_trust_speeds_shared_language")
+    tests = (
+        "test_mechanisms.py::test_learning_skill_and_shared_language_grow_with_practice",
+        "test_mechanisms.py::test_learning_investment_in_trust_speeds_shared_language",
+    )
 
-    def __call__(self, s: State, p: Params, roster: Roster, edges: np.ndarray,
-                 work: WorkRecord) -> None:
+    def __call__(
+        self, s: State, p: Params, roster: Roster, edges: np.ndarray, work: WorkRecord
+    ) -> None:
         orgs = s.orgs
         working = np.unique(roster.org)
         orgs.skill[working] += p.skill_learning * (1.0 - orgs.skill[working])
         rel = s.relations
-        rate = min(p.language_learning * (1.0 + INVESTMENT_LANGUAGE_BOOST * p.trust_investment),
-                   1.0)
+        rate = min(
+            p.language_learning * (1.0 + INVESTMENT_LANGUAGE_BOOST * p.trust_investment), 1.0
+        )
         rel.language[edges] += rate * (1.0 - rel.language[edges])
         d = p.behaviour_drift
         if d <= 0:
             return
-        signal = clip(fill_nan(work.synergy, 1.0) - 1.0, -BEHAVIOUR_SIGNAL_CAP,
-                      BEHAVIOUR_SIGNAL_CAP)[roster.part]
+        signal = clip(
+            fill_nan(work.synergy, 1.0) - 1.0, -BEHAVIOUR_SIGNAL_CAP, BEHAVIOUR_SIGNAL_CAP
+        )[roster.part]
         signal = signal + INVESTMENT_BEHAVIOUR_PUSH * p.trust_investment
         per_org = np.bincount(roster.org, weights=signal, minlength=orgs.n)
         cnt = np.bincount(roster.org, minlength=orgs.n)

@@ -62,18 +62,21 @@ class MythDynamics(Mechanism):
 
     number = "7"
     title = "Myth dynamics (intergroup contact)"
-    sources = ("brief mechanism 7", "seed 000 (the myths about each sector)",
-               "seed 003 (peers; common ground)", "Allport 1954",
-               "Pettigrew & Tropp 2006 (r about −0.21, −0.29 under the optimal conditions)",
-               "Barlow et al. 2012 (negative contact weighs more)")
-    constants = ("CONTACT_BOOST", "FULL_EFFECT", "ALIGNED", "SUPPORTIVE_CLARITY",
-                 "N_CONDITIONS")
-    tests = ("test_mechanisms.py::test_myths_fall_with_good_contact_and_more_under_contact_"
-             "conditions",
-             "test_mechanisms.py::test_myths_bad_contact_raises_them_more_than_good_contact_"
-             "lowers_them",
-             "test_mechanisms.py::test_myths_fall_over_a_run_with_cross_sector_work",
-             "test_reference_oracle.py")
+    sources = (
+        "brief mechanism 7",
+        "seed 000 (the myths about each sector)",
+        "seed 003 (peers; common ground)",
+        "Allport 1954",
+        "Pettigrew & Tropp 2006 (r about −0.21, −0.29 under the optimal conditions)",
+        "Barlow et al. 2012 (negative contact weighs more)",
+    )
+    constants = ("CONTACT_BOOST", "FULL_EFFECT", "ALIGNED", "SUPPORTIVE_CLARITY", "N_CONDITIONS")
+    tests = (
+        "test_mechanisms.py::test_myths_fall_with_good_contact_and_more_under_contact_conditions",
+        "test_mechanisms.py::test_myths_bad_contact_raises_them_more_than_good_contact_lowers_them",
+        "test_mechanisms.py::test_myths_fall_over_a_run_with_cross_sector_work",
+        "test_reference_oracle.py",
+    )
 
     def __call__(self, s: State, p: Params, roster: Roster, delta: np.ndarray) -> None:
         orgs = s.orgs
@@ -94,8 +97,9 @@ class MythDynamics(Mechanism):
         cnt = np.bincount(group, minlength=n)[last]
         mean_delta = np.bincount(group, weights=delta.take(cross), minlength=n)[last]
         mean_delta /= cnt
-        mean_quality = np.bincount(group, weights=quality.take(roster.pair_part.take(cross)),
-                                   minlength=n)[last]
+        mean_quality = np.bincount(
+            group, weights=quality.take(roster.pair_part.take(cross)), minlength=n
+        )[last]
         mean_quality /= cnt
         m = orgs.myth.take(keys)
         size = np.abs(mean_delta)

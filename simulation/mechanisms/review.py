@@ -85,11 +85,14 @@ class ReviewAndExit(Mechanism):
 
     Equations, for member i of partnership P of age a (months since formation):
 
-        r̃_i ← (1 − RETURN_SMOOTHING) r̃_i + RETURN_SMOOTHING · ret_i;   called_i ← CALL_DECAY called_i
+        r̃_i ← (1 − RETURN_SMOOTHING) r̃_i + RETURN_SMOOTHING · ret_i
+        called_i ← CALL_DECAY · called_i
         due_P = review_interval > 0 and a > 0 and a mod review_interval = 0
-        informal_i = not due_P and U < INFORMAL_CHECK;  view_i = r̃_i (+ N(0, INFORMAL_NOISE) if informal)
+        informal_i = not due_P and U < INFORMAL_CHECK
+        view_i = r̃_i, plus N(0, INFORMAL_NOISE) if informal_i
         looking_i = due_P or informal_i
-        distrust_i = looking_i and τ̄_i < TRUST_FLOOR;   not_worth_i = looking_i and view_i < exit_threshold
+        distrust_i = looking_i and τ̄_i < TRUST_FLOOR
+        not_worth_i = looking_i and view_i < exit_threshold
         pulled_i = capacity_i < CUT_LEVEL · base_i and U < PULL_OUT · stress_i (1 − A)
         sanctions: due_P and c_i < LOW_COMMITMENT ⇒ called_i += CALL_BOOST
         P ends: mean trust < COLLAPSE (trust collapsed); output ≥ target (completed);
@@ -98,30 +101,45 @@ class ReviewAndExit(Mechanism):
 
     number = "8"
     title = "Governance, review and exit"
-    sources = ("brief mechanism 8", "seed 000 (\"this isn't worth it any more\")",
-               "seed 001 (monitor, measure and learn; exit strategy; mechanisms for non "
-               "conformity)", "seed 002 (nuptial agreements: reviews, exit arrangements)",
-               "seed 003 (calling each other to account; pulled away in turbulent times)")
-    constants = ("INFORMAL_CHECK", "INFORMAL_NOISE", "TRUST_FLOOR", "COLLAPSE", "LOW_COMMITMENT",
-                 "CALL_BOOST", "CALL_DECAY", "EXIT_DAMAGE", "EXIT_SOFTENING", "CUT_LEVEL",
-                 "RETURN_SMOOTHING", "PULL_OUT", "SETTLED_AGE", "NEUTRAL_TRUST")
-    tests = ("test_mechanisms.py::test_exit_arrangements_mean_less_trust_lost_on_exit",
-             "test_mechanisms.py::test_reviews_with_sanctions_call_slackers_to_account")
+    sources = (
+        "brief mechanism 8",
+        'seed 000 ("this isn\'t worth it any more")',
+        "seed 001 (monitor, measure and learn; exit strategy; mechanisms for non conformity)",
+        "seed 002 (nuptial agreements: reviews, exit arrangements)",
+        "seed 003 (calling each other to account; pulled away in turbulent times)",
+    )
+    constants = (
+        "INFORMAL_CHECK",
+        "INFORMAL_NOISE",
+        "TRUST_FLOOR",
+        "COLLAPSE",
+        "LOW_COMMITMENT",
+        "CALL_BOOST",
+        "CALL_DECAY",
+        "EXIT_DAMAGE",
+        "EXIT_SOFTENING",
+        "CUT_LEVEL",
+        "RETURN_SMOOTHING",
+        "PULL_OUT",
+        "SETTLED_AGE",
+        "NEUTRAL_TRUST",
+    )
+    tests = (
+        "test_mechanisms.py::test_exit_arrangements_mean_less_trust_lost_on_exit",
+        "test_mechanisms.py::test_reviews_with_sanctions_call_slackers_to_account",
+    )
 
-    def __call__(self, s: State, p: Params, rng: Streams, roster: Roster,
-                 work: WorkRecord) -> None:
+    def __call__(self, s: State, p: Params, rng: Streams, roster: Roster, work: WorkRecord) -> None:
         t, orgs, noise = s.table, s.orgs, rng.noise
         rows = roster.row
-        t.m_return[rows] = (1 - RETURN_SMOOTHING) * t.m_return[rows] + \
-            RETURN_SMOOTHING * work.ret
+        t.m_return[rows] = (1 - RETURN_SMOOTHING) * t.m_return[rows] + RETURN_SMOOTHING * work.ret
         t.m_called[rows] *= CALL_DECAY
         age = s.month - t.p_start[roster.active_pid]
         k = p.review_interval
         due = (age > 0) & (age % k == 0) if k > 0 else np.zeros(roster.active_pid.size, bool)
         due_entry = due[roster.part]
         informal = ~due_entry & (noise.random(roster.n) < INFORMAL_CHECK)
-        view = t.m_return[rows] + np.where(informal, noise.normal(0, INFORMAL_NOISE, roster.n),
-                                           0)
+        view = t.m_return[rows] + np.where(informal, noise.normal(0, INFORMAL_NOISE, roster.n), 0)
         trust_entry = fill_nan(work.trust_entry, NEUTRAL_TRUST)
         can_leave = ~t.p_mandated[roster.pid]
         looking = due_entry | informal
@@ -129,15 +147,17 @@ class ReviewAndExit(Mechanism):
         not_worth = looking & (view < p.exit_threshold) & ~distrust
         org = roster.org
         cut = orgs.capacity[org] < CUT_LEVEL * orgs.base_capacity[org]
-        pulled = cut & (noise.random(roster.n) <
-                        orgs.stress[org] * (1 - accountability(p)) * PULL_OUT)
+        pulled = cut & (
+            noise.random(roster.n) < orgs.stress[org] * (1 - accountability(p)) * PULL_OUT
+        )
         if p.sanctions:
             slack = due_entry & (work.commitment < LOW_COMMITMENT)
             t.m_called[rows[slack]] += CALL_BOOST
         if due.any():
             syn = work.synergy[due]
-            t.p_stage[roster.active_pid[due]] = np.where(fill_nan(syn, 1.0) < 1,
-                                                         Stage.DECLINING, Stage.DELIVERING)
+            t.p_stage[roster.active_pid[due]] = np.where(
+                fill_nan(syn, 1.0) < 1, Stage.DECLINING, Stage.DELIVERING
+            )
         settled = (age >= SETTLED_AGE) & (t.p_stage[roster.active_pid] == Stage.FORMING)
         t.p_stage[roster.active_pid[settled]] = Stage.DELIVERING
 

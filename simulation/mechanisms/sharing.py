@@ -40,16 +40,27 @@ class BenefitSharing(Mechanism):
 
     number = "5"
     title = "Benefit, credit and risk sharing"
-    sources = ("brief mechanism 5", "seed 002 (\"a willingness to share and give credit to "
-               "others\"; nuptial agreements)", "seed 003 (\"at least do no harm\")",
-               "Jain, Chiu & Hawe 1984 (fairness index)")
+    sources = (
+        "brief mechanism 5",
+        'seed 002 ("a willingness to share and give credit to others"; nuptial agreements)',
+        'seed 003 ("at least do no harm")',
+        "Jain, Chiu & Hawe 1984 (fairness index)",
+    )
     constants = ("CREDIT_GRAB",)
-    tests = ("test_mechanisms.py::test_sharing_by_power_is_less_fair_than_proportional",
-             "test_mechanisms.py::test_sharing_ungenerous_members_grab_credit_and_do_harm")
+    tests = (
+        "test_mechanisms.py::test_sharing_by_power_is_less_fair_than_proportional",
+        "test_mechanisms.py::test_sharing_ungenerous_members_grab_credit_and_do_harm",
+    )
 
-    def __call__(self, s: State, p: Params, roster: Roster, effort: np.ndarray,
-                 joint: np.ndarray, alone_entry: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def __call__(
+        self,
+        s: State,
+        p: Params,
+        roster: Roster,
+        effort: np.ndarray,
+        joint: np.ndarray,
+        alone_entry: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``(benefit_i, ret_i, harm_i, fairness_P)``: three per entry, one per part."""
         org = roster.org
         rule = p.sharing_rule
@@ -65,8 +76,9 @@ class BenefitSharing(Mechanism):
         credit = p.clarity * share + (1.0 - p.clarity) * claimed
         benefit = joint[roster.part] * credit
         with np.errstate(invalid="ignore", divide="ignore"):
-            ret = np.where(alone_entry > 0, benefit / np.where(alone_entry > 0, alone_entry, 1),
-                           1.0)
+            ret = np.where(
+                alone_entry > 0, benefit / np.where(alone_entry > 0, alone_entry, 1), 1.0
+            )
         harm = np.maximum(credit - share, 0.0)
         s1 = roster.per_part(ret)
         s2 = roster.per_part(ret**2)

@@ -41,11 +41,16 @@ class ShocksAndTurbulence(Mechanism):
 
     number = "9"
     title = "Shocks and turbulence"
-    sources = ("brief mechanism 9", "seed 003 (\"a particularly challenging financial climate, "
-               "with flat cash\"; leaders \"pulled away from collaboration\" in turbulent times)")
+    sources = (
+        "brief mechanism 9",
+        'seed 003 ("a particularly challenging financial climate, '
+        'with flat cash"; leaders "pulled away from collaboration" in turbulent times)',
+    )
     constants = ("RECOVERY", "STRESS_DECAY", "TURBULENT_STRESS")
-    tests = ("test_mechanisms.py::test_shocks_cut_resources_and_end_partnerships",
-             "test_mechanisms.py::test_governance_holds_members_under_stress")
+    tests = (
+        "test_mechanisms.py::test_shocks_cut_resources_and_end_partnerships",
+        "test_mechanisms.py::test_governance_holds_members_under_stress",
+    )
 
     def __call__(self, s: State, p: Params, rng: Streams) -> None:
         orgs = s.orgs
@@ -64,5 +69,8 @@ class ShocksAndTurbulence(Mechanism):
             orgs.capacity[hit] *= 1.0 - p.shock_size
             orgs.stress[hit] += p.shock_size
             s.counts.shocks += 1
-            log_story(s, "funding_cut", f"a funding cut of {p.shock_size:.0%} hits the "
-                      f"{SECTORS[sector]} sector")
+            log_story(
+                s,
+                "funding_cut",
+                f"a funding cut of {p.shock_size:.0%} hits the {SECTORS[sector]} sector",
+            )

@@ -55,19 +55,34 @@ class Synergy(Mechanism):
 
     number = "4"
     title = "Synergy: collaborative advantage and inertia"
-    sources = ("brief mechanism 4", "seed 004 (\"two plus two should make five\"; "
-               "\"partnership working is a skilled business\")",
-               "seed 002 (strategic, values-based leadership)",
-               "Huxham & Vangen 2005 (collaborative advantage and inertia)")
-    constants = ("FORMING_MONTHS", "FORMING_PACE", "MISUNDERSTANDING_WASTE", "INVESTMENT_COST",
-                 "SKILL_COORDINATION_SAVING")
-    tests = ("test_mechanisms.py::test_synergy_complementary_capabilities_give_advantage",
-             "test_mechanisms.py::test_synergy_coordination_costs_cut_output")
+    sources = (
+        "brief mechanism 4",
+        'seed 004 ("two plus two should make five"; "partnership working is a skilled business")',
+        "seed 002 (strategic, values-based leadership)",
+        "Huxham & Vangen 2005 (collaborative advantage and inertia)",
+    )
+    constants = (
+        "FORMING_MONTHS",
+        "FORMING_PACE",
+        "MISUNDERSTANDING_WASTE",
+        "INVESTMENT_COST",
+        "SKILL_COORDINATION_SAVING",
+    )
+    tests = (
+        "test_mechanisms.py::test_synergy_complementary_capabilities_give_advantage",
+        "test_mechanisms.py::test_synergy_coordination_costs_cut_output",
+    )
 
-    def __call__(self, s: State, p: Params, roster: Roster, effort: np.ndarray,
-                 understanding_entry: np.ndarray, trust_pair: np.ndarray,
-                 understanding_pair: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def __call__(
+        self,
+        s: State,
+        p: Params,
+        roster: Roster,
+        effort: np.ndarray,
+        understanding_entry: np.ndarray,
+        trust_pair: np.ndarray,
+        understanding_pair: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``(joint_P, alone_P, alone_i, synergy_P)``: per part, per part, per entry, per part."""
         t, orgs = s.table, s.orgs
         org = roster.org
@@ -82,14 +97,20 @@ class Synergy(Mechanism):
         waste = MISUNDERSTANDING_WASTE * (1.0 - fill_nan(understanding_entry, 1.0))
         useful = effort * (1.0 - waste) * (1.0 - INVESTMENT_COST * p.trust_investment)
         n_pairs = np.bincount(roster.pair_part, minlength=n_part)
-        bond = np.bincount(roster.pair_part, weights=trust_pair * understanding_pair,
-                           minlength=n_part) / np.maximum(n_pairs, 1)
-        lead = np.bincount(roster.part, weights=orgs.behaviour[org, Behaviour.LEADERSHIP],
-                           minlength=n_part) / roster.size
+        bond = np.bincount(
+            roster.pair_part, weights=trust_pair * understanding_pair, minlength=n_part
+        ) / np.maximum(n_pairs, 1)
+        lead = (
+            np.bincount(
+                roster.part, weights=orgs.behaviour[org, Behaviour.LEADERSHIP], minlength=n_part
+            )
+            / roster.size
+        )
         skill = np.bincount(roster.part, weights=orgs.skill[org], minlength=n_part) / roster.size
         multiplier = 1.0 + p.synergy_gain * bond * lead
-        coordination = 1.0 + p.coordination_cost * (roster.size - 1) * \
-            (1.0 - SKILL_COORDINATION_SAVING * skill)
+        coordination = 1.0 + p.coordination_cost * (roster.size - 1) * (
+            1.0 - SKILL_COORDINATION_SAVING * skill
+        )
         age = s.month - t.p_start[roster.active_pid]
         pace = np.where(age < FORMING_MONTHS, FORMING_PACE, 1.0)
         joint = roster.per_part(useful) * cover * multiplier / coordination * pace

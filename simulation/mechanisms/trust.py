@@ -26,8 +26,7 @@ FAIRNESS_CAP, OUTCOME_CAP = 0.5, 0.5
 FIRST_LOW, FIRST_RANGE = 0.2, 0.6
 
 
-def asymmetric_update(trust: np.ndarray, delta: np.ndarray, gain: float,
-                      loss: float) -> np.ndarray:
+def asymmetric_update(trust: np.ndarray, delta: np.ndarray, gain: float, loss: float) -> np.ndarray:
     """τ' = clip(τ + gain · max(δ, 0)(1 − τ) + loss · min(δ, 0) τ, 0, 1).
 
     Trust moves up at rate ``gain`` towards 1 and down at rate ``loss`` towards 0.
@@ -69,20 +68,43 @@ class TrustDynamics(Mechanism):
 
     number = "6"
     title = "Trust dynamics"
-    sources = ("brief mechanism 6", "seed 002 (investment of time to build trust)",
-               "seed 003 (\"at least do no harm\")",
-               "Slovic 1993 (trust is easier to destroy than to build)")
-    constants = ("EXPECTED_COMMITMENT", "W_CONTRIBUTION", "W_FAIRNESS", "W_HARM", "W_OUTCOME",
-                 "W_INVESTMENT", "MYTH_COLOUR", "SIGNAL_NOISE", "FAIRNESS_CAP", "OUTCOME_CAP")
-    tests = ("test_mechanisms.py::test_trust_lost_faster_than_built",
-             "test_mechanisms.py::test_trust_harm_and_myths_lower_the_signal",
-             "test_mechanisms.py::test_trust_reads_every_partnership_a_pair_shares",
-             "test_mechanisms.py::test_trust_faster_loss_lowers_cross_sector_trust",
-             "test_reference_oracle.py")
+    sources = (
+        "brief mechanism 6",
+        "seed 002 (investment of time to build trust)",
+        'seed 003 ("at least do no harm")',
+        "Slovic 1993 (trust is easier to destroy than to build)",
+    )
+    constants = (
+        "EXPECTED_COMMITMENT",
+        "W_CONTRIBUTION",
+        "W_FAIRNESS",
+        "W_HARM",
+        "W_OUTCOME",
+        "W_INVESTMENT",
+        "MYTH_COLOUR",
+        "SIGNAL_NOISE",
+        "FAIRNESS_CAP",
+        "OUTCOME_CAP",
+    )
+    tests = (
+        "test_mechanisms.py::test_trust_lost_faster_than_built",
+        "test_mechanisms.py::test_trust_harm_and_myths_lower_the_signal",
+        "test_mechanisms.py::test_trust_reads_every_partnership_a_pair_shares",
+        "test_mechanisms.py::test_trust_faster_loss_lowers_cross_sector_trust",
+        "test_reference_oracle.py",
+    )
 
-    def signal(self, s: State, p: Params, rng: Streams, roster: Roster,
-               commitment: np.ndarray, ret: np.ndarray, harm: np.ndarray,
-               synergy: np.ndarray) -> np.ndarray:
+    def signal(
+        self,
+        s: State,
+        p: Params,
+        rng: Streams,
+        roster: Roster,
+        commitment: np.ndarray,
+        ret: np.ndarray,
+        harm: np.ndarray,
+        synergy: np.ndarray,
+    ) -> np.ndarray:
         """δ_ab for every pair of the roster."""
         a, b = roster.pair_entry_a, roster.pair_entry_b
         oa, ob = roster.pair_org_a, roster.pair_org_b
@@ -118,8 +140,7 @@ class TrustDynamics(Mechanism):
         group, keep = group_by_last(edges, rel.size)
         total = np.bincount(group, weights=delta, minlength=edges.size)
         e = edges[keep]
-        rel.trust[e] = asymmetric_update(rel.trust.take(e), total[keep], p.trust_gain,
-                                         p.trust_loss)
+        rel.trust[e] = asymmetric_update(rel.trust.take(e), total[keep], p.trust_gain, p.trust_loss)
         rel.familiarity[e] += 1.0  # months of joint work, however many partnerships
 
 
@@ -140,11 +161,16 @@ class Reputation(Mechanism):
 
     number = "1, 6"
     title = "Reputation and first impressions"
-    sources = ("brief mechanisms 1 and 6", "seed 000 (\"People check out other people and "
-               "organisations through their networks\"; myths about each sector)")
+    sources = (
+        "brief mechanisms 1 and 6",
+        'seed 000 ("People check out other people and '
+        'organisations through their networks"; myths about each sector)',
+    )
     constants = ("FIRST_LOW", "FIRST_RANGE")
-    tests = ("test_mechanisms.py::test_formation_reputation_through_network",
-             "test_mechanisms.py::test_formation_stronger_myths_fewer_partnerships")
+    tests = (
+        "test_mechanisms.py::test_formation_reputation_through_network",
+        "test_mechanisms.py::test_formation_stronger_myths_fewer_partnerships",
+    )
 
     def __call__(self, s: State, p: Params, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """τ̂_ab for the ordered pairs (a[k], b[k])."""
@@ -152,8 +178,9 @@ class Reputation(Mechanism):
         b = np.asarray(b, dtype=np.int64)
         rel, orgs = s.relations, s.orgs
         edges = rel.lookup(a, b)
-        out = FIRST_LOW + FIRST_RANGE * (1.0 - orgs.myth.take(a * orgs.myth.shape[1] +
-                                                              orgs.sector[b]))
+        out = FIRST_LOW + FIRST_RANGE * (
+            1.0 - orgs.myth.take(a * orgs.myth.shape[1] + orgs.sector[b])
+        )
         known = edges >= 0
         if rel.size:
             # ``take`` at -1 reads a real edge; ``where`` discards it (one pass, no masks).

@@ -20,8 +20,9 @@ sharing = BenefitSharing()
 trust = TrustDynamics()
 
 
-def work_together(s: State, p: Params, rng: Streams, roster: Roster,
-                  edges: np.ndarray) -> tuple[WorkRecord, np.ndarray]:
+def work_together(
+    s: State, p: Params, rng: Streams, roster: Roster, edges: np.ndarray
+) -> tuple[WorkRecord, np.ndarray]:
     """Every active partnership works for a month; returns the record and the trust signals.
 
     Members commit effort (mechanism 2) given their trust in each other; they understand
@@ -37,8 +38,7 @@ def work_together(s: State, p: Params, rng: Streams, roster: Roster,
     effort = contribution.effort(s, roster, commitment)
     u_pair = communication.understanding(s, p, roster, edges)
     u_entry = roster.per_entry_mean_over_pairs(u_pair)
-    joint, alone, alone_entry, ratio = synergy(s, p, roster, effort, u_entry, trust_pair,
-                                               u_pair)
+    joint, alone, alone_entry, ratio = synergy(s, p, roster, effort, u_entry, trust_pair, u_pair)
     benefit, ret, harm, fairness = sharing(s, p, roster, effort, joint, alone_entry)
     delta = trust.signal(s, p, rng, roster, commitment, ret, harm, ratio)
     pids = roster.active_pid
@@ -52,9 +52,16 @@ def work_together(s: State, p: Params, rng: Streams, roster: Roster,
     pair_part = roster.pair_part
     npair = np.maximum(np.bincount(pair_part, minlength=pids.size), 1)
     work = WorkRecord(
-        commitment=commitment, effort=effort, ret=ret, trust_entry=trust_entry,
+        commitment=commitment,
+        effort=effort,
+        ret=ret,
+        trust_entry=trust_entry,
         trust_part=np.bincount(pair_part, weights=trust_pair, minlength=pids.size) / npair,
         understanding_part=np.bincount(pair_part, weights=u_pair, minlength=pids.size) / npair,
-        joint=joint, alone=alone, synergy=ratio, fairness=fairness)
+        joint=joint,
+        alone=alone,
+        synergy=ratio,
+        fairness=fairness,
+    )
     s.counts.value += float((joint * t.p_value[pids]).sum())
     return work, delta

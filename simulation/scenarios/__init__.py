@@ -12,8 +12,18 @@ from .demos import CONTRASTS, DEMOS, Contrast
 from .registry import SCENARIOS, Scenario, get, register, resolve
 from .research import BASELINE, RESEARCH
 
-__all__ = ["BASELINE", "CONTRASTS", "DEMOS", "RESEARCH", "SCENARIOS", "Contrast", "Scenario",
-           "get", "register", "resolve"]
+__all__ = [
+    "BASELINE",
+    "CONTRASTS",
+    "DEMOS",
+    "RESEARCH",
+    "SCENARIOS",
+    "Contrast",
+    "Scenario",
+    "get",
+    "register",
+    "resolve",
+]
 
 for _scenario in (*RESEARCH, *DEMOS):
     register(_scenario)

@@ -38,10 +38,27 @@ DEMOS: list[Scenario] = []
 CONTRASTS: dict[str, Contrast] = {}
 
 
-def demo(name: str, description: str, params: dict[str, Any], *, watch: str, change: str,
-         happens: str, contrast: Contrast, steps: int = 120) -> Scenario:
-    sc = Scenario(name=name, description=description, params=params, steps=steps,
-                  kind="teaching", watch=watch, change=change, happens=happens)
+def demo(
+    name: str,
+    description: str,
+    params: dict[str, Any],
+    *,
+    watch: str,
+    change: str,
+    happens: str,
+    contrast: Contrast,
+    steps: int = 120,
+) -> Scenario:
+    sc = Scenario(
+        name=name,
+        description=description,
+        params=params,
+        steps=steps,
+        kind="teaching",
+        watch=watch,
+        change=change,
+        happens=happens,
+    )
     DEMOS.append(sc)
     CONTRASTS[name] = contrast
     return sc
@@ -51,23 +68,30 @@ demo(
     "demo_myths_and_dragons",
     "Myths and dragons: strong myths about other sectors, and what contact does to them "
     "(seed 000).",
-    {"myth_initial": 0.8, "equal_status": False, "alignment_required": False,
-     "trust_investment": 0.1},
+    {
+        "myth_initial": 0.8,
+        "equal_status": False,
+        "alignment_required": False,
+        "trust_investment": 0.1,
+    },
     watch="The myth heatmap and the 'myths about other sectors' line. Every organisation "
-          "starts with strong views of the other sectors ('only interested in profit', "
-          "'full of hierarchy and meetings but nothing changes'). Myths fade a little where "
-          "organisations from different sectors work together, and bad experiences push "
-          "them back up.",
+    "starts with strong views of the other sectors ('only interested in profit', "
+    "'full of hierarchy and meetings but nothing changes'). Myths fade a little where "
+    "organisations from different sectors work together, and bad experiences push "
+    "them back up.",
     change="Tick 'equal status' and 'alignment required', raise 'trust investment' to 0.6, "
-           "then press Reset (or open Compare with the preset 'leading_as_peers').",
+    "then press Reset (or open Compare with the preset 'leading_as_peers').",
     happens="Myths now fall faster. Contact only erodes prejudice well under the right "
-            "conditions: partners who meet as equals, share a goal that was agreed at the "
-            "start and are supported to build trust. Without them contact still helps, but "
-            "every failure confirms what each side already believed, and bad contact counts "
-            "for more than good.",
-    contrast=Contrast({"equal_status": True, "alignment_required": True,
-                       "trust_investment": 0.6}, "mean_myth", -1,
-                      "contact under equal status, common goals and support lowers myths"),
+    "conditions: partners who meet as equals, share a goal that was agreed at the "
+    "start and are supported to build trust. Without them contact still helps, but "
+    "every failure confirms what each side already believed, and bad contact counts "
+    "for more than good.",
+    contrast=Contrast(
+        {"equal_status": True, "alignment_required": True, "trust_investment": 0.6},
+        "mean_myth",
+        -1,
+        "contact under equal status, common goals and support lowers myths",
+    ),
 )
 
 demo(
@@ -76,36 +100,42 @@ demo(
     "(seed 001).",
     {"governance": "forced_marriage"},
     watch="The network fills with partnerships quickly, many of them orange (collaborative "
-          "inertia), and the event log fills with endings after trust collapsed or with "
-          "missed deadlines. Cross-sector trust falls and myths rise.",
+    "inertia), and the event log fills with endings after trust collapsed or with "
+    "missed deadlines. Cross-sector trust falls and myths rise.",
     change="Set 'formation mode' to voluntary and tick 'red lines' and 'alignment required' "
-           "(a beneficial alliance), then press Reset.",
+    "(a beneficial alliance), then press Reset.",
     happens="Fewer partnerships form, because organisations now choose partners they "
-            "complement, trust and share values with, and can decline when going it alone "
-            "is better. Far more of them complete their work. A mandate can create a "
-            "partnership but not the trust and shared purpose it needs to deliver.",
-    contrast=Contrast({"formation_mode": "voluntary", "red_lines": True,
-                       "alignment_required": True}, "success_share", +1,
-                      "chosen partnerships complete their goals more often than mandated ones"),
+    "complement, trust and share values with, and can decline when going it alone "
+    "is better. Far more of them complete their work. A mandate can create a "
+    "partnership but not the trust and shared purpose it needs to deliver.",
+    contrast=Contrast(
+        {"formation_mode": "voluntary", "red_lines": True, "alignment_required": True},
+        "success_share",
+        +1,
+        "chosen partnerships complete their goals more often than mandated ones",
+    ),
 )
 
 demo(
     "demo_six_principles",
-    "The six principles of partnership working, against no governance at all (seed 001, "
-    "slide 7).",
+    "The six principles of partnership working, against no governance at all (seed 001, slide 7).",
     {"governance": "none"},
     watch="With no agreed rules, accountability is vague, nobody reviews progress, there is "
-          "no exit plan and credit goes to the most powerful partner. Watch free-riding and "
-          "credit disputes end partnerships early in the event log, and the success figures "
-          "stay low.",
+    "no exit plan and credit goes to the most powerful partner. Watch free-riding and "
+    "credit disputes end partnerships early in the event log, and the success figures "
+    "stay low.",
     change="Set the governance preset to 'six_principles' and press Reset (or compare "
-           "'none' with 'six_principles' on the Compare page).",
+    "'none' with 'six_principles' on the Compare page).",
     happens="Clear purpose and accountabilities, commitment checked at formation, time "
-            "invested in trust, robust arrangements with an exit plan, and regular reviews "
-            "(monitor, measure and learn) roughly multiply the share of partnerships that "
-            "complete their goals, and trust across sectors rises instead of falling.",
-    contrast=Contrast({"governance": "six_principles"}, "success_share", +1,
-                      "the six principles raise the share of partnerships that succeed"),
+    "invested in trust, robust arrangements with an exit plan, and regular reviews "
+    "(monitor, measure and learn) roughly multiply the share of partnerships that "
+    "complete their goals, and trust across sectors rises instead of falling.",
+    contrast=Contrast(
+        {"governance": "six_principles"},
+        "success_share",
+        +1,
+        "the six principles raise the share of partnerships that succeed",
+    ),
 )
 
 demo(
@@ -114,35 +144,48 @@ demo(
     "equals (seeds 002 and 003).",
     {"governance": "contract"},
     watch="Contract-style governance is clear and enforced, but one side commissions the "
-          "other, credit follows power and nobody invests in the relationship. Watch "
-          "cross-sector trust and the trust heatmap: trust across sectors grows only slowly.",
+    "other, credit follows power and nobody invests in the relationship. Watch "
+    "cross-sector trust and the trust heatmap: trust across sectors grows only slowly.",
     change="Set the governance preset to 'leading_as_peers' and press Reset.",
     happens="Leaders who meet as peers, learn each other's language, hold each other to "
-            "account and share credit fairly build trust across sector lines, so "
-            "cross-sector trust ends clearly higher and myths lower. Outsourcing is a "
-            "contract, not a partnership.",
-    contrast=Contrast({"governance": "leading_as_peers"}, "cross_trust", +1,
-                      "peers build more cross-sector trust than contracts do"),
+    "account and share credit fairly build trust across sector lines, so "
+    "cross-sector trust ends clearly higher and myths lower. Outsourcing is a "
+    "contract, not a partnership.",
+    contrast=Contrast(
+        {"governance": "leading_as_peers"},
+        "cross_trust",
+        +1,
+        "peers build more cross-sector trust than contracts do",
+    ),
 )
 
 demo(
     "demo_flat_cash",
     "Flat cash and turbulence: funding cuts pull organisations back to their own "
     "priorities (seed 003).",
-    {"shock_rate": 0.15, "shock_size": 0.4, "turbulence_rate": 0.1, "clarity": 0.3,
-     "sanctions": False, "review_interval": 12},
+    {
+        "shock_rate": 0.15,
+        "shock_size": 0.4,
+        "turbulence_rate": 0.1,
+        "clarity": 0.3,
+        "sanctions": False,
+        "review_interval": 12,
+    },
     watch="Frequent funding shocks and turbulent periods. Watch the event log: partnerships "
-          "end because members were pulled back to their own priorities after a funding cut, "
-          "and the active count stays low.",
+    "end because members were pulled back to their own priorities after a funding cut, "
+    "and the active count stays low.",
     change="Tick 'sanctions', raise 'clarity' to 0.9 and set 'review interval' to 3 months, "
-           "then press Reset: partners now hold each other to account.",
+    "then press Reset: partners now hold each other to account.",
     happens="The same shocks arrive (same seed), but far fewer partnerships end because of "
-            "them: when accountabilities are clear and reviewed often, partners who are "
-            "tempted to retreat are called to account and keep their commitments through "
-            "the turbulent months.",
-    contrast=Contrast({"sanctions": True, "clarity": 0.9, "review_interval": 3},
-                      "ended_funding_cut", -1,
-                      "accountability cuts the partnerships lost to funding cuts"),
+    "them: when accountabilities are clear and reviewed often, partners who are "
+    "tempted to retreat are called to account and keep their commitments through "
+    "the turbulent months.",
+    contrast=Contrast(
+        {"sanctions": True, "clarity": 0.9, "review_interval": 3},
+        "ended_funding_cut",
+        -1,
+        "accountability cuts the partnerships lost to funding cuts",
+    ),
 )
 
 demo(
@@ -151,17 +194,21 @@ demo(
     "competing (seed 003).",
     {"network_cross_sector": 0.05, "formation_mode": "voluntary"},
     watch="Personal networks rarely cross sector lines here, so organisations seldom hear of "
-          "good partners in other sectors. Watch how many organisations are in no "
-          "partnership, and how often a challenge is tackled alone (the run summary's "
-          "'went alone').",
+    "good partners in other sectors. Watch how many organisations are in no "
+    "partnership, and how often a challenge is tackled alone (the run summary's "
+    "'went alone').",
     change="Set 'formation mode' to brokered and press Reset: a commissioner who sees the "
-           "whole system proposes the most complementary team for each challenge.",
+    "whole system proposes the most complementary team for each challenge.",
     happens="More partnerships form and far fewer challenges are tackled alone, because the "
-            "broker connects organisations that their own networks would never have "
-            "introduced. Brokered teams are strangers at first, so trust-building still "
-            "matters (try raising 'trust investment' too).",
-    contrast=Contrast({"formation_mode": "brokered"}, "went_alone", -1,
-                      "a broker means fewer challenges are tackled alone"),
+    "broker connects organisations that their own networks would never have "
+    "introduced. Brokered teams are strangers at first, so trust-building still "
+    "matters (try raising 'trust investment' too).",
+    contrast=Contrast(
+        {"formation_mode": "brokered"},
+        "went_alone",
+        -1,
+        "a broker means fewer challenges are tackled alone",
+    ),
 )
 
 demo(
@@ -170,14 +217,15 @@ demo(
     "(seeds 000 and 003).",
     {"jargon_scale": 1.8, "trust_investment": 0.0},
     watch="Every sector uses much more jargon than usual and nobody invests time in shared "
-          "language. Watch the share of partnerships with synergy and the orange "
-          "(collaborative inertia) partnerships in the network: misunderstanding wastes "
-          "effort and duplicates work.",
+    "language. Watch the share of partnerships with synergy and the orange "
+    "(collaborative inertia) partnerships in the network: misunderstanding wastes "
+    "effort and duplicates work.",
     change="Raise 'trust investment' to 0.8 (time spent on trust and a shared language, "
-           "like the Leading as Peers workshop on language) and press Reset.",
+    "like the Leading as Peers workshop on language) and press Reset.",
     happens="Partners learn each other's words faster, understand each other better and "
-            "waste less effort, so more partnerships reach collaborative advantage and the "
-            "mean synergy ratio rises.",
-    contrast=Contrast({"trust_investment": 0.8}, "mean_synergy", +1,
-                      "investing in shared language raises synergy"),
+    "waste less effort, so more partnerships reach collaborative advantage and the "
+    "mean synergy ratio rises.",
+    contrast=Contrast(
+        {"trust_investment": 0.8}, "mean_synergy", +1, "investing in shared language raises synergy"
+    ),
 )

@@ -44,8 +44,9 @@ def get(name: str) -> Scenario:
     return SCENARIOS[name]
 
 
-def resolve(name: str = "baseline", overrides: dict[str, Any] | None = None, *,
-            source: str | None = None) -> dict[str, Any]:
+def resolve(
+    name: str = "baseline", overrides: dict[str, Any] | None = None, *, source: str | None = None
+) -> dict[str, Any]:
     """Full validated parameters: defaults, then the scenario, then the overrides.
 
     A governance preset named by the overrides replaces the scenario's governance rules;

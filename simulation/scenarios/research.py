@@ -13,7 +13,10 @@ BASELINE = Scenario(
 
 #: In the order `collabsim scenarios` lists them.
 RESEARCH: list[Scenario] = [BASELINE] + [
-    Scenario(f"governance_{name}", f"Baseline under the '{preset.title}' preset. {preset.source}",
-             {"governance": name})
+    Scenario(
+        f"governance_{name}",
+        f"Baseline under the '{preset.title}' preset. {preset.source}",
+        {"governance": name},
+    )
     for name, preset in PRESETS.items()
 ]

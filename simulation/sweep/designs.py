@@ -3,6 +3,7 @@
 Full factorial crosses value lists; Latin hypercube, Sobol (Saltelli) and Morris samples
 come from SALib so that its analysers can read the indices back from the same points.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -22,8 +23,11 @@ def salib_problem(exp: Experiment) -> dict:
     the sample (and, for Morris, which factor moved in which direction), which a monotone
     map per column keeps.
     """
-    return {"num_vars": len(exp.factors), "names": [f.name for f in exp.factors],
-            "bounds": [[0.0, 1.0]] * len(exp.factors)}
+    return {
+        "num_vars": len(exp.factors),
+        "names": [f.name for f in exp.factors],
+        "bounds": [[0.0, 1.0]] * len(exp.factors),
+    }
 
 
 def unit_matrix(exp: Experiment) -> np.ndarray:
@@ -31,14 +35,15 @@ def unit_matrix(exp: Experiment) -> np.ndarray:
     problem = salib_problem(exp)
     if exp.design == "lhs":
         from SALib.sample import latin
+
         return latin.sample(problem, exp.samples, seed=exp.design_seed)
     if exp.design == "sobol":
         from SALib.sample import sobol
-        return sobol.sample(problem, exp.samples, calc_second_order=False,
-                            seed=exp.design_seed)
+
+        return sobol.sample(problem, exp.samples, calc_second_order=False, seed=exp.design_seed)
     from SALib.sample import morris
-    return morris.sample(problem, exp.samples, num_levels=exp.morris_levels,
-                         seed=exp.design_seed)
+
+    return morris.sample(problem, exp.samples, num_levels=exp.morris_levels, seed=exp.design_seed)
 
 
 def _matrix(exp: Experiment) -> np.ndarray:
@@ -58,12 +63,14 @@ def conditions(exp: Experiment) -> list[dict[str, Any]]:
     """
     if exp.design == "factorial":
         names = [f.name for f in exp.factors]
-        points = [dict(zip(names, combo))
-                  for combo in itertools.product(*(f.values for f in exp.factors))]
+        points = [
+            dict(zip(names, combo, strict=True))
+            for combo in itertools.product(*(f.values for f in exp.factors))
+        ]
         points = points or [{}]
     else:
         names = [f.name for f in exp.factors]
-        points = [{n: _cast(n, v) for n, v in zip(names, row)} for row in _matrix(exp)]
+        points = [{n: _cast(n, v) for n, v in zip(names, row, strict=True)} for row in _matrix(exp)]
     for point in points:
         check_condition(exp, point)
     return points
@@ -75,6 +82,13 @@ def run_table(exp: Experiment) -> list[dict[str, Any]]:
     runs = []
     for c, point in enumerate(conditions(exp)):
         for k in range(exp.replicates):
-            runs.append({"run_id": f"c{c:05d}-r{k:04d}", "condition": c, "replicate": k,
-                         "seed": int(exp.base_seed + k), "values": point})
+            runs.append(
+                {
+                    "run_id": f"c{c:05d}-r{k:04d}",
+                    "condition": c,
+                    "replicate": k,
+                    "seed": int(exp.base_seed + k),
+                    "values": point,
+                }
+            )
     return runs

@@ -5,6 +5,7 @@ replicates and a base seed, the months to run, how often to record, and an optio
 condition. Everything is checked before any run, and every error names the file, the key,
 the offending value and what is allowed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,10 +24,27 @@ from ..readouts import columns
 from ..scenarios import SCENARIOS, resolve
 
 DESIGNS = ("factorial", "lhs", "sobol", "morris")
-TOP_KEYS = {"name", "description", "scenario", "steps", "replicates", "base_seed", "record_every",
-            "design", "fixed", "vary", "stop"}
-STOP_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-            "==": operator.eq, "!=": operator.ne}
+TOP_KEYS = {
+    "name",
+    "description",
+    "scenario",
+    "steps",
+    "replicates",
+    "base_seed",
+    "record_every",
+    "design",
+    "fixed",
+    "vary",
+    "stop",
+}
+STOP_OPS = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
 
 
 #: Distributions a sampled design can draw a parameter from, within [low, high].
@@ -55,6 +73,7 @@ class Factor:
 
     def _frozen(self):
         from scipy import stats
+
         width = self.high - self.low
         if self.dist == "triangular":
             return stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
@@ -77,9 +96,9 @@ class Experiment:
     steps: int
     replicates: int
     base_seed: int
-    record_every: int                 # 0: final month only
+    record_every: int  # 0: final month only
     design: str
-    samples: int                      # base sample size for lhs/sobol/morris
+    samples: int  # base sample size for lhs/sobol/morris
     design_seed: int
     morris_levels: int
     fixed: dict[str, Any]
@@ -110,8 +129,12 @@ def _fail(source: str, key: str, value: Any, allowed: str) -> UserError:
 
 
 def _int(source, key, value, low, high=None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low or (
-            high is not None and value > high):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < low
+        or (high is not None and value > high)
+    ):
         rng = f"an integer >= {low}" if high is None else f"an integer from {low} to {high}"
         raise _fail(source, key, value, rng)
     return int(value)
@@ -134,16 +157,26 @@ def _factor(source: str, name: str, spec: Any, design: str) -> Factor:
     if isinstance(spec, list):
         spec = {"values": spec}
     if not isinstance(spec, dict):
-        raise _fail(source, key, spec, "a list of values or a table with values, or low/high[/step]")
+        raise _fail(
+            source, key, spec, "a list of values or a table with values, or low/high[/step]"
+        )
     unknown = set(spec) - {"values", "low", "high", "step", "dist", "mode", "mean", "sd"}
     if unknown:
-        raise _fail(source, f"{key}.{sorted(unknown)[0]}", spec[sorted(unknown)[0]],
-                    "keys values, low, high, step, dist, mode, mean, sd")
+        raise _fail(
+            source,
+            f"{key}.{sorted(unknown)[0]}",
+            spec[sorted(unknown)[0]],
+            "keys values, low, high, step, dist, mode, mean, sd",
+        )
     numeric = p.kind in (int, float)
     if "values" in spec:
         if design != "factorial":
-            raise _fail(source, f"{key}.values", spec["values"],
-                        f"low/high ranges only in a {design} design (values lists need factorial)")
+            raise _fail(
+                source,
+                f"{key}.values",
+                spec["values"],
+                f"low/high ranges only in a {design} design (values lists need factorial)",
+            )
         vals = spec["values"]
         if not isinstance(vals, list) or not vals:
             raise _fail(source, f"{key}.values", vals, "a non-empty list")
@@ -159,15 +192,28 @@ def _factor(source: str, name: str, spec: Any, design: str) -> Factor:
     if design == "factorial":
         shaped = sorted(set(spec) & {"dist", "mode", "mean", "sd"})
         if shaped:
-            raise _fail(source, f"{key}.{shaped[0]}", spec[shaped[0]],
-                        "distributions only in lhs, sobol or morris designs")
+            raise _fail(
+                source,
+                f"{key}.{shaped[0]}",
+                spec[shaped[0]],
+                "distributions only in lhs, sobol or morris designs",
+            )
         step = spec.get("step")
-        if step is None or isinstance(step, bool) or not isinstance(step, (int, float)) or step <= 0:
-            raise _fail(source, f"{key}.step", step, "a positive number (factorial ranges need a step)")
+        if (
+            step is None
+            or isinstance(step, bool)
+            or not isinstance(step, (int, float))
+            or step <= 0
+        ):
+            raise _fail(
+                source, f"{key}.step", step, "a positive number (factorial ranges need a step)"
+            )
         n = int(round((high - low) / step)) + 1
         vals = [low + i * step for i in range(n) if low + i * step <= high + 1e-9]
-        vals = [_param(source, f"{key}.step", name, round(v, 10) if p.kind is float else int(round(v)))
-                for v in vals]
+        vals = [
+            _param(source, f"{key}.step", name, round(v, 10) if p.kind is float else int(round(v)))
+            for v in vals
+        ]
         return Factor(name, values=tuple(dict.fromkeys(vals)))
     if "step" in spec:
         raise _fail(source, f"{key}.step", spec["step"], f"no step in a {design} design")
@@ -180,23 +226,35 @@ def _number(source: str, key: str, value: Any, lo: float, hi: float, what: str) 
     return float(value)
 
 
-def _distribution(source: str, key: str, name: str, spec: dict, low: float,
-                  high: float) -> Factor:
+def _distribution(source: str, key: str, name: str, spec: dict, low: float, high: float) -> Factor:
     dist = spec.get("dist", "uniform")
     if dist not in DISTRIBUTIONS:
         raise _fail(source, f"{key}.dist", dist, ", ".join(DISTRIBUTIONS))
     needs = {"uniform": set(), "triangular": {"mode"}, "normal": {"mean", "sd"}}[dist]
     given = set(spec) & {"mode", "mean", "sd"}
     for k in sorted(given - needs):
-        raise _fail(source, f"{key}.{k}", spec[k], f"keys {', '.join(sorted(needs)) or 'none'} "
-                    f"for dist = {dist!r}")
+        raise _fail(
+            source,
+            f"{key}.{k}",
+            spec[k],
+            f"keys {', '.join(sorted(needs)) or 'none'} for dist = {dist!r}",
+        )
     for k in sorted(needs - given):
-        raise _fail(source, f"{key}.{k}", None, f"a number: dist = {dist!r} needs "
-                    + " and ".join(sorted(needs)))
+        raise _fail(
+            source,
+            f"{key}.{k}",
+            None,
+            f"a number: dist = {dist!r} needs " + " and ".join(sorted(needs)),
+        )
     inside = f"a number from low = {low} to high = {high}"
     if dist == "triangular":
-        return Factor(name, low=low, high=high, dist=dist,
-                      mode=_number(source, f"{key}.mode", spec["mode"], low, high, inside))
+        return Factor(
+            name,
+            low=low,
+            high=high,
+            dist=dist,
+            mode=_number(source, f"{key}.mode", spec["mode"], low, high, inside),
+        )
     if dist == "normal":
         mean = _number(source, f"{key}.mean", spec["mean"], low, high, inside)
         sd = spec["sd"]
@@ -212,7 +270,9 @@ def _stop(source: str, text: Any) -> tuple[str, str, float]:
     if len(parts) != 3 or parts[1] not in STOP_OPS:
         raise _fail(source, "stop.when", text, allowed)
     if parts[0] not in columns():
-        raise _fail(source, "stop.when", text, "a readout column (see `collabsim` readouts) " + allowed)
+        raise _fail(
+            source, "stop.when", text, "a readout column (see `collabsim` readouts) " + allowed
+        )
     try:
         value = float(parts[2])
     except ValueError:
@@ -227,7 +287,11 @@ def parse_experiment(raw: dict, *, source: str = "<experiment>") -> Experiment:
         k = sorted(unknown)[0]
         raise _fail(source, k, raw[k], "top-level keys " + ", ".join(sorted(TOP_KEYS)))
     name = raw.get("name", Path(source).stem)
-    if not isinstance(name, str) or not name or not name.replace("_", "").replace("-", "").isalnum():
+    if (
+        not isinstance(name, str)
+        or not name
+        or not name.replace("_", "").replace("-", "").isalnum()
+    ):
         raise _fail(source, "name", name, "letters, digits, - and _")
     scenario = raw.get("scenario", "baseline")
     if scenario not in SCENARIOS:
@@ -281,11 +345,24 @@ def parse_experiment(raw: dict, *, source: str = "<experiment>") -> Experiment:
         s = raw["stop"]
         when = s.get("when") if isinstance(s, dict) else s
         stop = _stop(source, when)
-    return Experiment(name=name, source=source, scenario=scenario, steps=steps,
-                      replicates=replicates, base_seed=base_seed, record_every=record_every,
-                      design=dtype, samples=samples, design_seed=design_seed,
-                      morris_levels=levels, fixed=fixed, factors=factors, stop=stop,
-                      description=str(raw.get("description", "")), raw=raw)
+    return Experiment(
+        name=name,
+        source=source,
+        scenario=scenario,
+        steps=steps,
+        replicates=replicates,
+        base_seed=base_seed,
+        record_every=record_every,
+        design=dtype,
+        samples=samples,
+        design_seed=design_seed,
+        morris_levels=levels,
+        fixed=fixed,
+        factors=factors,
+        stop=stop,
+        description=str(raw.get("description", "")),
+        raw=raw,
+    )
 
 
 def check_condition(exp: Experiment, values: dict[str, Any]) -> dict[str, Any]:

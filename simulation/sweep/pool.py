@@ -4,6 +4,7 @@ with the sweep runner.
 Kept apart from the runner, which imports Mesa, pandas and pyarrow, so that the command
 line can start the forkserver first and let its imports run beside the parent's own.
 """
+
 from __future__ import annotations
 
 from multiprocessing.context import BaseContext

@@ -7,6 +7,7 @@ paired differences between each condition and a reference condition over
 common-random-number replicates, with t-based 95% confidence intervals and paired t-test /
 Wilcoxon p-values.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,27 +27,40 @@ from ..stats import mean_ci, survival, t_interval  # noqa: E402
 from ..viz.plotting import condition_colours  # noqa: E402
 
 SERIES = ["active", "cross_trust", "mean_myth", "failure_share", "isolated_share", "total_value"]
-OUTCOMES = ["partnerships_formed", "success_share", "failure_share", "cross_trust", "mean_myth",
-            "myth_change", "isolated_share", "total_value", "mean_synergy", "mean_fairness"]
-MAX_PAIRED = 40   # more conditions than this (sampled designs): no pairwise table
+OUTCOMES = [
+    "partnerships_formed",
+    "success_share",
+    "failure_share",
+    "cross_trust",
+    "mean_myth",
+    "myth_change",
+    "isolated_share",
+    "total_value",
+    "mean_synergy",
+    "mean_fairness",
+]
+MAX_PAIRED = 40  # more conditions than this (sampled designs): no pairwise table
 
 
 def _labels(meta: dict) -> dict[int, str]:
-    return {i: ", ".join(f"{k}={v}" for k, v in c.items()) or "base"
-            for i, c in enumerate(meta["conditions"])}
+    return {
+        i: ", ".join(f"{k}={v}" for k, v in c.items()) or "base"
+        for i, c in enumerate(meta["conditions"])
+    }
 
 
 def _save(fig, path: Path) -> Path:
     try:
-        with atomic_path(path) as tmp:   # the temporary name hides the format: say it
+        with atomic_path(path) as tmp:  # the temporary name hides the format: say it
             fig.savefig(tmp, format=path.suffix.lstrip("."), dpi=110, bbox_inches="tight")
     finally:
         plt.close(fig)
     return path
 
 
-def paired_differences(runs: pd.DataFrame, reference: int, labels: dict[int, str],
-                       outcomes: list[str]) -> pd.DataFrame:
+def paired_differences(
+    runs: pd.DataFrame, reference: int, labels: dict[int, str], outcomes: list[str]
+) -> pd.DataFrame:
     """Condition minus reference, paired on replicate (same seed), per outcome."""
     ok = runs[runs.status == "ok"]
     rows = []
@@ -61,11 +75,21 @@ def paired_differences(runs: pd.DataFrame, reference: int, labels: dict[int, str
             d = d[~np.isnan(d)]
             m, lo, hi = mean_ci(d)
             p_t = float(stats.ttest_1samp(d, 0).pvalue) if len(d) > 1 and d.std() > 0 else np.nan
-            p_w = (float(stats.wilcoxon(d).pvalue)
-                   if len(d) > 1 and np.any(d != 0) else np.nan)
-            rows.append({"condition": c, "label": labels[c], "reference": labels[reference],
-                         "outcome": o, "pairs": len(d), "mean_difference": m, "ci_low": lo,
-                         "ci_high": hi, "p_paired_t": p_t, "p_wilcoxon": p_w})
+            p_w = float(stats.wilcoxon(d).pvalue) if len(d) > 1 and np.any(d != 0) else np.nan
+            rows.append(
+                {
+                    "condition": c,
+                    "label": labels[c],
+                    "reference": labels[reference],
+                    "outcome": o,
+                    "pairs": len(d),
+                    "mean_difference": m,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "p_paired_t": p_t,
+                    "p_wilcoxon": p_w,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -96,7 +120,7 @@ def write_report(sweep_dir: Path, out: Path | None = None, *, reference: int = 0
     outcomes = [o for o in OUTCOMES if o in runs.columns]
     written: list[Path] = []
     n_cond = len(labels)
-    small = n_cond <= 12                  # one line/box per condition stays readable
+    small = n_cond <= 12  # one line/box per condition stays readable
     colors = condition_colours(n_cond)
 
     table = _summary(runs, labels, outcomes)
@@ -106,15 +130,31 @@ def write_report(sweep_dir: Path, out: Path | None = None, *, reference: int = 0
     if n_cond <= MAX_PAIRED and n_cond > 1:
         pdiff = paired_differences(runs, reference, labels, outcomes)
         written.append(write_text(out / "paired_differences.csv", pdiff.to_csv(index=False)))
-        written.append(write_text(out / "paired_differences.md", _markdown(
-            pdiff, ["label", "outcome", "pairs", "mean_difference", "ci_low", "ci_high",
-                    "p_paired_t", "p_wilcoxon"], title=f"Paired differences vs {labels[reference]}")))
+        written.append(
+            write_text(
+                out / "paired_differences.md",
+                _markdown(
+                    pdiff,
+                    [
+                        "label",
+                        "outcome",
+                        "pairs",
+                        "mean_difference",
+                        "ci_low",
+                        "ci_high",
+                        "p_paired_t",
+                        "p_wilcoxon",
+                    ],
+                    title=f"Paired differences vs {labels[reference]}",
+                ),
+            )
+        )
 
     ts_dir = sweep_dir / "timeseries"
     if small and ts_dir.is_dir() and any(ts_dir.glob("*.parquet")):
         ts = pd.read_parquet(ts_dir, columns=["condition", "month"] + SERIES)
         fig, axes = plt.subplots(2, 3, figsize=(14, 7), sharex=True)
-        for ax, col in zip(axes.flat, SERIES):
+        for ax, col in zip(axes.flat, SERIES, strict=False):
             for c, g in ts.groupby("condition"):
                 agg = g.groupby("month")[col].agg(["mean", "std", "count"])
                 lo, hi = t_interval(agg["mean"], agg["std"], agg["count"])
@@ -122,21 +162,29 @@ def write_report(sweep_dir: Path, out: Path | None = None, *, reference: int = 0
                 ax.fill_between(agg.index, lo, hi, color=colors[c % len(colors)], alpha=0.2)
             ax.set_title(col)
             ax.set_xlabel("month")
-        fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="lower center", fontsize=7,
-                   ncol=min(4, n_cond), bbox_to_anchor=(0.5, -0.02 - 0.025 * ((n_cond - 1) // 4)))
+        fig.legend(
+            *axes.flat[0].get_legend_handles_labels(),
+            loc="lower center",
+            fontsize=7,
+            ncol=min(4, n_cond),
+            bbox_to_anchor=(0.5, -0.02 - 0.025 * ((n_cond - 1) // 4)),
+        )
         fig.suptitle(f"{meta['name']}: mean and 95% CI over replicates")
         written.append(_save(fig, out / "timeseries.png"))
 
     if small:
         fig, axes = plt.subplots(2, 5, figsize=(18, 7))
-        for ax, o in zip(axes.flat, outcomes):
+        for ax, o in zip(axes.flat, outcomes, strict=False):
             data = [runs[(runs.condition == c) & (runs.status == "ok")][o].dropna() for c in labels]
             ax.boxplot(data, showmeans=True)
             ax.set_xticks(range(1, n_cond + 1), [str(c) for c in labels])
             ax.set_title(o)
             ax.set_xlabel("condition")
-        fig.suptitle("final outcomes by condition: " + "; ".join(f"{c}: {l}" for c, l in labels.items()),
-                     fontsize=8)
+        fig.suptitle(
+            "final outcomes by condition: "
+            + "; ".join(f"{c}: {label}" for c, label in labels.items()),
+            fontsize=8,
+        )
         written.append(_save(fig, out / "outcomes.png"))
 
     factors = meta.get("factors", [])
@@ -144,7 +192,7 @@ def write_report(sweep_dir: Path, out: Path | None = None, *, reference: int = 0
         a, b = factors
         ok = runs[runs.status == "ok"]
         fig, axes = plt.subplots(1, 3, figsize=(15, 4))
-        for ax, o in zip(axes, ["success_share", "cross_trust", "mean_myth"]):
+        for ax, o in zip(axes, ["success_share", "cross_trust", "mean_myth"], strict=True):
             grid = ok.pivot_table(index=a, columns=b, values=o, aggfunc="mean")
             im = ax.imshow(grid.to_numpy(float), cmap="viridis", aspect="auto")
             ax.set_xticks(range(grid.shape[1]), [str(v) for v in grid.columns], rotation=30)
@@ -163,8 +211,9 @@ def write_report(sweep_dir: Path, out: Path | None = None, *, reference: int = 0
             km = survival(g.duration.to_numpy(), g.censored.to_numpy(bool))
             color = colors[c % len(colors)]
             ax.step(km.time, km.surv, where="post", color=color, label=labels[c])
-            ax.fill_between(km.time, km.low, km.high, step="post", color=color, alpha=0.15,
-                            linewidth=0)
+            ax.fill_between(
+                km.time, km.low, km.high, step="post", color=color, alpha=0.15, linewidth=0
+            )
         ax.set_xlabel("months since formation")
         ax.set_ylabel("share of partnerships still active")
         ax.set_title("partnership survival (Kaplan-Meier, 95% CI)")
@@ -180,6 +229,7 @@ def _sensitivity(meta: dict, runs: pd.DataFrame, out: Path, outcomes: list[str])
     """Sobol or Morris indices, on the replicate mean of each design point."""
     from .designs import salib_problem, unit_matrix
     from .experiment import parse_experiment
+
     exp = parse_experiment(meta["experiment"], source=meta["source"])
     problem = salib_problem(exp)
     means = runs[runs.status == "ok"].groupby("condition")[outcomes].mean()
@@ -193,22 +243,39 @@ def _sensitivity(meta: dict, runs: pd.DataFrame, out: Path, outcomes: list[str])
             continue
         if meta["design"] == "sobol":
             from SALib.analyze import sobol
+
             r = sobol.analyze(problem, y, calc_second_order=False, seed=exp.design_seed)
             for i, n in enumerate(problem["names"]):
-                rows.append({"outcome": o, "parameter": n, "S1": r["S1"][i], "S1_conf": r["S1_conf"][i],
-                             "ST": r["ST"][i], "ST_conf": r["ST_conf"][i]})
+                rows.append(
+                    {
+                        "outcome": o,
+                        "parameter": n,
+                        "S1": r["S1"][i],
+                        "S1_conf": r["S1_conf"][i],
+                        "ST": r["ST"][i],
+                        "ST_conf": r["ST_conf"][i],
+                    }
+                )
         else:
             from SALib.analyze import morris
+
             r = morris.analyze(problem, X, y, num_levels=exp.morris_levels, seed=exp.design_seed)
             for i, n in enumerate(problem["names"]):
-                rows.append({"outcome": o, "parameter": n, "mu_star": r["mu_star"][i],
-                             "mu_star_conf": r["mu_star_conf"][i], "sigma": r["sigma"][i]})
+                rows.append(
+                    {
+                        "outcome": o,
+                        "parameter": n,
+                        "mu_star": r["mu_star"][i],
+                        "mu_star_conf": r["mu_star_conf"][i],
+                        "sigma": r["sigma"][i],
+                    }
+                )
     df = pd.DataFrame(rows)
     written = [write_text(out / "sensitivity.csv", df.to_csv(index=False))]
     key = "ST" if meta["design"] == "sobol" else "mu_star"
     shown = [o for o in outcomes if o in set(df.outcome)][:6]
     fig, axes = plt.subplots(1, len(shown), figsize=(4 * len(shown), 3.5), squeeze=False)
-    for ax, o in zip(axes[0], shown):
+    for ax, o in zip(axes[0], shown, strict=False):
         d = df[df.outcome == o]
         ax.barh(d.parameter, d[key], xerr=d[f"{key}_conf"])
         ax.set_title(f"{o}: {key}")
@@ -219,6 +286,7 @@ def _sensitivity(meta: dict, runs: pd.DataFrame, out: Path, outcomes: list[str])
 def _markdown(df: pd.DataFrame, cols: list[str], title: str | None = None) -> str:
     def fmt(v):
         return f"{v:.3g}" if isinstance(v, float) else str(v)
+
     lines = [f"# {title}", ""] if title else []
     lines += ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     lines += ["| " + " | ".join(fmt(r[c]) for c in cols) + " |" for _, r in df.iterrows()]

@@ -4,6 +4,7 @@ Each run is independent and seeded only by its own seed, so the results do not d
 the number of workers or where they run. The parent keeps a bounded number of runs in
 flight and a bounded buffer of finished ones, so its memory stays flat in the sweep size.
 """
+
 from __future__ import annotations
 
 import concurrent.futures as cf
@@ -61,6 +62,7 @@ def outcome_names() -> list[str]:
     global _OUTCOMES
     if _OUTCOMES is None:
         from ..run import simulate
+
         _OUTCOMES = list(simulate("baseline", seed=0, steps=1, params={"n_orgs": 8}).outcomes)
     return _OUTCOMES
 
@@ -71,14 +73,25 @@ def _arrow_type(name: str) -> pa.DataType:
 
 
 def schemas(exp: Experiment) -> dict[str, pa.Schema]:
-    runs = [("run_id", pa.string()), ("condition", pa.int64()), ("replicate", pa.int64()),
-            ("seed", pa.int64()), ("status", pa.string()), ("duration_s", pa.float64()),
-            ("error", pa.string()), ("version", pa.string()), ("months_run", pa.int64()),
-            ("params_json", pa.string())]
+    runs = [
+        ("run_id", pa.string()),
+        ("condition", pa.int64()),
+        ("replicate", pa.int64()),
+        ("seed", pa.int64()),
+        ("status", pa.string()),
+        ("duration_s", pa.float64()),
+        ("error", pa.string()),
+        ("version", pa.string()),
+        ("months_run", pa.int64()),
+        ("params_json", pa.string()),
+    ]
     runs += [(f.name, _arrow_type(f.name)) for f in exp.factors]
     runs += [(o, pa.float64()) for o in outcome_names()]
-    return {"runs": pa.schema(runs), "timeseries": _SCHEMA_TIMESERIES,
-            "partnerships": _SCHEMA_PARTNERSHIPS}
+    return {
+        "runs": pa.schema(runs),
+        "timeseries": _SCHEMA_TIMESERIES,
+        "partnerships": _SCHEMA_PARTNERSHIPS,
+    }
 
 
 def _with_pandas_dtypes(schema: pa.Schema, dtypes: dict[str, str]) -> pa.Schema:
@@ -89,13 +102,24 @@ def _with_pandas_dtypes(schema: pa.Schema, dtypes: dict[str, str]) -> pa.Schema:
 
 _KEY = [("run_id", pa.string()), ("condition", pa.int64()), ("replicate", pa.int64())]
 _TS_VALUES = [c for c in columns() if c != "month"]
-_SCHEMA_TIMESERIES = pa.schema(_KEY + [("month", pa.int64())]
-                               + [(c, pa.float64()) for c in _TS_VALUES])
+_SCHEMA_TIMESERIES = pa.schema(
+    _KEY + [("month", pa.int64())] + [(c, pa.float64()) for c in _TS_VALUES]
+)
 # "ended" is null while a partnership is ongoing: pandas should read it as nullable integers.
-_SCHEMA_PARTNERSHIPS = _with_pandas_dtypes(pa.schema(_KEY + [
-    ("partnership", pa.int64()), ("formed", pa.int64()), ("ended", pa.int64()),
-    ("duration", pa.int64()), ("censored", pa.bool_()), ("cause", pa.string())]),
-    {"ended": "Int64"})
+_SCHEMA_PARTNERSHIPS = _with_pandas_dtypes(
+    pa.schema(
+        _KEY
+        + [
+            ("partnership", pa.int64()),
+            ("formed", pa.int64()),
+            ("ended", pa.int64()),
+            ("duration", pa.int64()),
+            ("censored", pa.bool_()),
+            ("cause", pa.string()),
+        ]
+    ),
+    {"ended": "Int64"},
+)
 
 
 # A finished run travels from worker to parent as its ``runs`` row plus plain numpy arrays
@@ -124,15 +148,18 @@ def _partnerships(events: list[dict], last_month: int) -> dict[str, np.ndarray]:
     start = np.array([m for _, m in formed], dtype=np.int64)
     stop = np.array([end.get(p, (-1, ""))[0] for p, _ in formed], dtype=np.int64)
     censored = stop < 0
-    return {"partnership": np.array([p for p, _ in formed], dtype=np.int64), "formed": start,
-            "ended": stop, "duration": np.where(censored, last_month, stop) - start,
-            "censored": censored,
-            "cause": np.array([end.get(p, (-1, ""))[1] for p, _ in formed], dtype=object)}
+    return {
+        "partnership": np.array([p for p, _ in formed], dtype=np.int64),
+        "formed": start,
+        "ended": stop,
+        "duration": np.where(censored, last_month, stop) - start,
+        "censored": censored,
+        "cause": np.array([end.get(p, (-1, ""))[1] for p, _ in formed], dtype=object),
+    }
 
 
 def _key_columns(results: list[dict], lengths: list[int]) -> list[pa.Array]:
-    return [pa.array(np.repeat([r["row"][k] for r in results], lengths), kind)
-            for k, kind in _KEY]
+    return [pa.array(np.repeat([r["row"][k] for r in results], lengths), kind) for k, kind in _KEY]
 
 
 def _timeseries_table(results: list[dict]) -> pa.Table:
@@ -142,7 +169,8 @@ def _timeseries_table(results: list[dict]) -> pa.Table:
         _key_columns(results, [p["month"].size for p in parts])
         + [pa.array(np.concatenate([p["month"] for p in parts]))]
         + [pa.array(values[:, j]) for j in range(values.shape[1])],
-        schema=_SCHEMA_TIMESERIES)
+        schema=_SCHEMA_TIMESERIES,
+    )
 
 
 def _partnerships_table(results: list[dict]) -> pa.Table:
@@ -150,38 +178,60 @@ def _partnerships_table(results: list[dict]) -> pa.Table:
     col = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     return pa.Table.from_arrays(
         _key_columns(results, [p["partnership"].size for p in parts])
-        + [pa.array(col["partnership"]), pa.array(col["formed"]),
-           pa.array(col["ended"], mask=col["censored"]), pa.array(col["duration"]),
-           pa.array(col["censored"]), pa.array(col["cause"], pa.string())],
-        schema=_SCHEMA_PARTNERSHIPS)
+        + [
+            pa.array(col["partnership"]),
+            pa.array(col["formed"]),
+            pa.array(col["ended"], mask=col["censored"]),
+            pa.array(col["duration"]),
+            pa.array(col["censored"]),
+            pa.array(col["cause"], pa.string()),
+        ],
+        schema=_SCHEMA_PARTNERSHIPS,
+    )
 
 
 def simulate_run(exp: Experiment, task: dict) -> RunResult:
     """The default run function: one model run for one (condition, replicate)."""
     from ..run import simulate
+
     stop = None
     if exp.stop is not None:
         col, op, value = exp.stop
         fn = STOP_OPS[op]
         stop = lambda m: fn(m.readout[col], value)  # noqa: E731 (built inside the worker)
-    return simulate(exp.scenario, seed=int(task["seed"]), steps=exp.steps,
-                    params={**exp.fixed, **task["values"]}, stop_when=stop)
+    return simulate(
+        exp.scenario,
+        seed=int(task["seed"]),
+        steps=exp.steps,
+        params={**exp.fixed, **task["values"]},
+        stop_when=stop,
+    )
 
 
 def execute(exp: Experiment, task: dict, run_fn: Callable | None = None) -> dict[str, Any]:
     """Run one task in a worker and return its row and arrays; errors become a failed record."""
     fn = run_fn or simulate_run
     t0 = time.perf_counter()
-    row = {"run_id": task["run_id"], "condition": task["condition"],
-           "replicate": task["replicate"], "seed": task["seed"], "version": __version__,
-           **task["values"]}
+    row = {
+        "run_id": task["run_id"],
+        "condition": task["condition"],
+        "replicate": task["replicate"],
+        "seed": task["seed"],
+        "version": __version__,
+        **task["values"],
+    }
     try:
         result = fn(exp, task)
     except Exception as exc:  # a failed run is data, not a reason to stop the sweep
         tb = traceback.extract_tb(exc.__traceback__)
         where = f" at {Path(tb[-1].filename).name}:{tb[-1].lineno}" if tb else ""
-        row.update(status="failed", error=f"{type(exc).__name__}: {exc}{where}",
-                   duration_s=time.perf_counter() - t0, months_run=0, params_json=None)
+        row.update(
+            status="failed",
+            error=f"{type(exc).__name__}: {exc}{where}",
+            duration_s=time.perf_counter() - t0,
+            months_run=0,
+            params_json=None,
+        )
         return {"row": row, "timeseries": None, "partnerships": None}
     model = result.model
     recorded = model.datacollector.model_vars
@@ -191,9 +241,14 @@ def execute(exp: Experiment, task: dict, run_fn: Callable | None = None) -> dict
     keep = (months == last) if k == 0 else ((months % k == 0) | (months == last))
     ts = _timeseries(recorded, keep)
     ps = _partnerships(model.events, last)
-    row.update(status="ok", error=None, duration_s=time.perf_counter() - t0, months_run=last,
-               params_json=json.dumps(result.params, sort_keys=True, default=_plain),
-               **{k: float(v) for k, v in result.outcomes.items()})
+    row.update(
+        status="ok",
+        error=None,
+        duration_s=time.perf_counter() - t0,
+        months_run=last,
+        params_json=json.dumps(result.params, sort_keys=True, default=_plain),
+        **{k: float(v) for k, v in result.outcomes.items()},
+    )
     return {"row": row, "timeseries": ts, "partnerships": ps}
 
 
@@ -220,11 +275,11 @@ class _Writer:
         if not self.buf:
             return
         ok = [r for r in self.buf if r["timeseries"] is not None]
-        tables = {"runs": pa.Table.from_pylist([r["row"] for r in self.buf],
-                                               schema=self.schemas["runs"]),
-                  "timeseries": _timeseries_table(ok) if ok else _SCHEMA_TIMESERIES.empty_table(),
-                  "partnerships": _partnerships_table(ok) if ok
-                  else _SCHEMA_PARTNERSHIPS.empty_table()}
+        tables = {
+            "runs": pa.Table.from_pylist([r["row"] for r in self.buf], schema=self.schemas["runs"]),
+            "timeseries": _timeseries_table(ok) if ok else _SCHEMA_TIMESERIES.empty_table(),
+            "partnerships": _partnerships_table(ok) if ok else _SCHEMA_PARTNERSHIPS.empty_table(),
+        }
         for name in store.TABLES:
             store.write_part(self.out, name, self.next, tables[name])
         self.next += 1
@@ -236,14 +291,18 @@ def _prepare(exp: Experiment, out: Path, resume: bool, tasks: list[dict]) -> set
     meta_path = out / "sweep.json"
     if out.exists() and any(out.iterdir()):
         if not resume:
-            raise UserError(f"output directory {out} already holds results; "
-                            "use --resume to continue it or --out for a new one")
+            raise UserError(
+                f"output directory {out} already holds results; "
+                "use --resume to continue it or --out for a new one"
+            )
         if not meta_path.is_file():
             raise UserError(f"cannot resume: {out} has no sweep.json (not a sweep directory)")
         meta = json.loads(meta_path.read_text())
         if meta.get("fingerprint") != exp.fingerprint():
-            raise UserError(f"cannot resume: {out} was made by a different experiment "
-                            f"({meta.get('source')}); use a new --out")
+            raise UserError(
+                f"cannot resume: {out} was made by a different experiment "
+                f"({meta.get('source')}); use a new --out"
+            )
         store.repair(out)
         # Each resume may run under other versions or another command: record it too.
         meta.setdefault("resumed", []).append(provenance())
@@ -251,13 +310,26 @@ def _prepare(exp: Experiment, out: Path, resume: bool, tasks: list[dict]) -> set
         return store.done_run_ids(out)
     out.mkdir(parents=True, exist_ok=True)
     conds = {t["condition"]: t["values"] for t in tasks}
-    store.write_json(meta_path, {
-        "name": exp.name, "source": exp.source, "description": exp.description,
-        "fingerprint": exp.fingerprint(), "experiment": exp.raw, "scenario": exp.scenario,
-        "design": exp.design, "factors": [f.name for f in exp.factors],
-        "conditions": [conds[c] for c in sorted(conds)], "replicates": exp.replicates,
-        "base_seed": exp.base_seed, "steps": exp.steps, "total_runs": len(tasks),
-        "collabsim_version": __version__, "provenance": provenance()})
+    store.write_json(
+        meta_path,
+        {
+            "name": exp.name,
+            "source": exp.source,
+            "description": exp.description,
+            "fingerprint": exp.fingerprint(),
+            "experiment": exp.raw,
+            "scenario": exp.scenario,
+            "design": exp.design,
+            "factors": [f.name for f in exp.factors],
+            "conditions": [conds[c] for c in sorted(conds)],
+            "replicates": exp.replicates,
+            "base_seed": exp.base_seed,
+            "steps": exp.steps,
+            "total_runs": len(tasks),
+            "collabsim_version": __version__,
+            "provenance": provenance(),
+        },
+    )
     return set()
 
 
@@ -265,9 +337,11 @@ def _executor(workers: int, dask: str | None):
     """(executor, closer) for the chosen backend; None executor means run in-process."""
     if dask:
         from distributed import Client, LocalCluster
+
         if dask == "local":
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
             client = Client(cluster)
         else:
             cluster, client = None, Client(dask, timeout="30s")
@@ -276,6 +350,7 @@ def _executor(workers: int, dask: str | None):
             client.close()
             if cluster is not None:
                 cluster.close()
+
         return client.get_executor(pure=False), close
     if workers == 1:
         return None, lambda: None
@@ -300,9 +375,16 @@ class _Queue:
             self._back.append(task)
 
 
-def run_sweep(exp: Experiment, out: str | Path, *, workers: int | None = None,
-              dask: str | None = None, resume: bool = False, progress: bool = True,
-              run_fn: Callable | None = None) -> SweepSummary:
+def run_sweep(
+    exp: Experiment,
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    dask: str | None = None,
+    resume: bool = False,
+    progress: bool = True,
+    run_fn: Callable | None = None,
+) -> SweepSummary:
     """Run every missing run of ``exp`` into ``out``; see :mod:`simulation.sweep.store`.
 
     ``run_fn(exp, task)`` runs one task and returns a :class:`~simulation.run.RunResult`
@@ -313,7 +395,7 @@ def run_sweep(exp: Experiment, out: str | Path, *, workers: int | None = None,
     workers = worker_count(workers)
     if workers < 1:
         raise UserError(f"--workers {workers} is not allowed; allowed: an integer >= 1")
-    tasks = run_table(exp)          # validates every design point before any run
+    tasks = run_table(exp)  # validates every design point before any run
     done = _prepare(exp, out, resume, tasks)
     todo = [t for t in tasks if t["run_id"] not in done]
     # Started before the parent's own preparations, so that workers' start-up overlaps them.
@@ -321,8 +403,16 @@ def run_sweep(exp: Experiment, out: str | Path, *, workers: int | None = None,
     writer = _Writer(out, exp)
     failed = 0
     from tqdm import tqdm
-    bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), unit="run", disable=not progress,
-               desc=exp.name, file=sys.stderr, dynamic_ncols=True)
+
+    bar = tqdm(
+        total=len(tasks),
+        initial=len(tasks) - len(todo),
+        unit="run",
+        disable=not progress,
+        desc=exp.name,
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )
 
     def finish(result):
         nonlocal failed
@@ -346,13 +436,14 @@ def run_sweep(exp: Experiment, out: str | Path, *, workers: int | None = None,
                     try:
                         pending[executor.submit(execute, exp, task, run_fn)] = task
                     except BaseException:
-                        queue.put_back(task)    # not started, so not lost
+                        queue.put_back(task)  # not started, so not lost
                         raise
 
             def start() -> None:
                 # A broken or shut-down pool raises again at the parent's next submit.
                 with contextlib.suppress(RuntimeError):
                     fill()
+
             if not dask:
                 # Starting a local worker waits for the forkserver's imports. A thread does
                 # that waiting and hands the pool its first runs the moment a worker exists;
@@ -371,13 +462,24 @@ def run_sweep(exp: Experiment, out: str | Path, *, workers: int | None = None,
                     task = pending.pop(fut)
                     try:
                         finish(fut.result())
-                    except Exception as exc:   # the worker itself died
-                        finish({"row": {"run_id": task["run_id"], "condition": task["condition"],
-                                        "replicate": task["replicate"], "seed": task["seed"],
-                                        "version": __version__, **task["values"],
-                                        "status": "failed", "months_run": 0,
-                                        "error": f"{type(exc).__name__}: {exc}"},
-                                "timeseries": None, "partnerships": None})
+                    except Exception as exc:  # the worker itself died
+                        finish(
+                            {
+                                "row": {
+                                    "run_id": task["run_id"],
+                                    "condition": task["condition"],
+                                    "replicate": task["replicate"],
+                                    "seed": task["seed"],
+                                    "version": __version__,
+                                    **task["values"],
+                                    "status": "failed",
+                                    "months_run": 0,
+                                    "error": f"{type(exc).__name__}: {exc}",
+                                },
+                                "timeseries": None,
+                                "partnerships": None,
+                            }
+                        )
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -387,10 +489,15 @@ def run_sweep(exp: Experiment, out: str | Path, *, workers: int | None = None,
     total_failed = 0
     if store.part_numbers(out, "runs"):
         import pyarrow.parquet as pq
+
         status = pq.read_table(out / "runs", columns=["status"]).column("status").to_pylist()
         total_failed = sum(s != "ok" for s in status)
-    return SweepSummary(out=out, total=len(tasks), ran=len(todo), skipped=len(done),
-                        failed=total_failed, interrupted=interrupted,
-                        seconds=time.perf_counter() - t0)
-
-
+    return SweepSummary(
+        out=out,
+        total=len(tasks),
+        ran=len(todo),
+        skipped=len(done),
+        failed=total_failed,
+        interrupted=interrupted,
+        seconds=time.perf_counter() - t0,
+    )

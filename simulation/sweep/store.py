@@ -11,6 +11,7 @@ its ``runs`` row does. Every file is written atomically (:mod:`simulation.files`
 dot-name, then renamed into place), and Parquet readers skip dot-files, so a reader never
 sees a partial file.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,7 @@ import pyarrow.parquet as pq
 
 from .. import files
 
-TABLES = ("timeseries", "partnerships", "runs")   # write order; "runs" commits the part
+TABLES = ("timeseries", "partnerships", "runs")  # write order; "runs" commits the part
 PART = re.compile(r"^part-(\d{5,})\.parquet$")
 
 
@@ -55,7 +56,9 @@ def repair(out: Path) -> None:
             continue
         for p in folder.iterdir():
             m = PART.match(p.name)
-            if p.name.startswith(".") or (m and name != "runs" and int(m.group(1)) not in committed):
+            if p.name.startswith(".") or (
+                m and name != "runs" and int(m.group(1)) not in committed
+            ):
                 p.unlink()
 
 
@@ -69,12 +72,14 @@ def done_run_ids(out: Path) -> set[str]:
 def read_runs(out: Path):
     """All runs as a pandas DataFrame (one row per run)."""
     import pandas as pd
+
     return pd.read_parquet(Path(out) / "runs")
 
 
 def export_csv(out: Path) -> list[Path]:
     """BehaviorSpace-style tables: one row per run, and one row per run and recorded month."""
     import duckdb
+
     out = Path(out)
     written = []
     for name in ("runs", "timeseries"):
@@ -84,7 +89,9 @@ def export_csv(out: Path) -> list[Path]:
         order = "run_id" if name == "runs" else "run_id, month"
         glob = (out / name / "*.parquet").as_posix()
         with files.atomic_path(target) as tmp:
-            duckdb.sql(f"COPY (SELECT * FROM read_parquet('{glob}') ORDER BY {order}) "
-                       f"TO '{tmp.as_posix()}' (FORMAT csv, HEADER, DELIMITER ',')")
+            duckdb.sql(
+                f"COPY (SELECT * FROM read_parquet('{glob}') ORDER BY {order}) "
+                f"TO '{tmp.as_posix()}' (FORMAT csv, HEADER, DELIMITER ',')"
+            )
         written.append(target)
     return written

@@ -19,8 +19,7 @@ def contrast_outcomes(name: str, seeds, steps: int | None = None) -> tuple[list,
     base = resolve(name)
     changed = resolve(name, con.overrides)
     demo_values = [run_model(seed=int(s), steps=steps, **base)[con.outcome] for s in seeds]
-    contrast_values = [run_model(seed=int(s), steps=steps, **changed)[con.outcome]
-                       for s in seeds]
+    contrast_values = [run_model(seed=int(s), steps=steps, **changed)[con.outcome] for s in seeds]
     return demo_values, contrast_values
 
 
@@ -31,19 +30,26 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
     from scipy import stats
 
-    ap = argparse.ArgumentParser(prog="python -m simulation.validation.demos", description=main.__doc__)
+    ap = argparse.ArgumentParser(
+        prog="python -m simulation.validation.demos", description=main.__doc__
+    )
     ap.add_argument("--seeds", type=int, default=8, help="paired replicates (seeds 1..N)")
     a = ap.parse_args(argv)
     seeds = range(1, a.seeds + 1)
-    print("| demo | outcome | demo | with the change | change agrees | p (one-sided) |\n"
-          "|---|---|---|---|---|---|")
+    print(
+        "| demo | outcome | demo | with the change | change agrees | p (one-sided) |\n"
+        "|---|---|---|---|---|---|"
+    )
     for name, con in CONTRASTS.items():
         before, after = (np.asarray(v, dtype=float) for v in contrast_outcomes(name, seeds))
-        p = stats.ttest_rel(con.direction * after, con.direction * before,
-                            alternative="greater").pvalue
+        p = stats.ttest_rel(
+            con.direction * after, con.direction * before, alternative="greater"
+        ).pvalue
         agree = int(np.sum(np.sign(after - before) == con.direction))
-        print(f"| `{name}` | {con.outcome} | {before.mean():.3f} | {after.mean():.3f} | "
-              f"{agree}/{len(seeds)} seeds | {p:.1g} |")
+        print(
+            f"| `{name}` | {con.outcome} | {before.mean():.3f} | {after.mean():.3f} | "
+            f"{agree}/{len(seeds)} seeds | {p:.1g} |"
+        )
     return 0
 
 

@@ -49,8 +49,13 @@ def _one(job):
     return [r[k] for k in OUTCOMES]
 
 
-def screen(replicates: int = 5, seed: int = 1, steps: int = 120, workers: int = 1,
-           only: list[str] | None = None) -> pd.DataFrame:
+def screen(
+    replicates: int = 5,
+    seed: int = 1,
+    steps: int = 120,
+    workers: int = 1,
+    only: list[str] | None = None,
+) -> pd.DataFrame:
     seeds = [seed + k for k in range(replicates)]
     plan = [(name, lo, hi) for name, lo, hi in settings() if not only or name in only]
     jobs = [(s, steps, {}) for s in seeds]
@@ -82,9 +87,14 @@ def screen(replicates: int = 5, seed: int = 1, steps: int = 120, workers: int = 
 
 def markdown(df: pd.DataFrame, top: int = 12) -> str:
     cols = [f"{o}_effect" for o in OUTCOMES]
-    lines = ["| rank | parameter | low → high | " + " | ".join(OUTCOMES) + " |",
-             "|---|---|---|" + "---|" * len(OUTCOMES)]
+    lines = [
+        "| rank | parameter | low → high | " + " | ".join(OUTCOMES) + " |",
+        "|---|---|---|" + "---|" * len(OUTCOMES),
+    ]
     for i, r in df.head(top).iterrows():
-        lines.append(f"| {i + 1} | `{r['parameter']}` | {r['low']} → {r['high']} | "
-                     + " | ".join(f"{r[c]:+.1f}" for c in cols) + " |")
+        lines.append(
+            f"| {i + 1} | `{r['parameter']}` | {r['low']} → {r['high']} | "
+            + " | ".join(f"{r[c]:+.1f}" for c in cols)
+            + " |"
+        )
     return "\n".join(lines) + "\n"

@@ -54,8 +54,13 @@ CSS = """
 .cs-event-list ul { padding-left: 1.1em; margin: 0; font-size: 0.9em; }
 .cs-figure img { max-width: 100%; height: auto; }
 """
-_HELP_STYLE = {"font-size": "0.75em", "color": "#555", "margin-top": "-12px",
-               "margin-bottom": "6px", "line-height": "1.2"}
+_HELP_STYLE = {
+    "font-size": "0.75em",
+    "color": "#555",
+    "margin-top": "-12px",
+    "margin-bottom": "6px",
+    "line-height": "1.2",
+}
 
 
 # --- small pieces ----------------------------------------------------------------------------
@@ -66,8 +71,7 @@ def _p(text: str, bold: str = "") -> str:
 
 
 def _table(rows: list[tuple[str, ...]], head: tuple[str, ...] | None = None) -> str:
-    cells = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>"
-                    for r in rows)
+    cells = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows)
     top = ("<tr>" + "".join(f"<th>{escape(c)}</th>" for c in head) + "</tr>") if head else ""
     return f"<table class='cs-table'>{top}{cells}</table>"
 
@@ -80,10 +84,13 @@ def Html(content: str, css: str):
 @solara.component
 def Controller(model, parameters):
     """Mesa's Reset / Play / Step controls (it expects its settings as reactive values)."""
-    ModelController(model, model_parameters=parameters,
-                    play_interval=solara.use_reactive(PLAY_INTERVAL_MS),
-                    render_interval=solara.use_reactive(1),
-                    use_threads=solara.use_reactive(False))
+    ModelController(
+        model,
+        model_parameters=parameters,
+        play_interval=solara.use_reactive(PLAY_INTERVAL_MS),
+        render_interval=solara.use_reactive(1),
+        use_threads=solara.use_reactive(False),
+    )
 
 
 @solara.component
@@ -99,11 +106,13 @@ def ParamControl(ctl: Control, value: Any, on_value):
     shown = f"{round(value, 6):g}" if ctl.widget == "float" else value
     label = f"{ctl.label}: {shown}"
     if ctl.widget == "float":
-        solara.SliderFloat(label, value=float(value), min=ctl.low, max=ctl.high, step=ctl.step,
-                           on_value=on_value)
+        solara.SliderFloat(
+            label, value=float(value), min=ctl.low, max=ctl.high, step=ctl.step, on_value=on_value
+        )
     elif ctl.widget == "int":
-        solara.SliderInt(label, value=int(value), min=int(ctl.low), max=int(ctl.high),
-                         on_value=on_value)
+        solara.SliderInt(
+            label, value=int(value), min=int(ctl.low), max=int(ctl.high), on_value=on_value
+        )
     elif ctl.widget == "bool":
         solara.Checkbox(label=ctl.label, value=bool(value), on_value=on_value)
     else:
@@ -121,15 +130,21 @@ def Narrative(name: str, on_apply=None):
     sc = get(name)
     text = _p(sc.description)
     if sc.kind == "teaching":
-        text += (_p(sc.watch, "What to watch.") + _p(sc.change, "What to change.")
-                 + _p(sc.happens, "What happens, and why."))
+        text += (
+            _p(sc.watch, "What to watch.")
+            + _p(sc.change, "What to change.")
+            + _p(sc.happens, "What happens, and why.")
+        )
     with solara.Card(f"Scenario: {name}", classes=["cs-narrative"]):
         Html(text, "cs-narrative-text")
         if sc.kind == "teaching" and on_apply is not None and name in CONTRASTS:
-            solara.Button("Make the suggested change", on_click=on_apply, outlined=True,
-                          classes=["cs-apply-change"])
-        solara.Text(f"Planned length: {sc.steps} months.", style=_HELP_STYLE | {
-            "margin-top": "0"})
+            solara.Button(
+                "Make the suggested change",
+                on_click=on_apply,
+                outlined=True,
+                classes=["cs-apply-change"],
+            )
+        solara.Text(f"Planned length: {sc.steps} months.", style=_HELP_STYLE | {"margin-top": "0"})
 
 
 def _fmt(x: float, digits: int = 2) -> str:
@@ -167,15 +182,18 @@ def EventLog(model):
         if not events:
             solara.Text("Nothing yet: press Step or Play.")
         else:
-            Html("<ul>" + "".join(f"<li>{escape(e['story'])}</li>" for e in events) + "</ul>",
-                 "cs-event-list")
+            Html(
+                "<ul>" + "".join(f"<li>{escape(e['story'])}</li>" for e in events) + "</ul>",
+                "cs-event-list",
+            )
 
 
 @solara.component
 def ModelFigures(model, horizon: int):
     update_counter.get()
-    images = solara.use_memo(lambda: figures_for(model, horizon=horizon).render(model),
-                             [model, model.month])
+    images = solara.use_memo(
+        lambda: figures_for(model, horizon=horizon).render(model), [model, model.month]
+    )
     with solara.Columns([3, 4]):
         Picture(images["network"], "jpeg", "cs-network")
         Picture(images["series"], "png", "cs-series")
@@ -219,6 +237,7 @@ def Explore():
                 commit(with_value(values.value, name, value))
             except UserError as e:
                 problem.set(str(e))
+
         return on_value
 
     def set_seed(text: str | None) -> None:
@@ -233,15 +252,23 @@ def Explore():
     with solara.Sidebar():
         with solara.Card("Run"):
             Controller(model, launch)
-            solara.Select("scenario", values=scenario_choices(), value=scenario.value,
-                          on_value=choose_scenario)
-            solara.Select("governance preset", values=list(PRESET_CHOICES),
-                          value=values.value["governance"], on_value=choose_preset)
+            solara.Select(
+                "scenario",
+                values=scenario_choices(),
+                value=scenario.value,
+                on_value=choose_scenario,
+            )
+            solara.Select(
+                "governance preset",
+                values=list(PRESET_CHOICES),
+                value=values.value["governance"],
+                on_value=choose_preset,
+            )
             solara.Text(PARAMS["governance"].help, style=_HELP_STYLE)
-            solara.InputText("seed", value=seed_text.value, on_value=set_seed,
-                             continuous_update=False)
-            solara.Text("Rules, parameters and seed apply when you press Reset.",
-                        style=_HELP_STYLE)
+            solara.InputText(
+                "seed", value=seed_text.value, on_value=set_seed, continuous_update=False
+            )
+            solara.Text("Rules, parameters and seed apply when you press Reset.", style=_HELP_STYLE)
             if problem.value:
                 solara.Error(problem.value, classes=["cs-problem"])
             if notice.value:
@@ -270,7 +297,8 @@ def CompareFiguresView(pair, horizon: int):
     update_counter.get()
     images = solara.use_memo(
         lambda: compare_figures_for(pair, horizon=horizon).render(pair),
-        [pair, pair.models[0].month])
+        [pair, pair.models[0].month],
+    )
     with solara.Columns([1, 1]):
         for k in range(2):
             with solara.Column():
@@ -289,8 +317,14 @@ def CompareTable(pair):
 
 @solara.component
 def Compare():
-    settings = solara.use_reactive({"scenario_name": DEFAULT_SCENARIO, "preset_a": "none",
-                                    "preset_b": "six_principles", "seed": DEFAULT_SEED})
+    settings = solara.use_reactive(
+        {
+            "scenario_name": DEFAULT_SCENARIO,
+            "preset_a": "none",
+            "preset_b": "six_principles",
+            "seed": DEFAULT_SEED,
+        }
+    )
     first = solara.use_memo(lambda: ComparePair(**settings.value), [])
     pair = solara.use_reactive(first)
     seed_text = solara.use_reactive(str(DEFAULT_SEED))
@@ -308,6 +342,7 @@ def Compare():
                 problem.set("")
             except UserError as e:
                 problem.set(str(e))
+
         return on_value
 
     solara.Title("collabsim: compare")
@@ -316,17 +351,32 @@ def Compare():
     with solara.Sidebar():
         with solara.Card("Compare two governance presets"):
             Controller(pair, settings)
-            solara.Select("scenario", values=scenario_choices(),
-                          value=settings.value["scenario_name"], on_value=setting("scenario_name"))
-            solara.Select("preset A (solid lines)", values=presets,
-                          value=settings.value["preset_a"], on_value=setting("preset_a"))
-            solara.Select("preset B (dashed lines)", values=presets,
-                          value=settings.value["preset_b"], on_value=setting("preset_b"))
-            solara.InputText("seed", value=seed_text.value, on_value=setting("seed"),
-                             continuous_update=False)
-            solara.Text("Both models share the scenario, the seed and so the same "
-                        "challenges and shocks: differences come from governance.",
-                        style=_HELP_STYLE)
+            solara.Select(
+                "scenario",
+                values=scenario_choices(),
+                value=settings.value["scenario_name"],
+                on_value=setting("scenario_name"),
+            )
+            solara.Select(
+                "preset A (solid lines)",
+                values=presets,
+                value=settings.value["preset_a"],
+                on_value=setting("preset_a"),
+            )
+            solara.Select(
+                "preset B (dashed lines)",
+                values=presets,
+                value=settings.value["preset_b"],
+                on_value=setting("preset_b"),
+            )
+            solara.InputText(
+                "seed", value=seed_text.value, on_value=setting("seed"), continuous_update=False
+            )
+            solara.Text(
+                "Both models share the scenario, the seed and so the same "
+                "challenges and shocks: differences come from governance.",
+                style=_HELP_STYLE,
+            )
             if problem.value:
                 solara.Error(problem.value, classes=["cs-problem"])
         for key in ("preset_a", "preset_b"):
@@ -345,15 +395,25 @@ def Compare():
 def Demos():
     solara.Title("collabsim: teaching demos")
     solara.Style(CSS)
-    Html("<h2>Teaching demos</h2>" + _p("Each demo is a scenario: choose it on the Explore page "
-                                       "(or run: collabsim run --scenario NAME)."), "cs-demos")
+    Html(
+        "<h2>Teaching demos</h2>"
+        + _p(
+            "Each demo is a scenario: choose it on the Explore page "
+            "(or run: collabsim run --scenario NAME)."
+        ),
+        "cs-demos",
+    )
     for name, sc in SCENARIOS.items():
         if sc.kind != "teaching":
             continue
         with solara.Card(name, classes=["cs-demo"]):
-            Html(_p(sc.description) + _p(sc.watch, "What to watch.")
-                 + _p(sc.change, "What to change.") + _p(sc.happens, "What happens, and why."),
-                 "cs-demo-text")
+            Html(
+                _p(sc.description)
+                + _p(sc.watch, "What to watch.")
+                + _p(sc.change, "What to change.")
+                + _p(sc.happens, "What happens, and why."),
+                "cs-demo-text",
+            )
 
 
 routes = [

@@ -21,10 +21,14 @@ APP = Path(__file__).with_name("app.py")
 
 
 def _args(p) -> None:
-    p.add_argument("--host", default=DEFAULT_HOST,
-                   help=f"address to listen on (default {DEFAULT_HOST}; 0.0.0.0 for all)")
-    p.add_argument("--port", default=str(DEFAULT_PORT),
-                   help=f"port to listen on (default {DEFAULT_PORT})")
+    p.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default {DEFAULT_HOST}; 0.0.0.0 for all)",
+    )
+    p.add_argument(
+        "--port", default=str(DEFAULT_PORT), help=f"port to listen on (default {DEFAULT_PORT})"
+    )
 
 
 def parse_port(text: str) -> int:
@@ -49,19 +53,34 @@ def check_port_free(host: str, port: int) -> None:
             s.bind(address)
         except OSError as e:
             if e.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
-                raise UserError(f"port {port} on {host} is already in use; stop the other "
-                                f"server or choose another port with --port") from None
+                raise UserError(
+                    f"port {port} on {host} is already in use; stop the other "
+                    f"server or choose another port with --port"
+                ) from None
             raise UserError(f"cannot listen on {host}:{port}: {e.strerror}") from None
 
 
 def solara_command(host: str, port: int) -> list[str]:
     """The Solara server command (no version check: it would call out to PyPI)."""
-    return [sys.executable, "-m", "solara", "run", str(APP), "--host", host, "--port",
-            str(port), "--production", "--no-open", "--no-check-version"]
+    return [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        str(APP),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+        "--no-check-version",
+    ]
 
 
-@command("viz", "serve the browser visualisation (Explore, Compare, teaching demos)",
-         arguments=_args)
+@command(
+    "viz", "serve the browser visualisation (Explore, Compare, teaching demos)", arguments=_args
+)
 def cmd_viz(args) -> int:
     port = parse_port(args.port)
     check_port_free(args.host, port)

@@ -24,9 +24,20 @@ DEFAULT_SEED = int(RUN_PARAMS["seed"].default)
 #: Parameters offered as controls besides the governance rules: the ones a class or a
 #: researcher most often wants to move by hand.
 KEY_PARAMS: tuple[str, ...] = (
-    "n_orgs", "myth_initial", "behaviour_mean", "network_cross_sector", "jargon_scale",
-    "challenge_rate", "shock_rate", "shock_size", "turbulence_rate",
-    "trust_gain", "trust_loss", "myth_erosion", "myth_confirmation", "synergy_gain",
+    "n_orgs",
+    "myth_initial",
+    "behaviour_mean",
+    "network_cross_sector",
+    "jargon_scale",
+    "challenge_rate",
+    "shock_rate",
+    "shock_size",
+    "turbulence_rate",
+    "trust_gain",
+    "trust_loss",
+    "myth_erosion",
+    "myth_confirmation",
+    "synergy_gain",
 )
 
 #: Upper end of the organisation-count slider: the network drawing stays readable and a
@@ -62,8 +73,9 @@ def control_for(name: str) -> Control:
         high = min(high, VIZ_MAX_ORGS)
     if p.kind is int:
         return Control(name, "int", label, p.help, p.low, high, 1)
-    return Control(name, "float", label, p.help, p.low, high,
-                   round((high - p.low) / _SLIDER_STEPS, 6))
+    return Control(
+        name, "float", label, p.help, p.low, high, round((high - p.low) / _SLIDER_STEPS, 6)
+    )
 
 
 RULE_CONTROLS: tuple[Control, ...] = tuple(control_for(n) for n in RULES)
@@ -124,19 +136,26 @@ class ComparePair:
     identical, and any difference is the governance.
     """
 
-    def __init__(self, scenario_name: str = DEFAULT_SCENARIO, preset_a: str = "none",
-                 preset_b: str = "six_principles", seed: int = DEFAULT_SEED):
+    def __init__(
+        self,
+        scenario_name: str = DEFAULT_SCENARIO,
+        preset_a: str = "none",
+        preset_b: str = "six_principles",
+        seed: int = DEFAULT_SEED,
+    ):
         for preset in (preset_a, preset_b):
             if preset not in PRESETS:
-                raise UserError(f"unknown governance preset {preset!r}; allowed: "
-                                + ", ".join(PRESETS))
+                raise UserError(
+                    f"unknown governance preset {preset!r}; allowed: " + ", ".join(PRESETS)
+                )
         get(scenario_name)
         self.scenario_name = scenario_name
         self.presets = (preset_a, preset_b)
         self.seed = int(seed)
         self.models = tuple(
             CollabModel(seed=self.seed, **resolve(scenario_name, {"governance": p}))
-            for p in self.presets)
+            for p in self.presets
+        )
         self.running = True
 
     @property

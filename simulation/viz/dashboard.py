@@ -38,8 +38,7 @@ def dashboard(result: RunResult, path: Path) -> None:
     ax.plot(m, ts["active"], label="active", color=C["active"])
     ax.plot(m, ts["total_formed"], label="formed (cumulative)", color=C["total_formed"])
     for cause in END_CAUSES:
-        ax.plot(m, ts[f"total_ended_{cause}"], label=f"ended: {cause.replace('_', ' ')}",
-                lw=1)
+        ax.plot(m, ts[f"total_ended_{cause}"], label=f"ended: {cause.replace('_', ' ')}", lw=1)
     ax.set_title("Partnerships")
     ax.set_xlabel("month")
     ax.legend(fontsize=7)
@@ -53,9 +52,16 @@ def dashboard(result: RunResult, path: Path) -> None:
     ax2.set_ylim(0, 1)
     ax.set_title("Synergy (>1 advantage, <1 inertia)")
     ax.set_xlabel("month")
-    ax.legend(*[sum(x, []) for x in zip(ax.get_legend_handles_labels(),
-                                          ax2.get_legend_handles_labels(), strict=True)],
-               loc="lower right", fontsize=7)
+    ax.legend(
+        *[
+            sum(x, [])
+            for x in zip(
+                ax.get_legend_handles_labels(), ax2.get_legend_handles_labels(), strict=True
+            )
+        ],
+        loc="lower right",
+        fontsize=7,
+    )
     ax = axes[0, 2]
     ax.plot(m, ts["cross_trust"], label="cross-sector trust", color=C["cross_trust"])
     ax.plot(m, ts["mean_myth"], label="myths about other sectors", color=C["mean_myth"])

@@ -60,13 +60,18 @@ def _font(size: float) -> FontProperties:
 def _pil_font(points: float) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(_FONT_FILE, size=max(int(round(points * DPI / 72)), 6))
 
+
 #: Time-series panels: title, then (readout column, label) for each line; each line's
 #: colour is its column's in :data:`~simulation.viz.plotting.SERIES_COLOURS`.
 SERIES_PANELS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("Active partnerships", (("active", "active"), ("delivering", "delivering"),
-                             ("declining", "declining"))),
-    ("Share with synergy", (("share_advantage", "advantage (ratio > 1)"),
-                            ("share_inertia", "inertia (ratio < 1)"))),
+    (
+        "Active partnerships",
+        (("active", "active"), ("delivering", "delivering"), ("declining", "declining")),
+    ),
+    (
+        "Share with synergy",
+        (("share_advantage", "advantage (ratio > 1)"), ("share_inertia", "inertia (ratio < 1)")),
+    ),
     ("Cross-sector trust", (("cross_trust", "mean trust across sectors"),)),
     ("Myths about other sectors", (("mean_myth", "mean myth strength"),)),
 )
@@ -119,8 +124,9 @@ class BlitFigure:
             for artist in self.animated:
                 self.fig.draw_artist(artist)
             w, h = self.canvas.get_width_height()
-            image = Image.frombuffer("RGBA", (w, h), self.canvas.buffer_rgba(), "raw",
-                                     "RGBA", 0, 1).convert("RGB")
+            image = Image.frombuffer(
+                "RGBA", (w, h), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1
+            ).convert("RGB")
             labels = self.labels()
         if labels:
             draw = ImageDraw.Draw(image)
@@ -181,8 +187,14 @@ class NetworkFigure(BlitFigure):
 
     FORMAT = "jpeg"
 
-    def __init__(self, model, *, size: tuple[float, float] = (6.0, 6.0), title: str = "",
-                 title_size: float = 10):
+    def __init__(
+        self,
+        model,
+        *,
+        size: tuple[float, float] = (6.0, 6.0),
+        title: str = "",
+        title_size: float = 10,
+    ):
         fig = figure(size, dpi=DPI)
         super().__init__(fig)
         self.prefix = title
@@ -192,18 +204,33 @@ class NetworkFigure(BlitFigure):
         ax.set_aspect("equal")
         ax.axis("off")
         self.pos = positions(model)
-        self.trust = self.animate(ax.add_collection(
-            LineCollection([], cmap=TRUST_EDGE_CMAP, norm=_TRUST_NORM, linewidths=0.5, alpha=0.5)))
-        self.pairs = self.animate(ax.add_collection(
-            LineCollection([], linewidths=2.0, alpha=0.9)))
-        self.nodes = self.animate(ax.scatter(self.pos[:, 0], self.pos[:, 1], s=10,
-                                             c=_NODE_COLOURS[model.state.orgs.sector], linewidths=0.6))
-        self.title = self.animate(fig.text(0.5, 0.965, "", ha="center", va="center",
-                                           fontproperties=_font(title_size)))
-        handles = [Line2D([], [], marker="o", ls="", color=SECTOR_COLOURS[s], label=s)
-                   for s in SECTORS]
-        handles += [Line2D([], [], color=c, lw=2, label=f"partnership: {k}")
-                    for k, c in PARTNERSHIP_COLOURS.items()]
+        self.trust = self.animate(
+            ax.add_collection(
+                LineCollection(
+                    [], cmap=TRUST_EDGE_CMAP, norm=_TRUST_NORM, linewidths=0.5, alpha=0.5
+                )
+            )
+        )
+        self.pairs = self.animate(ax.add_collection(LineCollection([], linewidths=2.0, alpha=0.9)))
+        self.nodes = self.animate(
+            ax.scatter(
+                self.pos[:, 0],
+                self.pos[:, 1],
+                s=10,
+                c=_NODE_COLOURS[model.state.orgs.sector],
+                linewidths=0.6,
+            )
+        )
+        self.title = self.animate(
+            fig.text(0.5, 0.965, "", ha="center", va="center", fontproperties=_font(title_size))
+        )
+        handles = [
+            Line2D([], [], marker="o", ls="", color=SECTOR_COLOURS[s], label=s) for s in SECTORS
+        ]
+        handles += [
+            Line2D([], [], color=c, lw=2, label=f"partnership: {k}")
+            for k, c in PARTNERSHIP_COLOURS.items()
+        ]
         fig.legend(handles=handles, loc="lower center", fontsize=7, frameon=False, ncol=4)
         self.size_scale = 220.0 / np.sqrt(max(float(model.state.orgs.base_capacity.max()), 1e-9))
 
@@ -215,11 +242,15 @@ class NetworkFigure(BlitFigure):
         a, b, colours = partnership_pairs(model)
         self.pairs.set_segments(np.stack([pos[a], pos[b]], axis=1))
         self.pairs.set_color(colours)
-        self.nodes.set_sizes(6.0 + self.size_scale * np.sqrt(np.maximum(model.state.orgs.capacity, 0)))
+        self.nodes.set_sizes(
+            6.0 + self.size_scale * np.sqrt(np.maximum(model.state.orgs.capacity, 0))
+        )
         self.nodes.set_edgecolors(np.where(model.state.orgs.n_memberships > 0, "black", "none"))
         r = model.readout
-        self.title.set_text(f"{self.prefix}month {model.month}: {r['active']} active "
-                            f"partnerships, {r['isolated']} organisations in none")
+        self.title.set_text(
+            f"{self.prefix}month {model.month}: {r['active']} active "
+            f"partnerships, {r['isolated']} organisations in none"
+        )
 
 
 # --- time series --------------------------------------------------------------------------
@@ -240,14 +271,23 @@ class SeriesFigure(BlitFigure):
     """
 
     STYLES = ("-", "--")
-    LEGEND_PLACES = {"Active partnerships": "upper left", "Share with synergy": "lower right",
-                     "Cross-sector trust": "lower left", "Myths about other sectors": "lower left"}
+    LEGEND_PLACES = {
+        "Active partnerships": "upper left",
+        "Share with synergy": "lower right",
+        "Cross-sector trust": "lower left",
+        "Myths about other sectors": "lower left",
+    }
 
-    def __init__(self, n_models: int = 1, labels: Sequence[str] | None = None, *,
-                 horizon: int = 120, size: tuple[float, float] = (8.0, 5.2)):
+    def __init__(
+        self,
+        n_models: int = 1,
+        labels: Sequence[str] | None = None,
+        *,
+        horizon: int = 120,
+        size: tuple[float, float] = (8.0, 5.2),
+    ):
         fig = figure(size, dpi=DPI)
-        fig.subplots_adjust(left=0.07, right=0.98, bottom=0.09, top=0.94, wspace=0.18,
-                            hspace=0.38)
+        fig.subplots_adjust(left=0.07, right=0.98, bottom=0.09, top=0.94, wspace=0.18, hspace=0.38)
         super().__init__(fig)
         self.axes = fig.subplots(2, 2).ravel()
         self.horizon = max(int(horizon), 12)
@@ -258,8 +298,14 @@ class SeriesFigure(BlitFigure):
                 for column, label in lines:
                     if n_models > 1 and labels:
                         label = f"{labels[k]}: {label}"
-                    (line,) = ax.plot([], [], ls=self.STYLES[k % 2],
-                                      color=SERIES_COLOURS[column], lw=1.4, label=label)
+                    (line,) = ax.plot(
+                        [],
+                        [],
+                        ls=self.STYLES[k % 2],
+                        color=SERIES_COLOURS[column],
+                        lw=1.4,
+                        label=label,
+                    )
                     self.lines.append((k, column, self.animate(line)))
             ax.set_title(title, fontsize=10)
             ax.tick_params(labelsize=7)
@@ -298,20 +344,30 @@ class HeatmapFigure(BlitFigure):
 
     def __init__(self, *, size: tuple[float, float] = (7.0, 3.4), title: str = ""):
         fig = figure(size, dpi=DPI)
-        fig.subplots_adjust(left=0.13, right=0.98, bottom=0.2, top=0.8 if title else 0.86,
-                            wspace=0.45)
+        fig.subplots_adjust(
+            left=0.13, right=0.98, bottom=0.2, top=0.8 if title else 0.86, wspace=0.45
+        )
         if title:
             fig.suptitle(title, fontsize=10)
         super().__init__(fig)
         k = len(SECTORS)
         self.images, self.axes, self._labels = [], [], []
         self.label_font = _pil_font(7)
-        for ax, name, cmap in zip(fig.subplots(1, 2), ("Trust between sectors",
-                                                       "Myths about other sectors"),
-                                  (TRUST_CMAP, MYTH_CMAP), strict=True):
+        for ax, name, cmap in zip(
+            fig.subplots(1, 2),
+            ("Trust between sectors", "Myths about other sectors"),
+            (TRUST_CMAP, MYTH_CMAP),
+            strict=True,
+        ):
             # A mesh of k x k quads draws faster than a resampled image.
-            mesh = ax.pcolormesh(np.arange(k + 1) - 0.5, np.arange(k + 1) - 0.5,
-                                 np.zeros((k, k)), cmap=cmap, vmin=0, vmax=1)
+            mesh = ax.pcolormesh(
+                np.arange(k + 1) - 0.5,
+                np.arange(k + 1) - 0.5,
+                np.zeros((k, k)),
+                cmap=cmap,
+                vmin=0,
+                vmax=1,
+            )
             self.images.append(self.animate(mesh))
             ax.set_xlim(-0.5, k - 0.5)
             ax.set_ylim(k - 0.5, -0.5)
@@ -323,14 +379,17 @@ class HeatmapFigure(BlitFigure):
     def update(self, model) -> None:
         height = self.canvas.get_width_height()[1]
         self._labels = []
-        for image, ax, mat in zip(self.images, self.axes,
-                                  (trust_matrix(model.state), myth_matrix(model.state)), strict=True):
+        for image, ax, mat in zip(
+            self.images,
+            self.axes,
+            (trust_matrix(model.state), myth_matrix(model.state)),
+            strict=True,
+        ):
             image.set_array(np.ma.masked_invalid(mat).ravel())
             i, j = np.nonzero(np.isfinite(mat))
             xy = ax.transData.transform(np.column_stack([j, i]))
             for (x, y), v in zip(xy, mat[i, j], strict=True):
-                self._labels.append((x, height - y, f"{v:.2f}",
-                                     "white" if v > 0.6 else "black"))
+                self._labels.append((x, height - y, f"{v:.2f}", "white" if v > 0.6 else "black"))
 
     def labels(self) -> list[tuple[float, float, str, str]]:
         return self._labels
@@ -346,8 +405,11 @@ class PageFigures:
         self.heatmaps = HeatmapFigure()
 
     def render(self, model) -> dict[str, bytes]:
-        return {"network": self.network.image(model), "series": self.series.image([model]),
-                "heatmaps": self.heatmaps.image(model)}
+        return {
+            "network": self.network.image(model),
+            "series": self.series.image([model]),
+            "heatmaps": self.heatmaps.image(model),
+        }
 
 
 _FIGURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -372,8 +434,10 @@ class CompareFigures:
     """Figures of compare mode: both networks and heatmaps, and one shared time series."""
 
     def __init__(self, pair, *, horizon: int = 120):
-        self.networks = [NetworkFigure(m, size=(5.0, 5.0), title=f"{p}, ", title_size=8)
-                         for m, p in zip(pair.models, pair.presets, strict=True)]
+        self.networks = [
+            NetworkFigure(m, size=(5.0, 5.0), title=f"{p}, ", title_size=8)
+            for m, p in zip(pair.models, pair.presets, strict=True)
+        ]
         self.series = SeriesFigure(2, labels=pair.presets, horizon=horizon, size=(9.0, 5.6))
         self.heatmaps = [HeatmapFigure(size=(6.0, 3.2), title=p) for p in pair.presets]
 

@@ -19,12 +19,19 @@ from matplotlib.figure import Figure
 from ..sectors import SECTORS
 
 #: One colour per sector (network nodes, legends).
-SECTOR_COLOURS: dict[str, str] = {"public": "#1f5fa8", "private": "#d1495b",
-                                  "third": "#2a9d55", "community": "#e8a33d"}
+SECTOR_COLOURS: dict[str, str] = {
+    "public": "#1f5fa8",
+    "private": "#d1495b",
+    "third": "#2a9d55",
+    "community": "#e8a33d",
+}
 
 #: Partnership states: forming, collaborative advantage (synergy > 1), inertia (< 1).
-PARTNERSHIP_COLOURS: dict[str, str] = {"forming": "#8c8c8c", "advantage": "#6a3d9a",
-                                       "inertia": "#ff7f00"}
+PARTNERSHIP_COLOURS: dict[str, str] = {
+    "forming": "#8c8c8c",
+    "advantage": "#6a3d9a",
+    "inertia": "#ff7f00",
+}
 
 #: Readout columns: the colour of their line wherever they are plotted over time.
 SERIES_COLOURS: dict[str, str] = {
@@ -52,16 +59,18 @@ def condition_colours(n: int) -> Sequence[tuple[float, float, float]]:
     return matplotlib.colormaps["tab10" if n <= 10 else "tab20"].colors
 
 
-def figure(size: tuple[float, float], *, dpi: float | None = None,
-           layout: str | None = None) -> Figure:
+def figure(
+    size: tuple[float, float], *, dpi: float | None = None, layout: str | None = None
+) -> Figure:
     """A figure of ``size`` inches on its own Agg canvas (no pyplot, no global state)."""
     fig = Figure(figsize=size, dpi=dpi, layout=layout)
     FigureCanvasAgg(fig)
     return fig
 
 
-def sector_axes(ax, *, xlabel: str, tick_size: float | None = None,
-                label_size: float | None = None) -> None:
+def sector_axes(
+    ax, *, xlabel: str, tick_size: float | None = None, label_size: float | None = None
+) -> None:
     """Label a sector-by-sector heatmap: sectors on both axes, 'held by' down the side."""
     ticks = {} if tick_size is None else {"fontsize": tick_size}
     labels = {} if label_size is None else {"fontsize": label_size}
@@ -74,6 +83,5 @@ def sector_axes(ax, *, xlabel: str, tick_size: float | None = None,
 def save_png(fig: Figure, path: Path, *, dpi: float) -> Path:
     """Write ``fig`` to ``path`` as a PNG cropped to its contents, without matplotlib's
     software tag."""
-    fig.savefig(path, format="png", dpi=dpi, bbox_inches="tight",
-                metadata={"Software": None})
+    fig.savefig(path, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     return Path(path)
