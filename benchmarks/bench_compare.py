@@ -1,0 +1,99 @@
+"""Side-by-side timing of this checkout against another one (e.g. before a refactor).
+
+    .venv/bin/python benchmarks/bench_compare.py OTHER_CHECKOUT [--rounds 5] [--large-rounds 2]
+
+Each round times, in fresh single-threaded processes and in alternating order, the default
+scenario (150 organisations x 120 months) for both checkouts, and every ``--large-rounds``
+round a 10,000-organisation x 120-month run for both. Alternation spreads the machine's slow
+spells over both sides; the ratio is read per round. Both sides must give the same run
+(relationships and partnerships formed are compared).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent.parent
+CODE = """
+import json, sys, time
+from simulation.model import CollabModel
+from simulation.scenarios import resolve
+n, steps, seed = (int(x) for x in sys.argv[1:4])
+params = resolve("baseline", {"n_orgs": n})
+t0 = time.perf_counter()
+m = CollabModel(seed=seed, **params)
+for _ in range(steps):
+    m.step()
+wall = time.perf_counter() - t0
+state = getattr(m, "state", m)
+totals = state.totals
+print(json.dumps({"seconds": wall, "relationships": int(state.relations.size),
+                  "formed": int(totals["formed"])}))
+"""
+
+
+def timed(tree: Path, n: int, steps: int, seed: int) -> dict:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(tree),
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", CODE, str(n), str(steps), str(seed)],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("other", type=Path, help="the other checkout (its root folder)")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--large-rounds", type=int, default=2)
+    a = ap.parse_args()
+    sides = {"other": a.other.resolve(), "this": HERE}
+    results: dict[str, dict[str, list[float]]] = {k: {"default": [], "10k": []} for k in sides}
+    for r in range(a.rounds):
+        order = list(sides) if r % 2 == 0 else list(sides)[::-1]
+        runs = [("default", 150, 5)] + ([("10k", 10_000, 1)] if r < a.large_rounds else [])
+        for label, n, repeats in runs:
+            seen = {}
+            for side in order:
+                times = []
+                for k in range(repeats):
+                    res = timed(sides[side], n, 120, 1 + k)
+                    times.append(res["seconds"])
+                    seen.setdefault(k, set()).add((res["relationships"], res["formed"]))
+                results[side][label].append(statistics.median(times))
+            assert all(len(v) == 1 for v in seen.values()), f"the two sides differ: {seen}"
+            print(
+                f"round {r + 1} {label:>7}: "
+                + ", ".join(f"{s} {results[s][label][-1]:.3f} s" for s in sides),
+                flush=True,
+            )
+    print("\n| run | other (median) | this (median) | this / other, per round |\n|---|---|---|---|")
+    for label in ("default", "10k"):
+        o, t = results["other"][label], results["this"][label]
+        if not o:
+            continue
+        ratios = ", ".join(f"{b / x:.2f}" for x, b in zip(o, t, strict=True))
+        print(
+            f"| {label} | {statistics.median(o):.3f} s | {statistics.median(t):.3f} s | {ratios} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
