@@ -17,6 +17,13 @@ from pathlib import Path
 from .commands import COMMANDS, command
 from .errors import UserError
 
+if __name__ == "__main__":
+    # Under `python -m simulation.cli` this file runs as __main__: hand over to the module
+    # itself, so that its subcommands are registered once, there.
+    from simulation.cli import main as _main
+
+    sys.exit(_main())
+
 #: The modules that define the other subcommands, in the order `collabsim --help` lists them.
 EXTENSIONS = ("simulation.sweep.cli", "simulation.validation.cli", "simulation.viz.cli")
 
@@ -193,10 +200,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("collabsim: interrupted", file=sys.stderr)
         return 130
-
-
-if __name__ == "__main__":
-    # Under `python -m`, this file runs as __main__; extensions register in simulation.cli.
-    from simulation.cli import main as _main
-
-    sys.exit(_main())
