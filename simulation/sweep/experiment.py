@@ -453,7 +453,7 @@ def _parse(raw: dict, source: str, max_runs: int | None) -> Experiment:
     ):
         raise _fail(source, "name", name, "letters, digits, - and _")
     scenario = raw.get("scenario", "baseline")
-    if scenario not in SCENARIOS:
+    if not isinstance(scenario, str) or scenario not in SCENARIOS:
         raise _fail(source, "scenario", scenario, ", ".join(SCENARIOS))
     steps = _int(source, "steps", raw.get("steps", SCENARIOS[scenario].steps), 1, 100_000)
     replicates = _int(source, "replicates", raw.get("replicates", 1), 1, 100_000)
