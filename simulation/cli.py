@@ -68,8 +68,9 @@ def cmd_run(args) -> int:
     steps, seed = validate_run(
         get(args.scenario).steps if args.steps is None else args.steps, args.seed
     )
-    out = Path(args.out) if args.out else Path("results/runs") / f"{args.scenario}-seed{seed}"
-    check_output_dir(out)
+    out = check_output_dir(
+        args.out if args.out is not None else Path("results/runs") / f"{args.scenario}-seed{seed}"
+    )
     result = simulate(args.scenario, seed=seed, steps=steps, params=overrides)
     write_outputs(result, out)
     if args.quiet:
@@ -117,6 +118,15 @@ def cmd_params(args) -> int:
             group = r["group"]
             print(f"\n[{group}]")
         print(f"  {r['name']:<{w}}  {str(r['default']):<12} {r['allowed']:<36} {r['help']}")
+    return 0
+
+
+@command("readouts", "list the per-month readout columns (for stop conditions and tables)")
+def cmd_readouts(args) -> int:
+    from .readouts import columns
+
+    for name in columns():
+        print(name)
     return 0
 
 
@@ -186,6 +196,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def one_line(text: str) -> str:
+    """``text`` with any line breaks escaped, so that an error is always one line."""
+    return "\\n".join(text.splitlines())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -195,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command].handler(args) or 0
     except UserError as e:
-        print(f"collabsim: error: {e}", file=sys.stderr)
+        print(f"collabsim: error: {one_line(str(e))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("collabsim: interrupted", file=sys.stderr)

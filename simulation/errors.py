@@ -21,4 +21,13 @@ class ParameterError(UserError):
         self.allowed = allowed
         self.source = source
         where = f"{source}: " if source else ""
-        super().__init__(f"{where}{field} = {value!r} is not allowed; {allowed}")
+        super().__init__(f"{where}{field} = {shown(value)} is not allowed; {allowed}")
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """``repr(value)`` for a one-line message: cut short if long, and never recursing."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        text = f"<{type(value).__name__} nested too deeply>"
+    return text if len(text) <= limit else text[: limit - 5] + "...' (cut)"

@@ -9,7 +9,9 @@ that one of them accepts is accepted by all of them.
 
 from __future__ import annotations
 
+import decimal
 import math
+import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -56,28 +58,57 @@ class Param:
             if not isinstance(value, str) or value not in (self.choices or ()):
                 raise fail
             return value
-        if isinstance(value, bool):
-            raise fail
-        if isinstance(value, str):
-            try:
-                value = float(value.strip())
-            except ValueError:
-                raise fail from None
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise fail from None
-        if not math.isfinite(number):
+        if isinstance(value, bool) or "bool" in type(value).__name__:  # numpy bools too
             raise fail
         if self.kind is int:
-            if number != int(number):
+            number = _exact_int(value)
+            if number is None:
                 raise fail
-            number = int(number)
+        else:
+            if isinstance(value, str):
+                try:
+                    value = float(value.strip())
+                except ValueError:
+                    raise fail from None
+            try:
+                number = float(value)
+            except (TypeError, ValueError, OverflowError):
+                raise fail from None
+            if not math.isfinite(number):
+                raise fail
         if (self.low is not None and number < self.low) or (
             self.high is not None and number > self.high
         ):
             raise fail
         return number
+
+
+def _exact_int(value: Any) -> int | None:
+    """``value`` as an exact Python int, or None if it is not a whole number.
+
+    Never goes through a float: ``"9007199254740993"`` stays ...993. Strings are read as
+    decimals (``"12"``, ``"1e3"``, ``"12.0"``); floats must be finite and whole.
+    """
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, str):
+        try:
+            d = decimal.Decimal(value.strip().replace("_", ""))
+        except (decimal.InvalidOperation, ValueError):
+            return None
+        # A bound on the exponent keeps "1e999999999" from building a huge int.
+        if not d.is_finite() or d.adjusted() > 40 or d != d.to_integral_value():
+            return None
+        return int(d)
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) and value.is_integer() else None
+    if isinstance(value, numbers.Real):  # Fraction, Decimal, numpy floats
+        try:
+            whole = int(value)
+        except (TypeError, ValueError, OverflowError):
+            return None
+        return whole if whole == value else None
+    return None
 
 
 _TRUE = {"true", "yes", "on", "1"}
@@ -523,6 +554,12 @@ def parse_assignments(items: Iterable[str], *, source: str = "--set") -> dict[st
         name, value = item.split("=", 1)
         name = name.strip()
         check_name(name, source=source)
+        if name in out:
+            raise ParameterError(
+                source,
+                item,
+                f"each parameter once ({name} is already set to {out[name]!r})",
+            )
         out[name] = value.strip()
     return out
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .errors import UserError
+from .errors import UserError, shown
 from .files import atomic_dir
 from .model import CollabModel
 from .params import validate_run
@@ -118,7 +119,8 @@ def run_model(
 
     Example: ``run_model(seed=1, steps=120, clarity=0.8)["failure_share"]``.
     """
-    return simulate(scenario, seed=int(seed), steps=int(steps), params=params).outcomes
+    # No int() here: validation refuses seed=1.5 or steps=2.9 instead of truncating them.
+    return simulate(scenario, seed=seed, steps=steps, params=params).outcomes
 
 
 # --- files ---------------------------------------------------------------------------------
@@ -128,7 +130,33 @@ def check_output_dir(out: Path, *, shared: bool = False) -> Path:
     A run replaces its directory whole, so it refuses a directory holding other things;
     ``shared=True`` is for commands that only add or replace their own named files.
     """
+    try:
+        return _check_output_dir(out, shared)
+    except (OSError, ValueError) as exc:  # too long a path, a NUL byte, an I/O error
+        if isinstance(exc, UserError):
+            raise
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise UserError(
+            f"--out {shown(str(out))}: cannot be used ({reason}); allowed: a directory path"
+        ) from None
+
+
+def _check_output_dir(out: Path, shared: bool) -> Path:
+    if str(out) == "":
+        raise UserError("--out '': is empty; allowed: a directory path")
+    if "\x00" in str(out):
+        raise UserError(f"--out {shown(str(out))}: holds a NUL byte; allowed: a directory path")
     out = Path(out)
+    try:
+        name_max = os.pathconf(out.parent if out.parent.exists() else ".", "PC_NAME_MAX")
+    except (OSError, ValueError):
+        name_max = 255
+    long = next((part for part in out.parts if len(os.fsencode(part)) > name_max), None)
+    if long is not None:
+        raise UserError(
+            f"--out {shown(str(out))}: the name {long[:20]}... is {len(os.fsencode(long))} bytes "
+            f"long; allowed: names of at most {name_max} bytes"
+        )
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: exists and is not a directory; allowed: a directory path")
     if not shared and out.is_dir() and any(out.iterdir()) and not (out / "summary.json").exists():
@@ -136,7 +164,7 @@ def check_output_dir(out: Path, *, shared: bool = False) -> Path:
             f"--out {out}: is a non-empty directory that holds no collabsim run; "
             "allowed: a new or empty directory, or an earlier run's directory"
         )
-    probe = out.parent if not out.exists() else out
+    probe = out if out.exists() else out.parent
     while not probe.exists():
         probe = probe.parent
     if not probe.is_dir():
@@ -148,6 +176,16 @@ def check_output_dir(out: Path, *, shared: bool = False) -> Path:
             f"--out {out}: cannot be written (permission denied); "
             "allowed: a directory you can write to"
         )
+    # Permissions do not tell the whole story (root, read-only mounts, /proc): try it, with
+    # an empty directory removed at once, so that nothing is left behind.
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".collabsim-probe-", dir=probe))
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise UserError(
+            f"--out {out}: cannot be written under {probe} ({reason}); "
+            "allowed: a directory you can write to"
+        ) from None
     return out
 
 

@@ -119,7 +119,17 @@ def test_usage_errors_are_one_line_exit_2():
 
 
 #: Every subcommand, in the order `collabsim --help` lists them.
-COMMANDS = ["run", "scenarios", "params", "sweep", "report", "validate", "sensitivity", "viz"]
+COMMANDS = [
+    "run",
+    "scenarios",
+    "params",
+    "readouts",
+    "sweep",
+    "report",
+    "validate",
+    "sensitivity",
+    "viz",
+]
 
 
 def test_every_command_is_registered_once_with_help_text():

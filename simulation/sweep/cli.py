@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 from ..commands import command
-from ..errors import UserError
 
 
 def _sweep_args(p) -> None:
@@ -24,6 +23,12 @@ def _sweep_args(p) -> None:
         help="run on a Dask scheduler at ADDRESS, or on a LocalCluster with 'local'",
     )
     p.add_argument("--resume", action="store_true", help="run only the runs missing from --out")
+    p.add_argument(
+        "--max-runs",
+        default=None,
+        metavar="N",
+        help="refuse designs of more than N runs (default: the file's max_runs, else 1000000)",
+    )
     p.add_argument("--csv", action="store_true", help="also write runs.csv and timeseries.csv")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -34,14 +39,12 @@ def _sweep_args(p) -> None:
     arguments=_sweep_args,
 )
 def sweep(args) -> int:
-    workers = None
-    if args.workers is not None:
-        try:
-            workers = int(args.workers)
-        except ValueError:
-            workers = -1
-        if workers < 1:
-            raise UserError(f"--workers {args.workers!r} is not allowed; allowed: an integer >= 1")
+    from .checks import check_dask, check_sweep_out, parse_max_runs, parse_workers
+
+    # Light checks first: the worker pool starts before the model is imported.
+    workers = None if args.workers is None else parse_workers(args.workers)
+    max_runs = parse_max_runs(args.max_runs)
+    check_dask(args.dask)
     from .pool import warm_forkserver, worker_count
 
     if args.dask is None and worker_count(workers) > 1:
@@ -52,8 +55,11 @@ def sweep(args) -> int:
     from .runner import run_sweep
     from .store import export_csv
 
-    exp = load_experiment(args.experiment)
-    out = Path(args.out) if args.out else Path("results") / "sweeps" / exp.name
+    exp = load_experiment(args.experiment, max_runs=max_runs)
+    out = check_sweep_out(
+        args.out if args.out is not None else Path("results") / "sweeps" / exp.name,
+        resume=args.resume,
+    )
     s = run_sweep(
         exp, out, workers=workers, dask=args.dask, resume=args.resume, progress=not args.quiet
     )
@@ -88,8 +94,13 @@ def _report_args(p) -> None:
     "report", "figures and paired-difference tables for a finished sweep", arguments=_report_args
 )
 def report(args) -> int:
+    from .checks import completeness
     from .report import write_report
     from .store import export_csv
+
+    warning = completeness(Path(args.dir))
+    if warning:
+        print(f"collabsim: warning: {warning}", file=sys.stderr)
 
     written = write_report(
         Path(args.dir), Path(args.out) if args.out else None, reference=args.reference or 0

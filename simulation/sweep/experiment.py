@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import operator
 import tomllib
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ParameterError, UserError
+from ..errors import ParameterError, UserError, shown
 from ..params import PARAMS, validate_run
 from ..readouts import columns
 from ..scenarios import SCENARIOS, resolve
@@ -36,7 +37,13 @@ TOP_KEYS = {
     "fixed",
     "vary",
     "stop",
+    "max_runs",
 }
+STOP_KEYS = ("when", "min_month")
+#: Largest design (conditions x replicates) run without ``max_runs`` or ``--max-runs``.
+DEFAULT_MAX_RUNS = 1_000_000
+#: Largest seed: numpy and Mesa take seeds up to 2**63 - 1 (``params.RUN_PARAMS``).
+MAX_SEED = 2**63 - 1
 STOP_OPS = {
     "<": operator.lt,
     "<=": operator.le,
@@ -89,6 +96,22 @@ class Factor:
 
 
 @dataclass(frozen=True)
+class Stop:
+    """When a run ends early: every clause holds (``COLUMN OP NUMBER`` on the month's
+    readouts), and not before ``min_month``."""
+
+    clauses: tuple[tuple[str, str, float], ...]
+    min_month: int = 0
+
+    def holds(self, model) -> bool:
+        """True when ``model`` (just stepped) should stop."""
+        if model.month < self.min_month:
+            return False
+        r = model.readout
+        return all(STOP_OPS[op](r[col], value) for col, op, value in self.clauses)
+
+
+@dataclass(frozen=True)
 class Experiment:
     name: str
     source: str
@@ -103,7 +126,7 @@ class Experiment:
     morris_levels: int
     fixed: dict[str, Any]
     factors: tuple[Factor, ...]
-    stop: tuple[str, str, float] | None = None
+    stop: Stop | None = None
     description: str = ""
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -113,19 +136,41 @@ class Experiment:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def load_experiment(path: str | Path) -> Experiment:
+def load_experiment(path: str | Path, *, max_runs: int | None = None) -> Experiment:
+    """Read and validate an experiment file; ``max_runs`` overrides the file's limit."""
+    if str(path) == "":
+        raise UserError("experiment file '' not found; allowed: a TOML file path")
     path = Path(path)
-    if not path.is_file():
-        raise UserError(f"experiment file {path} not found")
     try:
-        raw = tomllib.loads(path.read_text())
+        if not path.is_file():
+            raise UserError(f"experiment file {path} not found")
+        data = path.read_bytes()
+    except (OSError, ValueError) as exc:
+        if isinstance(exc, UserError):
+            raise
+        raise UserError(f"experiment file {path}: cannot be read ({exc})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(
+            f"{path}: is not UTF-8 text (byte {exc.start} is {data[exc.start]:#04x}); "
+            "allowed: a TOML file saved as UTF-8"
+        ) from None
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{path}: not valid TOML: {exc}") from None
-    return parse_experiment(raw, source=str(path))
+    except RecursionError:
+        raise UserError(f"{path}: not valid TOML: nested too deeply") from None
+    return parse_experiment(raw, source=str(path), max_runs=max_runs)
+
+
+def _key(key: Any) -> str:
+    return key if isinstance(key, str) and key.isprintable() else shown(key)
 
 
 def _fail(source: str, key: str, value: Any, allowed: str) -> UserError:
-    return UserError(f"{source}: {key} = {value!r} is not allowed; allowed: {allowed}")
+    return UserError(f"{source}: {_key(key)} = {shown(value)} is not allowed; allowed: {allowed}")
 
 
 def _int(source, key, value, low, high=None) -> int:
@@ -149,7 +194,82 @@ def _param(source: str, key: str, name: str, value: Any) -> Any:
         raise _fail(source, key, value, PARAMS[name].allowed().removeprefix("allowed: ")) from None
 
 
-def _factor(source: str, name: str, spec: Any, design: str) -> Factor:
+def _step(source: str, key: str, spec: dict) -> float:
+    step = spec.get("step")
+    if (
+        step is None
+        or isinstance(step, bool)
+        or not isinstance(step, (int, float))
+        or not math.isfinite(step)
+        or step <= 0
+    ):
+        raise _fail(
+            source, f"{key}.step", step, "a positive finite number (factorial ranges need a step)"
+        )
+    return step
+
+
+def range_levels(low: float, high: float, step: float) -> int:
+    """How many values ``low, low + step, ...`` up to ``high`` a factorial range has, by
+    arithmetic (nothing is built, so ``step = 1e-9`` costs nothing to count)."""
+    ratio = (high - low) / step
+    if not math.isfinite(ratio):
+        return 10**309  # more than any limit; shown as such
+    n = int(round(ratio)) + 1
+    return max(1, min(n, math.floor((high + 1e-9 - low) / step) + 1))
+
+
+def _levels(source: str, name: str, spec: Any, design: str) -> int:
+    """The number of levels ``vary.NAME`` will have, without building them (1 if the spec is
+    invalid: building it then raises the precise error)."""
+    if isinstance(spec, list):
+        return max(1, len(spec))
+    if not isinstance(spec, dict) or name not in PARAMS:
+        return 1
+    if "values" in spec:
+        return max(1, len(spec["values"])) if isinstance(spec["values"], list) else 1
+    if design != "factorial" or "low" not in spec or "high" not in spec:
+        return 1
+    try:
+        key = f"vary.{name}"
+        low = _param(source, f"{key}.low", name, spec["low"])
+        high = _param(source, f"{key}.high", name, spec["high"])
+        step = _step(source, key, spec)
+    except UserError:
+        return 1
+    return range_levels(low, high, step) if low < high else 1
+
+
+def _too_many(source: str, runs: int, detail: str, limit: int) -> UserError:
+    size = f"{runs:,}" if runs < 10**30 else f"about 10^{len(str(runs)) - 1}"
+    return UserError(
+        f"{source}: the design has {size} runs ({detail}), more than the limit of "
+        f"{limit:,}; allowed: at most max_runs runs (raise it with max_runs = N in the "
+        "experiment file or --max-runs N)"
+    )
+
+
+def design_size(design: str, levels: list[int], samples: int, replicates: int) -> tuple[int, str]:
+    """Runs of a design, by arithmetic, with how it was counted: factorial, the product of
+    the level counts; LHS, N points; Sobol (first and total order), N*(D+2); Morris,
+    r*(D+1); each times the replicates."""
+    d = len(levels)
+    if design == "factorial":
+        points = math.prod(levels)
+        how = " x ".join(f"{n:,}" for n in levels) or "1"
+        how += f" levels x {replicates:,} replicates"
+    elif design == "lhs":
+        points, how = samples, f"lhs: {samples:,} points x {replicates:,} replicates"
+    elif design == "sobol":
+        points = samples * (d + 2)
+        how = f"sobol: N*(D+2) = {samples:,}*({d}+2) points x {replicates:,} replicates"
+    else:
+        points = samples * (d + 1)
+        how = f"morris: r*(D+1) = {samples:,}*({d}+1) points x {replicates:,} replicates"
+    return points * replicates, how
+
+
+def _factor(source: str, name: str, spec: Any, design: str, limit: int | None = None) -> Factor:
     key = f"vary.{name}"
     if name not in PARAMS:
         raise _fail(source, key, name, "a parameter name (see `collabsim params`)")
@@ -198,17 +318,10 @@ def _factor(source: str, name: str, spec: Any, design: str) -> Factor:
                 spec[shaped[0]],
                 "distributions only in lhs, sobol or morris designs",
             )
-        step = spec.get("step")
-        if (
-            step is None
-            or isinstance(step, bool)
-            or not isinstance(step, (int, float))
-            or step <= 0
-        ):
-            raise _fail(
-                source, f"{key}.step", step, "a positive number (factorial ranges need a step)"
-            )
-        n = int(round((high - low) / step)) + 1
+        step = _step(source, key, spec)
+        n = range_levels(low, high, step)
+        if limit is not None and n > limit:
+            raise _too_many(source, n, f"{key} alone has {n:,} levels", limit)
         vals = [low + i * step for i in range(n) if low + i * step <= high + 1e-9]
         vals = [
             _param(source, f"{key}.step", name, round(v, 10) if p.kind is float else int(round(v)))
@@ -264,27 +377,73 @@ def _distribution(source: str, key: str, name: str, spec: dict, low: float, high
     return Factor(name, low=low, high=high)
 
 
-def _stop(source: str, text: Any) -> tuple[str, str, float]:
+def _clause(source: str, key: str, text: Any) -> tuple[str, str, float]:
     allowed = f"'COLUMN OP NUMBER' with OP one of {' '.join(STOP_OPS)}, e.g. 'active == 0'"
     parts = text.split() if isinstance(text, str) else []
     if len(parts) != 3 or parts[1] not in STOP_OPS:
-        raise _fail(source, "stop.when", text, allowed)
+        raise _fail(source, key, text, allowed)
     if parts[0] not in columns():
+        import difflib
+
+        near = difflib.get_close_matches(parts[0], columns(), n=3)
+        hint = f"did you mean {', '.join(near)}? " if near else ""
         raise _fail(
-            source, "stop.when", text, "a readout column (see `collabsim` readouts) " + allowed
+            source,
+            key,
+            text,
+            f"a readout column ({hint}see `collabsim readouts`) in " + allowed,
         )
     try:
         value = float(parts[2])
     except ValueError:
-        raise _fail(source, "stop.when", text, allowed) from None
+        raise _fail(source, key, text, allowed) from None
+    if not math.isfinite(value):
+        raise _fail(source, key, text, "a finite NUMBER in " + allowed)
     return parts[0], parts[1], value
 
 
-def parse_experiment(raw: dict, *, source: str = "<experiment>") -> Experiment:
-    """Validate a parsed TOML document into an :class:`Experiment` (raises ``UserError``)."""
+def _stop(source: str, spec: Any, steps: int) -> Stop:
+    """``stop = "CLAUSE"``, ``[stop] when = "CLAUSE"`` or ``when = ["CLAUSE", ...]`` (every
+    clause must hold), with an optional ``min_month`` before which no run stops."""
+    if not isinstance(spec, dict):
+        spec = {"when": spec}
+    unknown = sorted(set(spec) - set(STOP_KEYS), key=str)
+    if unknown:
+        k = unknown[0]
+        raise _fail(source, f"stop.{_key(k)}", spec[k], "keys " + ", ".join(STOP_KEYS))
+    if "when" not in spec:
+        raise _fail(source, "stop.when", None, "a clause such as 'active == 0', or a list of them")
+    when = spec["when"]
+    if isinstance(when, list):
+        if not when:
+            raise _fail(source, "stop.when", when, "a non-empty list of clauses")
+        clauses = tuple(_clause(source, f"stop.when[{i}]", c) for i, c in enumerate(when))
+    else:
+        clauses = (_clause(source, "stop.when", when),)
+    min_month = _int(source, "stop.min_month", spec.get("min_month", 0), 0, steps)
+    return Stop(clauses=clauses, min_month=min_month)
+
+
+def parse_experiment(
+    raw: dict, *, source: str = "<experiment>", max_runs: int | None = None
+) -> Experiment:
+    """Validate a parsed TOML document into an :class:`Experiment` (raises ``UserError``).
+
+    A design of more than ``max_runs`` runs (default: the file's ``max_runs``, else
+    :data:`DEFAULT_MAX_RUNS`) is refused, counted before any of it is built.
+    """
+    if not isinstance(raw, dict):
+        raise _fail(source, "<experiment>", raw, "a table of keys (a parsed TOML document)")
+    try:
+        return _parse(raw, source, max_runs)
+    except RecursionError:
+        raise UserError(f"{source}: nested too deeply; allowed: a plain experiment") from None
+
+
+def _parse(raw: dict, source: str, max_runs: int | None) -> Experiment:
     unknown = set(raw) - TOP_KEYS
     if unknown:
-        k = sorted(unknown)[0]
+        k = sorted(unknown, key=str)[0]
         raise _fail(source, k, raw[k], "top-level keys " + ", ".join(sorted(TOP_KEYS)))
     name = raw.get("name", Path(source).stem)
     if (
@@ -294,12 +453,17 @@ def parse_experiment(raw: dict, *, source: str = "<experiment>") -> Experiment:
     ):
         raise _fail(source, "name", name, "letters, digits, - and _")
     scenario = raw.get("scenario", "baseline")
-    if scenario not in SCENARIOS:
+    if not isinstance(scenario, str) or scenario not in SCENARIOS:
         raise _fail(source, "scenario", scenario, ", ".join(SCENARIOS))
     steps = _int(source, "steps", raw.get("steps", SCENARIOS[scenario].steps), 1, 100_000)
     replicates = _int(source, "replicates", raw.get("replicates", 1), 1, 100_000)
-    base_seed = _int(source, "base_seed", raw.get("base_seed", 0), 0, 2**62)
+    # Replicate k runs seed base_seed + k (exact integers), so the last must still be a seed.
+    base_seed = _int(source, "base_seed", raw.get("base_seed", 0), 0, MAX_SEED - replicates + 1)
     validate_run(steps, base_seed)
+    if max_runs is None:
+        max_runs = _int(source, "max_runs", raw.get("max_runs", DEFAULT_MAX_RUNS), 1)
+    else:
+        max_runs = _int("--max-runs", "max_runs", max_runs, 1)
     record_every = _int(source, "record_every", raw.get("record_every", 1), 0, steps)
 
     d = raw.get("design", {"type": "factorial"})
@@ -317,7 +481,9 @@ def parse_experiment(raw: dict, *, source: str = "<experiment>") -> Experiment:
     samples = 0
     if dtype != "factorial":
         samples = _int(source, "design.samples", d.get("samples"), 2, 10**6)
-    design_seed = _int(source, "design.seed", d.get("seed", base_seed), 0, 2**32 - 1)
+    # The sampler takes 32-bit seeds; by default it follows base_seed (the same number for
+    # every base seed below 2**32, as before).
+    design_seed = _int(source, "design.seed", d.get("seed", base_seed % 2**32), 0, 2**32 - 1)
     levels = _int(source, "design.levels", d.get("levels", 4), 2, 100)
 
     fixed_raw = raw.get("fixed", {})
@@ -327,7 +493,13 @@ def parse_experiment(raw: dict, *, source: str = "<experiment>") -> Experiment:
     vary = raw.get("vary", {})
     if not isinstance(vary, dict):
         raise _fail(source, "vary", vary, "a table of parameter = [values] or {low, high[, step]}")
-    factors = tuple(_factor(source, k, v, dtype) for k, v in vary.items())
+    # Counted before anything is built: a design too big to run is refused at once.
+    runs, how = design_size(
+        dtype, [_levels(source, k, v, dtype) for k, v in vary.items()], samples, replicates
+    )
+    if runs > max_runs:
+        raise _too_many(source, runs, how, max_runs)
+    factors = tuple(_factor(source, k, v, dtype, max_runs) for k, v in vary.items())
     both = set(fixed) & set(vary)
     if both:
         k = sorted(both)[0]
@@ -340,11 +512,7 @@ def parse_experiment(raw: dict, *, source: str = "<experiment>") -> Experiment:
     except ParameterError as exc:
         raise UserError(f"{source}: fixed: {exc}") from None
 
-    stop = None
-    if "stop" in raw:
-        s = raw["stop"]
-        when = s.get("when") if isinstance(s, dict) else s
-        stop = _stop(source, when)
+    stop = _stop(source, raw["stop"], steps) if "stop" in raw else None
     return Experiment(
         name=name,
         source=source,

@@ -28,8 +28,9 @@ from ..params import PARAMS
 from ..provenance import provenance
 from ..readouts import columns
 from . import store
+from .checks import check_run_result, check_workers
 from .designs import run_table
-from .experiment import STOP_OPS, Experiment
+from .experiment import Experiment
 from .pool import warm_forkserver, worker_count
 
 if TYPE_CHECKING:
@@ -194,17 +195,12 @@ def simulate_run(exp: Experiment, task: dict) -> RunResult:
     """The default run function: one model run for one (condition, replicate)."""
     from ..run import simulate
 
-    stop = None
-    if exp.stop is not None:
-        col, op, value = exp.stop
-        fn = STOP_OPS[op]
-        stop = lambda m: fn(m.readout[col], value)  # noqa: E731 (built inside the worker)
     return simulate(
         exp.scenario,
         seed=int(task["seed"]),
         steps=exp.steps,
         params={**exp.fixed, **task["values"]},
-        stop_when=stop,
+        stop_when=exp.stop.holds if exp.stop is not None else None,
     )
 
 
@@ -222,6 +218,7 @@ def execute(exp: Experiment, task: dict, run_fn: Callable | None = None) -> dict
     }
     try:
         result = fn(exp, task)
+        check_run_result(result, outcome_names())
     except Exception as exc:  # a failed run is data, not a reason to stop the sweep
         tb = traceback.extract_tb(exc.__traceback__)
         where = f" at {Path(tb[-1].filename).name}:{tb[-1].lineno}" if tb else ""
@@ -392,7 +389,7 @@ def run_sweep(
     """
     t0 = time.perf_counter()
     out = Path(out)
-    workers = worker_count(workers)
+    workers = worker_count(check_workers(workers))
     if workers < 1:
         raise UserError(f"--workers {workers} is not allowed; allowed: an integer >= 1")
     tasks = run_table(exp)  # validates every design point before any run

@@ -87,11 +87,14 @@ def export_csv(out: Path) -> list[Path]:
             continue
         target = out / f"{name}.csv"
         order = "run_id" if name == "runs" else "run_id, month"
-        glob = (out / name / "*.parquet").as_posix()
+        # The paths go in as values, never pasted into SQL: a folder may hold a quote or a
+        # glob character.
+        parts = sorted(p.as_posix() for p in (out / name).glob("part-*.parquet"))
         with files.atomic_path(target) as tmp:
-            duckdb.sql(
-                f"COPY (SELECT * FROM read_parquet('{glob}') ORDER BY {order}) "
-                f"TO '{tmp.as_posix()}' (FORMAT csv, HEADER, DELIMITER ',')"
-            )
+            con = duckdb.connect()
+            try:
+                con.read_parquet(parts).order(order).write_csv(tmp.as_posix(), header=True, sep=",")
+            finally:
+                con.close()
         written.append(target)
     return written
