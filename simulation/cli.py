@@ -215,3 +215,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("collabsim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`collabsim scenarios | head -1`): stop quietly, as Unix tools
+        # do, and keep Python from complaining again when it flushes stdout at exit.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141

@@ -27,9 +27,7 @@ def command(name: str, help: str, arguments: Callable | None = None):
     """
 
     def wrap(handler):
-        # Under `python -m simulation.cli` the module runs once as __main__ and is then
-        # imported as simulation.cli: that second registration replaces the first.
-        if name in COMMANDS and COMMANDS[name].handler.__module__ != "__main__":
+        if name in COMMANDS:
             raise ValueError(f"subcommand {name!r} is registered twice")
         COMMANDS[name] = Command(handler, help, arguments)
         return handler
