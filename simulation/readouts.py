@@ -114,9 +114,8 @@ def cross_myth(s: State, myth: np.ndarray | None = None) -> float:
 def compute(s: State) -> dict[str, float]:
     """The month's read-out row (adds the month's counters to the run's totals first)."""
     t = s.table
-    counts = s.counts
-    s.totals.add(counts)
-    tot = s.totals
+    s.totals.add(s.counts)
+    counts, tot = s.counts.as_dict(), s.totals.as_dict()
     stage = t.p_stage[: t.n_p]
     active = stage != ENDED
     syn = t.p_synergy[: t.n_p][active & (stage != FORMING)]

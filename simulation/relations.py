@@ -142,6 +142,8 @@ class Relations:
         self._recent_keys, self._recent_edges = keys, edges
 
     def _grow(self, need: int) -> None:
+        if need <= self._src.size:
+            return
         for name in self.FIELDS:
             setattr(self, "_" + name, grown(getattr(self, "_" + name), need))
 

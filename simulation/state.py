@@ -87,17 +87,18 @@ class Counters:
     ended_funding_cut: float = 0
 
     def ended_by(self, cause: EndCause) -> None:
-        setattr(self, "ended_" + cause.label, getattr(self, "ended_" + cause.label) + 1)
+        vars(self)["ended_" + cause.label] += 1
 
     def add(self, other: Counters) -> None:
-        for f in COUNT_KEYS:
-            setattr(self, f, getattr(self, f) + getattr(other, f))
+        mine = vars(self)
+        for k, v in vars(other).items():
+            mine[k] += v
 
     def as_dict(self) -> dict[str, float]:
-        return {f: getattr(self, f) for f in COUNT_KEYS}
+        return dict(vars(self))
 
     def __getitem__(self, key: str) -> float:
-        return getattr(self, key)
+        return vars(self)[key]
 
 
 COUNT_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Counters))
