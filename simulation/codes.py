@@ -2,7 +2,9 @@
 
 Arrays hold plain integers (so that array code and a compiled kernel can take them as they
 are); these enums give each code its name. ``int(Stage.ENDED)`` is what the stage array
-holds, ``Stage(a[i]).label`` is what a reader sees.
+holds, ``Stage(a[i]).label`` is what a reader sees. Hot paths hand numpy the plain ints
+(``simulation.partnerships.ENDED`` and its kin): numpy's fast paths for scalars take exact
+``int`` only, and an enum member sends every comparison through a full ufunc call.
 """
 
 from __future__ import annotations

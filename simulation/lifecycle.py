@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .codes import EndCause, Stage
-from .partnerships import ordered_pairs
+from .codes import EndCause
+from .partnerships import ENDED, ordered_pairs
 from .sectors import SECTORS
 from .state import State
 from .stories import story
@@ -60,15 +60,15 @@ def leave(s: State, row: int, cause: EndCause) -> None:
 def end_partnership(s: State, pid: int, cause: EndCause) -> None:
     """Partnership ``pid`` ends for ``cause`` (nothing happens if it has already ended)."""
     t = s.table
-    if t.p_stage[pid] == Stage.ENDED:
+    if t.p_stage[pid] == ENDED:
         return
     members = t.members_of(pid)
     rows = t.active_rows(pid)
     t.m_active[rows] = False
     s.orgs.n_memberships[members] -= 1
-    t.p_stage[pid] = Stage.ENDED
+    t.p_stage[pid] = ENDED
     t.p_end[pid] = s.month
-    t.p_cause[pid] = cause
+    t.p_cause[pid] = int(cause)
     s.counts.ended += 1
     s.counts.ended_by(cause)
     log_event(s, "ended", pid, members, cause.label, None)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..arrays import fill_nan
-from ..codes import EndCause, Stage
+from ..codes import EndCause
 from ..lifecycle import end_partnership, leave
 from ..param_types import Params
-from ..partnerships import Roster
+from ..partnerships import DECLINING, DELIVERING, ENDED, FORMING, Roster
 from ..state import State, Streams, WorkRecord
 from .base import Mechanism
 from .contribution import accountability
@@ -156,10 +156,10 @@ class ReviewAndExit(Mechanism):
         if due.any():
             syn = work.synergy[due]
             t.p_stage[roster.active_pid[due]] = np.where(
-                fill_nan(syn, 1.0) < 1, Stage.DECLINING, Stage.DELIVERING
+                fill_nan(syn, 1.0) < 1, DECLINING, DELIVERING
             )
-        settled = (age >= SETTLED_AGE) & (t.p_stage[roster.active_pid] == Stage.FORMING)
-        t.p_stage[roster.active_pid[settled]] = Stage.DELIVERING
+        settled = (age >= SETTLED_AGE) & (t.p_stage[roster.active_pid] == FORMING)
+        t.p_stage[roster.active_pid[settled]] = DELIVERING
 
         cause = np.full(roster.n, -1)
         cause[can_leave & not_worth] = EndCause.NOT_WORTH_IT
@@ -176,7 +176,7 @@ class ReviewAndExit(Mechanism):
         done = t.p_output[roster.active_pid] >= t.p_target[roster.active_pid]
         late = age + 1 >= t.p_duration[roster.active_pid]
         for i, pid in enumerate(roster.active_pid):
-            if t.p_stage[pid] == Stage.ENDED:
+            if t.p_stage[pid] == ENDED:
                 continue
             if collapsed[i]:
                 end_partnership(s, int(pid), EndCause.TRUST_COLLAPSED)
