@@ -7,8 +7,11 @@ forkserver first and let its imports run beside the parent's own.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing as mp
 import os
+import signal
+import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -24,9 +27,58 @@ ONE_THREAD = {
 }
 
 
+def cores() -> int:
+    """The cores this process may run on (its CPU affinity, e.g. under ``taskset`` or Slurm)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
 def worker_count(workers: int | None) -> int:
-    """Workers to use: ``workers`` if given, else one per core."""
-    return int(workers or os.cpu_count() or 1)
+    """Workers to use: ``workers`` if given, else one per core this process may use."""
+    return int(workers or cores())
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Have the kernel SIGKILL this process when its parent dies (Linux; elsewhere nothing).
+
+    A pool worker's parent is the forkserver, which exits when the process that started it
+    does, so a killed sweep leaves no workers behind.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before the request was made
+        os._exit(1)
+
+
+#: Where a worker announces the task it starts (set by :func:`worker_init`), or None.
+_started = None
+
+
+def worker_init(started=None) -> None:
+    """Initializer of a pool worker: dies with its parent, leaves Ctrl-C to the parent (which
+    ends the workers itself) and, given a queue, announces each task it starts there."""
+    global _started
+    _started = started
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
+
+
+def announce(key: str) -> None:
+    """In a worker: tell the parent that task ``key`` starts now, in this process."""
+    if _started is not None:
+        import time
+
+        _started.put((key, os.getpid(), time.monotonic()))
 
 
 def warm_forkserver(preload: Sequence[str]) -> BaseContext:
