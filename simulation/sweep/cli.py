@@ -23,7 +23,17 @@ def _sweep_args(p) -> None:
         metavar="ADDRESS|local",
         help="run on a Dask scheduler at ADDRESS, or on a LocalCluster with 'local'",
     )
-    p.add_argument("--resume", action="store_true", help="run only the runs missing from --out")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="run only the runs missing from --out, and again those recorded as failed",
+    )
+    p.add_argument(
+        "--timeout",
+        default=None,
+        metavar="SECONDS",
+        help="stop a run after SECONDS and record it as failed (default: the file's timeout)",
+    )
     p.add_argument("--csv", action="store_true", help="also write runs.csv and timeseries.csv")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -48,15 +58,36 @@ def sweep(args) -> int:
         # The pool's forkserver imports the model on one core while this process imports
         # it on the other, instead of after, beside the first runs.
         warm_forkserver()
+    timeout = None
+    if args.timeout is not None:
+        try:
+            timeout = float(args.timeout)
+        except ValueError:
+            timeout = -1.0
+        if not 0 < timeout < float("inf"):
+            raise UserError(
+                f"--timeout {args.timeout!r} is not allowed; allowed: a number of seconds > 0"
+            )
     from .experiment import load_experiment
-    from .runner import run_sweep
+    from .runner import SweepStopped, run_sweep
     from .store import export_csv
 
     exp = load_experiment(args.experiment)
     out = Path(args.out) if args.out else Path("results") / "sweeps" / exp.name
-    s = run_sweep(
-        exp, out, workers=workers, dask=args.dask, resume=args.resume, progress=not args.quiet
-    )
+    resume = f"collabsim sweep {args.experiment} --out {out} --resume"
+    try:
+        s = run_sweep(
+            exp,
+            out,
+            workers=workers,
+            dask=args.dask,
+            resume=args.resume,
+            progress=not args.quiet,
+            timeout=timeout,
+        )
+    except SweepStopped as exc:
+        print(f"collabsim: error: sweep stopped: {exc}; resume with: {resume}", file=sys.stderr)
+        return 3
     if args.csv and not s.interrupted:
         export_csv(out)
     state = "interrupted" if s.interrupted else "done"
@@ -65,10 +96,8 @@ def sweep(args) -> int:
         f"{s.failed} failed, {s.seconds:.1f} s -> {out}"
     )
     if s.interrupted:
-        print(
-            f"resume with: collabsim sweep {args.experiment} --out {out} --resume", file=sys.stderr
-        )
-        return 130
+        print(f"resume with: {resume}", file=sys.stderr)
+        return 128 + (s.signal or 2)
     return 1 if s.failed else 0
 
 

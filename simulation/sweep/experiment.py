@@ -36,6 +36,7 @@ TOP_KEYS = {
     "fixed",
     "vary",
     "stop",
+    "timeout",
 }
 STOP_OPS = {
     "<": operator.lt,
@@ -105,6 +106,7 @@ class Experiment:
     factors: tuple[Factor, ...]
     stop: tuple[str, str, float] | None = None
     description: str = ""
+    timeout: float | None = None  # seconds a run may take before it is stopped as failed
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     def fingerprint(self) -> str:
@@ -345,6 +347,9 @@ def parse_experiment(raw: dict, *, source: str = "<experiment>") -> Experiment:
         s = raw["stop"]
         when = s.get("when") if isinstance(s, dict) else s
         stop = _stop(source, when)
+    timeout = None
+    if "timeout" in raw:
+        timeout = check_timeout(raw["timeout"], f"{source}: timeout")
     return Experiment(
         name=name,
         source=source,
@@ -361,8 +366,17 @@ def parse_experiment(raw: dict, *, source: str = "<experiment>") -> Experiment:
         factors=factors,
         stop=stop,
         description=str(raw.get("description", "")),
+        timeout=timeout,
         raw=raw,
     )
+
+
+def check_timeout(value: Any, where: str) -> float:
+    """A per-run timeout in seconds: a positive finite number (``where`` names its origin)."""
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if not ok or not (0 < value < float("inf")):
+        raise UserError(f"{where} = {value!r} is not allowed; allowed: a number of seconds > 0")
+    return float(value)
 
 
 def check_condition(exp: Experiment, values: dict[str, Any]) -> dict[str, Any]:
