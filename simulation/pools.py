@@ -43,34 +43,54 @@ def worker_count(workers: int | None) -> int:
 _PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent() -> None:
-    """Have the kernel SIGKILL this process when its parent dies (Linux; elsewhere nothing).
+def die_with(owner: int) -> None:
+    """End this process soon after process ``owner`` ends, however it ends.
 
-    A pool worker's parent is the forkserver, which exits when the process that started it
-    does, so a killed sweep leaves no workers behind.
+    A pool worker's parent is the forkserver, and the forkserver lives as long as any of its
+    workers, so neither notices when the process that uses the pool is killed. A thread
+    waits on that process (a pidfd on Linux, else polling); and the kernel is asked to
+    SIGKILL this process if its own parent, the forkserver, dies (Linux).
     """
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() == 1:  # the parent died before the request was made
-        os._exit(1)
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    import select
+    import threading
+
+    def watch() -> None:
+        try:
+            fd = os.pidfd_open(owner)
+        except (AttributeError, OSError):
+            fd = None
+        while True:
+            if fd is not None:
+                select.select([fd], [], [])  # readable once ``owner`` has ended
+                os._exit(1)
+            try:
+                os.kill(owner, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass
+            threading.Event().wait(1.0)
+
+    threading.Thread(target=watch, name="collabsim-die-with-owner", daemon=True).start()
 
 
 #: Where a worker announces the task it starts (set by :func:`worker_init`), or None.
 _started = None
 
 
-def worker_init(started=None) -> None:
-    """Initializer of a pool worker: dies with its parent, leaves Ctrl-C to the parent (which
-    ends the workers itself) and, given a queue, announces each task it starts there."""
+def worker_init(owner: int, started=None) -> None:
+    """Initializer of a pool worker: ends with process ``owner`` (the one using the pool),
+    leaves Ctrl-C to it (it ends the workers itself) and, given a queue, announces each task
+    it starts there."""
     global _started
     _started = started
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    die_with_parent()
+    die_with(owner)
 
 
 def announce(key: str) -> None:

@@ -57,6 +57,7 @@ class SweepSummary:
     seconds: float
     signal: int | None = None  # the signal that interrupted the sweep (SIGINT, SIGTERM)
     max_in_flight: int = 0  # the most runs handed to workers at once
+    worker_deaths: int = 0  # workers that died under a run (the runs went on elsewhere)
 
 
 class SweepStopped(RuntimeError):
@@ -380,6 +381,13 @@ def _prepare(exp: Experiment, out: Path, resume: bool, tasks: list[dict]) -> set
     return set()
 
 
+def _one_line(exc: BaseException) -> str:
+    """``Type: message`` on one line, with the exception that caused it, if any."""
+    text = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+    cause = exc.__cause__ or exc.__context__
+    return f"{text} (from {_one_line(cause)})" if cause is not None else text
+
+
 def _failed(task: dict, error: str) -> dict[str, Any]:
     """The record of a run that left no result of its own (its worker died or it timed out)."""
     row = {
@@ -453,7 +461,7 @@ class _Local:
             max_workers=self.size[name],
             mp_context=self.ctx,
             initializer=pools.worker_init,
-            initargs=(self.started,),
+            initargs=(os.getpid(), self.started),
         )
 
     def replace(self, name: str, broken: cf.ProcessPoolExecutor) -> None:
@@ -512,6 +520,8 @@ def _run_local(
                 try:
                     result = fut.result()
                 except BrokenProcessPool:
+                    if local.pools[name] is pool and pool not in stopped.values():
+                        stats["worker_deaths"] += 1  # once per broken pool
                     local.replace(name, pool)
                     if rid in stopped:
                         continue  # recorded as timed out when it was stopped
@@ -525,14 +535,13 @@ def _run_local(
                         finish(_failed(task, "worker died: the run killed its worker twice"))
                     else:
                         suspects.append(task)
-                        stats["worker_deaths"] += 1
                     continue
                 except cf.CancelledError:
                     queue.put_back(task)
                     continue
                 except Exception as exc:  # cannot even be sent to a worker, e.g. not picklable
                     raise SweepStopped(
-                        f"the worker pool cannot run {rid}: {type(exc).__name__}: {exc}"
+                        f"the worker pool cannot run {rid}: {_one_line(exc)}"
                     ) from exc
                 finish(result)
             if timeout is not None:
@@ -574,8 +583,7 @@ def _run_dask(exp, todo, run_fn, workers: int, address: str, finish, writer, sta
                     pending[executor.submit(execute, exp, task, run_fn)] = task
                 except Exception as exc:
                     raise SweepStopped(
-                        f"the Dask cluster cannot take {task['run_id']}: "
-                        f"{type(exc).__name__}: {exc}"
+                        f"the Dask cluster cannot take {task['run_id']}: {_one_line(exc)}"
                     ) from exc
             if not pending:
                 break
@@ -590,8 +598,8 @@ def _run_dask(exp, todo, run_fn, workers: int, address: str, finish, writer, sta
                     continue
                 except Exception as exc:  # execute() catches the run's own exceptions
                     raise SweepStopped(
-                        f"the Dask cluster failed to run {task['run_id']} "
-                        f"({type(exc).__name__}: {exc}); this is not the run's own error"
+                        f"the Dask cluster failed to run {task['run_id']} ({_one_line(exc)}); "
+                        "this is not an error of the run itself"
                     ) from exc
                 finish(result)
             writer.tick()
@@ -703,4 +711,5 @@ def _sweep(exp, out, tasks, workers, dask, resume, progress, run_fn, timeout, t0
         seconds=time.perf_counter() - t0,
         signal=signals.received if interrupted else None,
         max_in_flight=stats["max_in_flight"],
+        worker_deaths=stats["worker_deaths"],
     )
