@@ -233,6 +233,14 @@ def test_a_run_that_kills_its_worker_twice_fails_alone_and_resume_retries_it(tmp
     assert_same_tables(out, ref)
 
 
+def test_a_run_function_the_pool_cannot_send_stops_the_sweep_not_every_run(tmp_path):
+    exp = small(tmp_path)
+    with pytest.raises(SweepStopped, match="the worker pool cannot run .*pickle"):
+        run_sweep(exp, tmp_path / "o", workers=2, progress=False, run_fn=lambda e, t: None)
+    assert not (tmp_path / "o" / "runs").exists()  # no run recorded as failed
+    assert run_sweep(exp, tmp_path / "o", workers=2, progress=False, resume=True).ran == 6
+
+
 @pytest.mark.cluster
 def test_dask_infrastructure_failure_stops_resumably_instead_of_failing_every_run(tmp_path):
     exp = small(tmp_path)

@@ -385,7 +385,9 @@ def _one_line(exc: BaseException) -> str:
     """``Type: message`` on one line, with the exception that caused it, if any."""
     text = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
     cause = exc.__cause__ or exc.__context__
-    return f"{text} (from {_one_line(cause)})" if cause is not None else text
+    if cause is None or type(cause).__name__ == "_RemoteTraceback":  # a worker's traceback
+        return text
+    return f"{text} (from {_one_line(cause)})"
 
 
 def _failed(task: dict, error: str) -> dict[str, Any]:
