@@ -241,6 +241,20 @@ def test_a_run_function_the_pool_cannot_send_stops_the_sweep_not_every_run(tmp_p
     assert run_sweep(exp, tmp_path / "o", workers=2, progress=False, resume=True).ran == 6
 
 
+class KillsWorkersOnArrival:
+    """A run function whose unpickling ends the worker, before any run can start."""
+
+    def __reduce__(self):
+        return (os._exit, (1,))
+
+
+def test_workers_that_die_before_any_run_stop_the_sweep_instead_of_looping(tmp_path):
+    exp = small(tmp_path)
+    with pytest.raises(SweepStopped, match="die before they start any run"):
+        run_sweep(exp, tmp_path / "o", workers=2, progress=False, run_fn=KillsWorkersOnArrival())
+    assert not (tmp_path / "o" / "runs").exists()
+
+
 @pytest.mark.cluster
 def test_dask_infrastructure_failure_stops_resumably_instead_of_failing_every_run(tmp_path):
     exp = small(tmp_path)

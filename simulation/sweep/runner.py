@@ -497,6 +497,7 @@ def _run_local(
     running: dict[str, tuple[int, float]] = {}  # run id -> (worker pid, start)
     suspects: list[dict] = []  # runs a worker's death interrupted: to run again, alone
     stopped: dict[str, cf.ProcessPoolExecutor] = {}  # run id -> pool whose worker we killed
+    fruitless = 0  # pools broken in a row with no run started in between
     ok = False
     try:
         while True:
@@ -515,6 +516,7 @@ def _run_local(
             finished, _ = cf.wait(pending, timeout=0.25, return_when=cf.FIRST_COMPLETED)
             for rid, pid, t0 in local.starts():  # written before the run's result: in order
                 running[rid] = (pid, t0)
+                fruitless = 0
             for fut in finished:
                 task, name, pool = pending.pop(fut)
                 rid = task["run_id"]
@@ -524,6 +526,12 @@ def _run_local(
                 except BrokenProcessPool:
                     if local.pools[name] is pool and pool not in stopped.values():
                         stats["worker_deaths"] += 1  # once per broken pool
+                        fruitless += 1
+                        if fruitless >= 3:
+                            raise SweepStopped(
+                                f"the pool's workers die before they start any run ({fruitless} "
+                                "pools in a row); run one to see why, e.g. with --workers 1"
+                            ) from None
                     local.replace(name, pool)
                     if rid in stopped:
                         continue  # recorded as timed out when it was stopped
