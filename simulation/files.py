@@ -29,6 +29,19 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def umask() -> int:
+    """This process's umask (read without changing it where the system allows)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _fsync_file(path: Path) -> None:
     # Reopened, so that it works whoever wrote the file (pyarrow, matplotlib, DuckDB).
     with open(path, "rb") as fh:
@@ -77,6 +90,8 @@ def atomic_dir(path: str | Path) -> Iterator[Path]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp", dir=path.parent))
+    # mkdtemp makes it private (0700); the result should be like any other new directory.
+    tmp.chmod(0o777 & ~umask())
     try:
         yield tmp
         for f in tmp.iterdir():

@@ -77,3 +77,14 @@ def test_atomic_dir_puts_the_old_directory_back_if_the_swap_fails(tmp_path, monk
     with pytest.raises(OSError), files.atomic_dir(out) as tmp:
         (tmp / "a.txt").write_text("new")
     assert (out / "a.txt").read_text() == "old" and leftovers(tmp_path) == []
+
+
+def test_atomic_dir_gives_the_directory_normal_permissions(tmp_path):
+    """Not mkdtemp's private 0700: what any new directory gets under the umask."""
+    old = os.umask(0o027)
+    try:
+        with files.atomic_dir(tmp_path / "run") as tmp:
+            (tmp / "a.txt").write_text("1")
+        assert (tmp_path / "run").stat().st_mode & 0o777 == 0o750
+    finally:
+        os.umask(old)

@@ -38,6 +38,17 @@ def check_workers(workers: Any) -> int | None:
     return workers
 
 
+def parse_timeout(text: str) -> float:
+    """``--timeout TEXT`` as a number of seconds > 0."""
+    try:
+        seconds = float(text.strip())
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        raise UserError(f"--timeout {shown(text)} is not allowed; allowed: a number of seconds > 0")
+    return seconds
+
+
 def parse_workers(text: str) -> int:
     """``--workers TEXT`` as an integer >= 1."""
     try:

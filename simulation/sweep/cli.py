@@ -22,12 +22,22 @@ def _sweep_args(p) -> None:
         metavar="ADDRESS|local",
         help="run on a Dask scheduler at ADDRESS, or on a LocalCluster with 'local'",
     )
-    p.add_argument("--resume", action="store_true", help="run only the runs missing from --out")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="run only the runs missing from --out, and again those recorded as failed",
+    )
     p.add_argument(
         "--max-runs",
         default=None,
         metavar="N",
         help="refuse designs of more than N runs (default: the file's max_runs, else 1000000)",
+    )
+    p.add_argument(
+        "--timeout",
+        default=None,
+        metavar="SECONDS",
+        help="stop a run after SECONDS and record it as failed (default: the file's timeout)",
     )
     p.add_argument("--csv", action="store_true", help="also write runs.csv and timeseries.csv")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -39,7 +49,7 @@ def _sweep_args(p) -> None:
     arguments=_sweep_args,
 )
 def sweep(args) -> int:
-    from .checks import check_dask, check_sweep_out, parse_max_runs, parse_workers
+    from .checks import check_dask, check_sweep_out, parse_max_runs, parse_timeout, parse_workers
 
     # Light checks first: the worker pool starts before the model is imported.
     workers = None if args.workers is None else parse_workers(args.workers)
@@ -51,8 +61,9 @@ def sweep(args) -> int:
         # The pool's forkserver imports the model on one core while this process imports
         # it on the other, instead of after, beside the first runs.
         warm_forkserver()
+    timeout = None if args.timeout is None else parse_timeout(args.timeout)
     from .experiment import load_experiment
-    from .runner import run_sweep
+    from .runner import SweepStopped, run_sweep
     from .store import export_csv
 
     exp = load_experiment(args.experiment, max_runs=max_runs)
@@ -60,9 +71,20 @@ def sweep(args) -> int:
         args.out if args.out is not None else Path("results") / "sweeps" / exp.name,
         resume=args.resume,
     )
-    s = run_sweep(
-        exp, out, workers=workers, dask=args.dask, resume=args.resume, progress=not args.quiet
-    )
+    resume = f"collabsim sweep {args.experiment} --out {out} --resume"
+    try:
+        s = run_sweep(
+            exp,
+            out,
+            workers=workers,
+            dask=args.dask,
+            resume=args.resume,
+            progress=not args.quiet,
+            timeout=timeout,
+        )
+    except SweepStopped as exc:
+        print(f"collabsim: error: sweep stopped: {exc}; resume with: {resume}", file=sys.stderr)
+        return 3
     if args.csv and not s.interrupted:
         export_csv(out)
     state = "interrupted" if s.interrupted else "done"
@@ -71,10 +93,8 @@ def sweep(args) -> int:
         f"{s.failed} failed, {s.seconds:.1f} s -> {out}"
     )
     if s.interrupted:
-        print(
-            f"resume with: collabsim sweep {args.experiment} --out {out} --resume", file=sys.stderr
-        )
-        return 130
+        print(f"resume with: {resume}", file=sys.stderr)
+        return 128 + (s.signal or 2)
     return 1 if s.failed else 0
 
 

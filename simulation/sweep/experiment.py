@@ -38,6 +38,7 @@ TOP_KEYS = {
     "vary",
     "stop",
     "max_runs",
+    "timeout",
 }
 STOP_KEYS = ("when", "min_month")
 #: Largest design (conditions x replicates) run without ``max_runs`` or ``--max-runs``.
@@ -128,6 +129,7 @@ class Experiment:
     factors: tuple[Factor, ...]
     stop: Stop | None = None
     description: str = ""
+    timeout: float | None = None  # seconds a run may take before it is stopped as failed
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     def fingerprint(self) -> str:
@@ -513,6 +515,9 @@ def _parse(raw: dict, source: str, max_runs: int | None) -> Experiment:
         raise UserError(f"{source}: fixed: {exc}") from None
 
     stop = _stop(source, raw["stop"], steps) if "stop" in raw else None
+    timeout = None
+    if "timeout" in raw:
+        timeout = check_timeout(raw["timeout"], f"{source}: timeout")
     return Experiment(
         name=name,
         source=source,
@@ -529,8 +534,17 @@ def _parse(raw: dict, source: str, max_runs: int | None) -> Experiment:
         factors=factors,
         stop=stop,
         description=str(raw.get("description", "")),
+        timeout=timeout,
         raw=raw,
     )
+
+
+def check_timeout(value: Any, where: str) -> float:
+    """A per-run timeout in seconds: a positive finite number (``where`` names its origin)."""
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if not ok or not (0 < value < float("inf")):
+        raise UserError(f"{where} = {value!r} is not allowed; allowed: a number of seconds > 0")
+    return float(value)
 
 
 def check_condition(exp: Experiment, values: dict[str, Any]) -> dict[str, Any]:

@@ -10,11 +10,14 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import json
+import os
+import signal
 import sys
 import threading
 import time
 import traceback
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from .. import __version__
+from .. import __version__, pools
 from ..errors import UserError
 from ..params import PARAMS
 from ..provenance import provenance
@@ -30,7 +33,7 @@ from ..readouts import columns
 from . import store
 from .checks import check_run_result, check_workers
 from .designs import run_table
-from .experiment import Experiment
+from .experiment import Experiment, check_timeout
 from .pool import warm_forkserver, worker_count
 
 if TYPE_CHECKING:
@@ -53,6 +56,14 @@ class SweepSummary:
     failed: int
     interrupted: bool
     seconds: float
+    signal: int | None = None  # the signal that interrupted the sweep (SIGINT, SIGTERM)
+    max_in_flight: int = 0  # the most runs handed to workers at once
+    worker_deaths: int = 0  # workers that died under a run (the runs went on elsewhere)
+
+
+class SweepStopped(RuntimeError):
+    """The sweep cannot go on for a reason outside any one run (the pool or the cluster
+    cannot run tasks at all). The runs finished so far are saved; ``--resume`` continues."""
 
 
 _OUTCOMES: list[str] | None = None
@@ -207,6 +218,7 @@ def simulate_run(exp: Experiment, task: dict) -> RunResult:
 def execute(exp: Experiment, task: dict, run_fn: Callable | None = None) -> dict[str, Any]:
     """Run one task in a worker and return its row and arrays; errors become a failed record."""
     fn = run_fn or simulate_run
+    pools.announce(task["run_id"])
     t0 = time.perf_counter()
     row = {
         "run_id": task["run_id"],
@@ -258,14 +270,20 @@ class _Writer:
 
     def __init__(self, out: Path, exp: Experiment):
         self.out, self.schemas = out, schemas(exp)
-        nums = store.part_numbers(out, "runs")
+        nums = set().union(*(store.part_numbers(out, t) for t in store.TABLES))
         self.next = max(nums) + 1 if nums else 0
         self.buf: list[dict] = []
         self.last = time.monotonic()
 
     def add(self, result: dict) -> None:
         self.buf.append(result)
-        if len(self.buf) >= FLUSH_RUNS or time.monotonic() - self.last > FLUSH_SECONDS:
+        self.tick()
+
+    def tick(self) -> None:
+        """Flush if the buffer is full or has waited FLUSH_SECONDS (called while runs go on)."""
+        if len(self.buf) >= FLUSH_RUNS or (
+            self.buf and time.monotonic() - self.last > FLUSH_SECONDS
+        ):
             self.flush()
 
     def flush(self) -> None:
@@ -284,28 +302,58 @@ class _Writer:
         self.last = time.monotonic()
 
 
+def _read_meta(path: Path) -> dict | None:
+    """``sweep.json``, or None if it is missing, empty or not whole."""
+    try:
+        meta = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) else None
+
+
 def _prepare(exp: Experiment, out: Path, resume: bool, tasks: list[dict]) -> set[str]:
+    """Check ``out`` and bring it to a state to write to; the ids of the runs already done."""
     meta_path = out / "sweep.json"
-    if out.exists() and any(out.iterdir()):
+    if store.has_results(out):
         if not resume:
             raise UserError(
                 f"output directory {out} already holds results; "
                 "use --resume to continue it or --out for a new one"
             )
-        if not meta_path.is_file():
-            raise UserError(f"cannot resume: {out} has no sweep.json (not a sweep directory)")
-        meta = json.loads(meta_path.read_text())
-        if meta.get("fingerprint") != exp.fingerprint():
+        meta = _read_meta(meta_path)
+        parts = store.part_numbers(out, "runs")
+        if meta is None and parts:
             raise UserError(
-                f"cannot resume: {out} was made by a different experiment "
-                f"({meta.get('source')}); use a new --out"
+                f"cannot resume: {meta_path} is missing or damaged, but {out} holds "
+                f"{len(parts)} part(s) of results; restore sweep.json (from a backup or a copy "
+                "of this folder) to resume, or start again with a new --out"
             )
-        store.repair(out)
-        # Each resume may run under other versions or another command: record it too.
-        meta.setdefault("resumed", []).append(provenance())
-        store.write_json(meta_path, meta)
-        return store.done_run_ids(out)
-    out.mkdir(parents=True, exist_ok=True)
+        if meta is None and meta_path.exists():
+            meta_path.unlink()  # damaged before any run was stored: start the folder again
+        elif meta is None:
+            raise UserError(f"cannot resume: {out} has no sweep.json (not a sweep directory)")
+        else:
+            if meta.get("fingerprint") != exp.fingerprint():
+                raise UserError(
+                    f"cannot resume: {out} was made by a different experiment "
+                    f"({meta.get('source')}); use a new --out"
+                )
+            made_by = meta.get("collabsim_version")
+            if made_by != __version__:
+                raise UserError(
+                    f"cannot resume: {out} was made by collabsim {made_by} and this is "
+                    f"collabsim {__version__}; resume it with {made_by}, or use a new --out"
+                )
+            for note in store.repair(out):
+                print(f"collabsim: {out}: {note}", file=sys.stderr)
+            retried = store.drop_failed(out)
+            if retried:
+                print(f"collabsim: {out}: {retried} failed run(s) will run again", file=sys.stderr)
+            # Each resume may run under other versions or another command: record it too.
+            meta.setdefault("resumed", []).append(provenance())
+            store.write_json(meta_path, meta)
+            return store.done_run_ids(out)
+    store.repair(out)  # temporary files of a writer killed before sweep.json landed
     conds = {t["condition"]: t["values"] for t in tasks}
     store.write_json(
         meta_path,
@@ -330,46 +378,242 @@ def _prepare(exp: Experiment, out: Path, resume: bool, tasks: list[dict]) -> set
     return set()
 
 
-def _executor(workers: int, dask: str | None):
-    """(executor, closer) for the chosen backend; None executor means run in-process."""
-    if dask:
-        from distributed import Client, LocalCluster
+def _one_line(exc: BaseException) -> str:
+    """``Type: message`` on one line, with the exception that caused it, if any."""
+    text = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+    cause = exc.__cause__ or exc.__context__
+    if cause is None or type(cause).__name__ == "_RemoteTraceback":  # a worker's traceback
+        return text
+    return f"{text} (from {_one_line(cause)})"
 
-        if dask == "local":
-            cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-            )
-            client = Client(cluster)
-        else:
-            cluster, client = None, Client(dask, timeout="30s")
 
-        def close():
-            client.close()
-            if cluster is not None:
-                cluster.close()
-
-        return client.get_executor(pure=False), close
-    if workers == 1:
-        return None, lambda: None
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=warm_forkserver())
-    return pool, lambda: pool.shutdown(wait=True, cancel_futures=True)
+def _failed(task: dict, error: str) -> dict[str, Any]:
+    """The record of a run that left no result of its own (its worker died or it timed out)."""
+    row = {
+        "run_id": task["run_id"],
+        "condition": task["condition"],
+        "replicate": task["replicate"],
+        "seed": task["seed"],
+        "version": __version__,
+        **task["values"],
+        "status": "failed",
+        "months_run": 0,
+        "error": error,
+    }
+    return {"row": row, "timeseries": None, "partnerships": None}
 
 
 class _Queue:
-    """The runs not yet started, drawn by the parent and by the thread that starts the pool."""
+    """The runs not yet started; runs handed back (their pool broke first) come out first."""
 
     def __init__(self, tasks: list[dict]):
         self._tasks = iter(tasks)
         self._back: list[dict] = []
-        self._lock = threading.Lock()
 
     def take(self) -> dict | None:
-        with self._lock:
-            return self._back.pop() if self._back else next(self._tasks, None)
+        return self._back.pop() if self._back else next(self._tasks, None)
 
     def put_back(self, task: dict) -> None:
-        with self._lock:
-            self._back.append(task)
+        self._back.append(task)
+
+
+class _Signals:
+    """SIGINT and SIGTERM end the sweep as Ctrl-C does (finished runs flushed, resumable);
+    a second one while it winds down exits at once."""
+
+    def __init__(self):
+        self.received: int | None = None
+        self._old: dict = {}
+
+    def _handle(self, signum, frame):
+        if self.received is not None:
+            os._exit(128 + signum)
+        self.received = signum
+        raise KeyboardInterrupt
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            for s in (signal.SIGINT, signal.SIGTERM):
+                self._old[s] = signal.signal(s, self._handle)
+        return self
+
+    def __exit__(self, *exc):
+        for s, old in self._old.items():
+            signal.signal(s, old)
+
+
+class _Local:
+    """The local pools: ``main`` with the sweep's workers, and ``alone``, one worker that runs
+    again, one at a time, the runs that were running when a worker died. A run whose worker
+    dies while it runs alone has killed its worker twice, and is recorded as failed; every
+    other run goes on. Workers announce each run they start, so the parent knows which
+    process runs what, since when (for the timeout), and which runs a death interrupted."""
+
+    def __init__(self, workers: int):
+        self.ctx = warm_forkserver()
+        self.started = self.ctx.SimpleQueue()
+        self.size = {"main": workers, "alone": 1}
+        self.pools = {name: self._new(name) for name in self.size}
+
+    def _new(self, name: str) -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(
+            max_workers=self.size[name],
+            mp_context=self.ctx,
+            initializer=pools.worker_init,
+            initargs=(os.getpid(), self.started),
+        )
+
+    def replace(self, name: str, broken: cf.ProcessPoolExecutor) -> None:
+        if self.pools[name] is broken:
+            broken.shutdown(wait=False, cancel_futures=True)
+            self.pools[name] = self._new(name)
+
+    def starts(self) -> list[tuple[str, int, float]]:
+        got = []
+        while not self.started.empty():
+            got.append(self.started.get())
+        return got
+
+    def close(self, *, kill: bool) -> None:
+        for pool in self.pools.values():
+            if kill:  # interrupted: the runs in flight are lost anyway, so do not wait for them
+                for proc in list(getattr(pool, "_processes", {}).values()):
+                    with contextlib.suppress(Exception):
+                        proc.kill()
+            pool.shutdown(wait=True, cancel_futures=True)
+        self.started.close()
+
+
+def _run_local(
+    exp, todo, run_fn, workers: int, timeout: float | None, finish, writer, stats
+) -> None:
+    local = _Local(workers)
+    queue = _Queue(todo)
+    limit = 2 * workers
+    pending: dict[cf.Future, tuple[dict, str, cf.ProcessPoolExecutor]] = {}
+    running: dict[str, tuple[int, float]] = {}  # run id -> (worker pid, start)
+    suspects: list[dict] = []  # runs a worker's death interrupted: to run again, alone
+    stopped: dict[str, cf.ProcessPoolExecutor] = {}  # run id -> pool whose worker we killed
+    fruitless = 0  # pools broken in a row with no run started in between
+    ok = False
+    try:
+        while True:
+            main = local.pools["main"]
+            while sum(n == "main" for _, n, _ in pending.values()) < limit:
+                task = queue.take()
+                if task is None:
+                    break
+                pending[main.submit(execute, exp, task, run_fn)] = (task, "main", main)
+            if suspects and not any(n == "alone" for _, n, _ in pending.values()):
+                task, alone = suspects.pop(0), local.pools["alone"]
+                pending[alone.submit(execute, exp, task, run_fn)] = (task, "alone", alone)
+            if not pending:
+                break
+            stats["max_in_flight"] = max(stats["max_in_flight"], len(pending))
+            finished, _ = cf.wait(pending, timeout=0.25, return_when=cf.FIRST_COMPLETED)
+            for rid, pid, t0 in local.starts():  # written before the run's result: in order
+                running[rid] = (pid, t0)
+                fruitless = 0
+            for fut in finished:
+                task, name, pool = pending.pop(fut)
+                rid = task["run_id"]
+                was_running = running.pop(rid, None) is not None
+                try:
+                    result = fut.result()
+                except BrokenProcessPool:
+                    if local.pools[name] is pool and pool not in stopped.values():
+                        stats["worker_deaths"] += 1  # once per broken pool
+                        fruitless += 1
+                        if fruitless >= 3:
+                            raise SweepStopped(
+                                f"the pool's workers die before they start any run ({fruitless} "
+                                "pools in a row); run one to see why, e.g. with --workers 1"
+                            ) from None
+                    local.replace(name, pool)
+                    if rid in stopped:
+                        continue  # recorded as timed out when it was stopped
+                    if not was_running or pool in stopped.values():
+                        # not started, or stopped by us for another run's timeout
+                        if name == "main":
+                            queue.put_back(task)
+                        else:
+                            suspects.insert(0, task)
+                    elif name == "alone":
+                        finish(_failed(task, "worker died: the run killed its worker twice"))
+                    else:
+                        suspects.append(task)
+                    continue
+                except cf.CancelledError:
+                    queue.put_back(task)
+                    continue
+                except Exception as exc:  # cannot even be sent to a worker, e.g. not picklable
+                    raise SweepStopped(
+                        f"the worker pool cannot run {rid}: {_one_line(exc)}"
+                    ) from exc
+                finish(result)
+            if timeout is not None:
+                now = time.monotonic()
+                for rid, (pid, t0) in list(running.items()):
+                    if now - t0 > timeout and rid not in stopped:
+                        task, _, pool = next(v for v in pending.values() if v[0]["run_id"] == rid)
+                        stopped[rid] = pool
+                        with contextlib.suppress(ProcessLookupError):
+                            os.kill(pid, signal.SIGKILL)
+                        running.pop(rid)
+                        finish(_failed(task, f"timeout: still running after {timeout:g} s"))
+            writer.tick()
+        ok = True
+    finally:
+        local.close(kill=not ok)
+
+
+def _run_dask(exp, todo, run_fn, workers: int, address: str, finish, writer, stats) -> None:
+    from distributed import Client, LocalCluster
+    from distributed.scheduler import KilledWorker
+
+    cluster = None
+    if address == "local":
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+    client = Client(cluster or address, timeout="30s")
+    try:
+        # Enough runs in flight to keep every thread of the cluster busy, and no more.
+        threads = sum(client.nthreads().values()) or workers
+        limit = 4 * threads
+        executor = client.get_executor(pure=False)
+        queue = _Queue(todo)
+        pending: dict[cf.Future, dict] = {}
+        while True:
+            while len(pending) < limit and (task := queue.take()) is not None:
+                try:
+                    pending[executor.submit(execute, exp, task, run_fn)] = task
+                except Exception as exc:
+                    raise SweepStopped(
+                        f"the Dask cluster cannot take {task['run_id']}: {_one_line(exc)}"
+                    ) from exc
+            if not pending:
+                break
+            stats["max_in_flight"] = max(stats["max_in_flight"], len(pending))
+            finished, _ = cf.wait(pending, timeout=0.25, return_when=cf.FIRST_COMPLETED)
+            for fut in finished:
+                task = pending.pop(fut)
+                try:
+                    result = fut.result()
+                except KilledWorker as exc:  # Dask's own retries are used up: this run's doing
+                    finish(_failed(task, f"worker died: {exc}"))
+                    continue
+                except Exception as exc:  # execute() catches the run's own exceptions
+                    raise SweepStopped(
+                        f"the Dask cluster failed to run {task['run_id']} ({_one_line(exc)}); "
+                        "this is not an error of the run itself"
+                    ) from exc
+                finish(result)
+            writer.tick()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def run_sweep(
@@ -381,24 +625,47 @@ def run_sweep(
     resume: bool = False,
     progress: bool = True,
     run_fn: Callable | None = None,
+    timeout: float | None = None,
 ) -> SweepSummary:
     """Run every missing run of ``exp`` into ``out``; see :mod:`simulation.sweep.store`.
 
     ``run_fn(exp, task)`` runs one task and returns a :class:`~simulation.run.RunResult`
     (default :func:`simulate_run`); with a pool it must be importable by the workers.
+    ``timeout`` (default ``exp.timeout``) stops a run after that many seconds and records it
+    as failed; it needs a pool, so with a timeout even one worker is a separate process.
+    On resume, runs recorded as failed run again.
     """
     t0 = time.perf_counter()
     out = Path(out)
-    workers = worker_count(check_workers(workers))
-    if workers < 1:
+    workers = check_workers(workers)
+    if workers is not None and workers < 1:
         raise UserError(f"--workers {workers} is not allowed; allowed: an integer >= 1")
+    cores = pools.cores()
+    if workers is not None and workers > cores and not (dask and dask != "local"):
+        print(
+            f"collabsim: warning: --workers {workers} is more than the {cores} core(s) this "
+            f"process may use; using {cores}",
+            file=sys.stderr,
+        )
+        workers = cores
+    workers = worker_count(workers)
+    timeout = exp.timeout if timeout is None else check_timeout(timeout, "--timeout")
+    if timeout is not None and dask:
+        raise UserError("--timeout is not allowed with --dask; allowed: a local pool")
     tasks = run_table(exp)  # validates every design point before any run
+    lock = store.lock(out)
+    try:
+        return _sweep(exp, out, tasks, workers, dask, resume, progress, run_fn, timeout, t0)
+    finally:
+        os.close(lock)
+
+
+def _sweep(exp, out, tasks, workers, dask, resume, progress, run_fn, timeout, t0):
     done = _prepare(exp, out, resume, tasks)
     todo = [t for t in tasks if t["run_id"] not in done]
-    # Started before the parent's own preparations, so that workers' start-up overlaps them.
-    executor, close = (None, lambda: None) if not todo else _executor(workers, dask)
     writer = _Writer(out, exp)
-    failed = 0
+    ran = failed = 0
+    stats = {"max_in_flight": 0, "worker_deaths": 0}
     from tqdm import tqdm
 
     bar = tqdm(
@@ -412,77 +679,30 @@ def run_sweep(
     )
 
     def finish(result):
-        nonlocal failed
+        nonlocal ran, failed
+        ran += 1
         failed += result["row"]["status"] != "ok"
         writer.add(result)
         bar.update(1)
         bar.set_postfix(failed=failed, refresh=False)
 
     interrupted = False
-    try:
-        if executor is None:
-            for task in todo:
-                finish(execute(exp, task, run_fn))
-        else:
-            queue = _Queue(todo)
-            limit = 4 * workers
-            pending: dict[cf.Future, dict] = {}
-
-            def fill() -> None:
-                while len(pending) < limit and (task := queue.take()) is not None:
-                    try:
-                        pending[executor.submit(execute, exp, task, run_fn)] = task
-                    except BaseException:
-                        queue.put_back(task)  # not started, so not lost
-                        raise
-
-            def start() -> None:
-                # A broken or shut-down pool raises again at the parent's next submit.
-                with contextlib.suppress(RuntimeError):
-                    fill()
-
-            if not dask:
-                # Starting a local worker waits for the forkserver's imports. A thread does
-                # that waiting and hands the pool its first runs the moment a worker exists;
-                # meanwhile the parent, which has everything imported, takes runs itself.
-                starter = threading.Thread(target=start, name="collabsim-pool-start", daemon=True)
-                starter.start()
-                while starter.is_alive() and (task := queue.take()) is not None:
+    with _Signals() as signals:
+        try:
+            if not todo:
+                pass
+            elif dask:
+                _run_dask(exp, todo, run_fn, workers, dask, finish, writer, stats)
+            elif workers == 1 and timeout is None:
+                for task in todo:
                     finish(execute(exp, task, run_fn))
-                starter.join()
-            while True:
-                fill()
-                if not pending:
-                    break
-                finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-                for fut in finished:
-                    task = pending.pop(fut)
-                    try:
-                        finish(fut.result())
-                    except Exception as exc:  # the worker itself died
-                        finish(
-                            {
-                                "row": {
-                                    "run_id": task["run_id"],
-                                    "condition": task["condition"],
-                                    "replicate": task["replicate"],
-                                    "seed": task["seed"],
-                                    "version": __version__,
-                                    **task["values"],
-                                    "status": "failed",
-                                    "months_run": 0,
-                                    "error": f"{type(exc).__name__}: {exc}",
-                                },
-                                "timeseries": None,
-                                "partnerships": None,
-                            }
-                        )
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        writer.flush()
-        bar.close()
-        close()
+            else:
+                _run_local(exp, todo, run_fn, workers, timeout, finish, writer, stats)
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            writer.flush()
+            bar.close()
     total_failed = 0
     if store.part_numbers(out, "runs"):
         import pyarrow.parquet as pq
@@ -492,9 +712,12 @@ def run_sweep(
     return SweepSummary(
         out=out,
         total=len(tasks),
-        ran=len(todo),
+        ran=ran,
         skipped=len(done),
         failed=total_failed,
         interrupted=interrupted,
         seconds=time.perf_counter() - t0,
+        signal=signals.received if interrupted else None,
+        max_in_flight=stats["max_in_flight"],
+        worker_deaths=stats["worker_deaths"],
     )

@@ -10,22 +10,65 @@ A part's ``runs`` file is written last, so it is the commit point: a run exists 
 its ``runs`` row does. Every file is written atomically (:mod:`simulation.files`: under a
 dot-name, then renamed into place), and Parquet readers skip dot-files, so a reader never
 sees a partial file.
+
+``DIR/sweep.lock`` is held (``fcntl.flock``) by the one process writing the folder; the
+kernel releases it when that process ends, however it ends.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .. import files
+from ..errors import UserError
 
 TABLES = ("timeseries", "partnerships", "runs")  # write order; "runs" commits the part
 PART = re.compile(r"^part-(\d{5,})\.parquet$")
+LOCK = "sweep.lock"
+TEMP = re.compile(r"^\..*\.tmp\d+")  # simulation.files' temporary names
+
+
+def lock(out: Path) -> int:
+    """Take the folder's writer lock and return its file descriptor (close it to release).
+
+    Another process holding it is a ``UserError`` naming that process; nothing is changed.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = ""
+        for _ in range(20):  # the holder writes its PID just after it takes the lock
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip()
+            if holder:
+                break
+            time.sleep(0.05)
+        os.close(fd)
+        raise UserError(
+            f"{out} is being written by another sweep (PID {holder or 'unknown'}); "
+            "wait for it to finish or stop it, then use --resume"
+        ) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    return fd
+
+
+def has_results(out: Path) -> bool:
+    """Whether ``out`` holds anything but the lock and temporary files."""
+    out = Path(out)
+    return out.is_dir() and any(p.name != LOCK and not TEMP.match(p.name) for p in out.iterdir())
 
 
 def write_json(path: Path, obj: Any) -> None:
@@ -46,20 +89,76 @@ def part_numbers(out: Path, table_name: str) -> set[int]:
     return {int(m.group(1)) for p in folder.iterdir() if (m := PART.match(p.name))}
 
 
-def repair(out: Path) -> None:
-    """Remove what an interrupted writer may leave: temporary files, and data parts whose
-    ``runs`` part (the commit point) never landed, so that no run is counted twice."""
+def _readable(path: Path) -> bool:
+    """Whether ``path`` is a whole Parquet file (its footer and metadata read back)."""
+    try:
+        pq.ParquetFile(path).metadata  # noqa: B018 (reading it is the check)
+    except Exception:
+        return False
+    return True
+
+
+def repair(out: Path) -> list[str]:
+    """Bring a folder an interrupted or damaged writer left back to a consistent state, and
+    say what was done: temporary files go; a part any of whose files is not a whole Parquet
+    file goes with all its tables, so its runs are redone; data parts whose ``runs`` part
+    (the commit point) never landed go, so that no run is counted twice."""
+    out = Path(out)
+    notes = []
+    temps = [p for p in out.iterdir() if TEMP.match(p.name)]
+    for name in TABLES:
+        if (out / name).is_dir():
+            temps += [p for p in (out / name).iterdir() if p.name.startswith(".")]
+    for p in temps:
+        p.unlink()
+    if temps:
+        notes.append(f"removed {len(temps)} temporary file(s)")
+    bad = sorted(
+        {
+            n
+            for name in TABLES
+            for n in part_numbers(out, name)
+            if not _readable(out / name / f"part-{n:05d}.parquet")
+        }
+    )
+    for n in bad:  # the commit point first: without it the rest is uncommitted
+        for name in ("runs", "timeseries", "partnerships"):
+            (out / name / f"part-{n:05d}.parquet").unlink(missing_ok=True)
+    if bad:
+        numbers = ", ".join(map(str, bad))
+        notes.append(f"removed {len(bad)} damaged part(s) ({numbers}); their runs run again")
     committed = part_numbers(out, "runs")
     for name in TABLES:
-        folder = Path(out) / name
-        if not folder.is_dir():
+        if name != "runs":
+            for n in part_numbers(out, name) - committed:
+                (out / name / f"part-{n:05d}.parquet").unlink()
+    for name in TABLES:
+        if (out / name).is_dir():
+            files.fsync_dir(out / name)
+    return notes
+
+
+def drop_failed(out: Path) -> int:
+    """Remove the rows of failed runs (so that a resume runs them again); their number.
+
+    A part is rewritten atomically without them, or removed if it held nothing else (failed
+    runs have no time series or partnerships).
+    """
+    dropped = 0
+    for n in sorted(part_numbers(out, "runs")):
+        path = Path(out) / "runs" / f"part-{n:05d}.parquet"
+        table = pq.read_table(path)
+        ok = pc.equal(table.column("status"), "ok")
+        kept = table.filter(ok)
+        if kept.num_rows == table.num_rows:
             continue
-        for p in folder.iterdir():
-            m = PART.match(p.name)
-            if p.name.startswith(".") or (
-                m and name != "runs" and int(m.group(1)) not in committed
-            ):
-                p.unlink()
+        dropped += table.num_rows - kept.num_rows
+        if kept.num_rows:
+            write_part(out, "runs", n, kept)
+        else:
+            for name in ("runs", "timeseries", "partnerships"):
+                (Path(out) / name / f"part-{n:05d}.parquet").unlink(missing_ok=True)
+    return dropped
 
 
 def done_run_ids(out: Path) -> set[str]:
