@@ -496,18 +496,49 @@ def _run_local(
     stopped: dict[str, cf.ProcessPoolExecutor] = {}  # run id -> pool whose worker we killed
     fruitless = 0  # pools broken in a row with no run started in between
     ok = False
+
+    def broken(name: str, pool: cf.ProcessPoolExecutor) -> None:
+        """Count a pool's breakdown once, stop if pools keep dying unused, and replace it."""
+        nonlocal fruitless
+        if local.pools[name] is pool and pool not in stopped.values():
+            stats["worker_deaths"] += 1  # once per broken pool
+            fruitless += 1
+            if fruitless >= 3:
+                raise SweepStopped(
+                    f"the pool's workers die before they start any run ({fruitless} "
+                    "pools in a row); run one to see why, e.g. with --workers 1"
+                ) from None
+        local.replace(name, pool)
+
+    def submit(name: str, task: dict) -> bool:
+        pool = local.pools[name]
+        try:
+            pending[pool.submit(execute, exp, task, run_fn)] = (task, name, pool)
+            return True
+        except BrokenProcessPool:  # it broke since the last look: the task waits for the next
+            if name == "main":
+                queue.put_back(task)
+            else:
+                suspects.insert(0, task)
+            if not any(p is pool for _, _, p in pending.values()):
+                broken(name, pool)  # no future of its own will report it
+            return False
+
     try:
         while True:
-            main = local.pools["main"]
+            handed_back = False
             while sum(n == "main" for _, n, _ in pending.values()) < limit:
                 task = queue.take()
                 if task is None:
                     break
-                pending[main.submit(execute, exp, task, run_fn)] = (task, "main", main)
+                if not submit("main", task):
+                    handed_back = True
+                    break
             if suspects and not any(n == "alone" for _, n, _ in pending.values()):
-                task, alone = suspects.pop(0), local.pools["alone"]
-                pending[alone.submit(execute, exp, task, run_fn)] = (task, "alone", alone)
+                handed_back |= not submit("alone", suspects.pop(0))
             if not pending:
+                if handed_back:
+                    continue  # its pool was replaced: submit again
                 break
             stats["max_in_flight"] = max(stats["max_in_flight"], len(pending))
             finished, _ = cf.wait(pending, timeout=0.25, return_when=cf.FIRST_COMPLETED)
@@ -521,15 +552,7 @@ def _run_local(
                 try:
                     result = fut.result()
                 except BrokenProcessPool:
-                    if local.pools[name] is pool and pool not in stopped.values():
-                        stats["worker_deaths"] += 1  # once per broken pool
-                        fruitless += 1
-                        if fruitless >= 3:
-                            raise SweepStopped(
-                                f"the pool's workers die before they start any run ({fruitless} "
-                                "pools in a row); run one to see why, e.g. with --workers 1"
-                            ) from None
-                    local.replace(name, pool)
+                    broken(name, pool)
                     if rid in stopped:
                         continue  # recorded as timed out when it was stopped
                     if not was_running or pool in stopped.values():
