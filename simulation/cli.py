@@ -11,6 +11,8 @@ exits with 2.
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 from pathlib import Path
 
@@ -23,6 +25,9 @@ if __name__ == "__main__":
     from simulation.cli import main as _main
 
     sys.exit(_main())
+
+#: Errors of the disk rather than of collabsim: reported in one line, not as a traceback.
+DISK_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 
 #: The modules that define the other subcommands, in the order `collabsim --help` lists them.
 EXTENSIONS = ("simulation.sweep.cli", "simulation.validation.cli", "simulation.viz.cli")
@@ -218,7 +223,18 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         # The reader went away (`collabsim scenarios | head -1`): stop quietly, as Unix tools
         # do, and keep Python from complaining again when it flushes stdout at exit.
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as e:
+        if e.errno not in DISK_ERRORS:
+            raise
+        # Results are written atomically, so what was finished before is intact; a sweep
+        # resumes from it once there is room.
+        where = f" ({e.filename})" if e.filename else ""
+        print(
+            f"collabsim: error: cannot write results: {os.strerror(e.errno)}{where}; "
+            "make room (or choose another --out) and run the command again"
+            + (" with --resume" if args.command == "sweep" else ""),
+            file=sys.stderr,
+        )
+        return 2

@@ -499,3 +499,74 @@ def test_dask_runs_in_flight_follow_the_clusters_threads(tmp_path):
         s = run_sweep(exp, tmp_path / "o", dask=cluster.scheduler_address, progress=False)
     # 4 per thread, all 12 runs at once; the local core count would have said 4 x 2 = 8.
     assert s.max_in_flight == 12 and s.ran == 12 and s.failed == 0
+
+
+# --- a scheduler that cannot be reached ---------------------------------------------------
+@pytest.mark.cluster
+def test_an_unreachable_scheduler_costs_one_line_and_leaves_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(sweep_runner, "DASK_CONNECT_TIMEOUT", "2s")
+    exp = small(tmp_path)
+    out = tmp_path / "o"
+    with pytest.raises(SweepStopped, match="cannot reach the Dask scheduler") as err:
+        run_sweep(exp, out, dask="tcp://127.0.0.1:1", progress=False)
+    assert "\n" not in str(err.value)
+    assert not out.exists()  # no folder, no sweep.json, no lock
+
+
+def test_a_bad_dask_address_is_refused_by_the_api_too(tmp_path):
+    with pytest.raises(UserError, match="dask"):
+        run_sweep(small(tmp_path), tmp_path / "o", dask="foo://x", progress=False)
+    assert not (tmp_path / "o").exists()
+
+
+# --- a full disk ----------------------------------------------------------------------------
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 40 KiB tmpfs (root only; skipped elsewhere), and a way to make it bigger."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("needs root to mount a small tmpfs")
+    r = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=40k", "tmpfs", str(disk)], capture_output=True
+    )
+    if r.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {r.stderr.decode().strip()}")
+
+    def grow():
+        subprocess.run(["mount", "-o", "remount,size=8m", str(disk)], check=True)
+
+    try:
+        yield disk, grow
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_a_full_disk_costs_one_line_keeps_what_was_written_and_resumes(
+    small_disk, tmp_path, capsys
+):
+    from simulation.cli import main
+
+    disk, grow = small_disk
+    args = ["sweep", str(TINY), "--out", str(disk / "o"), "--workers", "1", "--quiet"]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "No space left on device" in err[0] and "--resume" in err[0]
+    grow()
+    assert main([*args, "--resume"]) == 0
+    assert (
+        main(["sweep", str(TINY), "--out", str(tmp_path / "ref"), "--workers", "1", "--quiet"]) == 0
+    )
+    for table in ("runs", "timeseries", "partnerships"):
+        got, want = comparable(disk / "o", table), comparable(tmp_path / "ref", table)
+        pd.testing.assert_frame_equal(got, want)  # nothing lost, nothing twice
+
+
+def test_a_run_on_a_full_disk_costs_one_line(small_disk, capsys):
+    from simulation.cli import main
+
+    disk, _ = small_disk
+    assert main(["run", "--steps", "6", "--out", str(disk / "r"), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "No space left on device" in err[0]
+    assert not [p for p in disk.iterdir() if p.name != "lost+found"]  # nothing half-written

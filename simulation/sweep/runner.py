@@ -31,7 +31,7 @@ from ..params import PARAMS
 from ..provenance import provenance
 from ..readouts import columns
 from . import store
-from .checks import check_run_result, check_workers
+from .checks import check_dask, check_run_result, check_workers
 from .designs import run_table
 from .experiment import Experiment, check_timeout
 from .pool import warm_forkserver, worker_count
@@ -590,53 +590,77 @@ def _run_local(
         local.close(kill=not ok)
 
 
-def _run_dask(exp, todo, run_fn, workers: int, address: str, finish, writer, stats) -> None:
+#: How long to wait for a Dask scheduler to answer before giving up (a running scheduler
+#: answers in milliseconds; a cluster still starting may take a while).
+DASK_CONNECT_TIMEOUT = "30s"
+
+
+@contextlib.contextmanager
+def _dask_client(address: str, workers: int):
+    """A client of the scheduler at ``address`` (or of a new LocalCluster for ``"local"``).
+
+    Opened before the results folder is touched, so that an unreachable scheduler costs one
+    line and leaves nothing behind.
+    """
     from distributed import Client, LocalCluster
-    from distributed.scheduler import KilledWorker
 
     cluster = None
-    if address == "local":
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-        )
-    client = Client(cluster or address, timeout="30s")
     try:
-        # Enough runs in flight to keep every thread of the cluster busy, and no more.
-        threads = sum(client.nthreads().values()) or workers
-        limit = 4 * threads
-        executor = client.get_executor(pure=False)
-        queue = _Queue(todo)
-        pending: dict[cf.Future, dict] = {}
-        while True:
-            while len(pending) < limit and (task := queue.take()) is not None:
-                try:
-                    pending[executor.submit(execute, exp, task, run_fn)] = task
-                except Exception as exc:
-                    raise SweepStopped(
-                        f"the Dask cluster cannot take {task['run_id']}: {_one_line(exc)}"
-                    ) from exc
-            if not pending:
-                break
-            stats["max_in_flight"] = max(stats["max_in_flight"], len(pending))
-            finished, _ = cf.wait(pending, timeout=0.25, return_when=cf.FIRST_COMPLETED)
-            for fut in finished:
-                task = pending.pop(fut)
-                try:
-                    result = fut.result()
-                except KilledWorker as exc:  # Dask's own retries are used up: this run's doing
-                    finish(_failed(task, f"worker died: {exc}"))
-                    continue
-                except Exception as exc:  # execute() catches the run's own exceptions
-                    raise SweepStopped(
-                        f"the Dask cluster failed to run {task['run_id']} ({_one_line(exc)}); "
-                        "this is not an error of the run itself"
-                    ) from exc
-                finish(result)
-            writer.tick()
+        if address == "local":
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+        client = Client(cluster or address, timeout=DASK_CONNECT_TIMEOUT)
+    except (OSError, TimeoutError, ValueError) as exc:
+        if cluster is not None:
+            cluster.close()
+        raise SweepStopped(
+            f"cannot reach the Dask scheduler at {address!r} within {DASK_CONNECT_TIMEOUT} "
+            f"({_one_line(exc)}); is it running, and is the address right?"
+        ) from None
+    try:
+        yield client
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _run_dask(exp, todo, run_fn, workers: int, client, finish, writer, stats) -> None:
+    from distributed.scheduler import KilledWorker
+
+    # Enough runs in flight to keep every thread of the cluster busy, and no more.
+    threads = sum(client.nthreads().values()) or workers
+    limit = 4 * threads
+    executor = client.get_executor(pure=False)
+    queue = _Queue(todo)
+    pending: dict[cf.Future, dict] = {}
+    while True:
+        while len(pending) < limit and (task := queue.take()) is not None:
+            try:
+                pending[executor.submit(execute, exp, task, run_fn)] = task
+            except Exception as exc:
+                raise SweepStopped(
+                    f"the Dask cluster cannot take {task['run_id']}: {_one_line(exc)}"
+                ) from exc
+        if not pending:
+            break
+        stats["max_in_flight"] = max(stats["max_in_flight"], len(pending))
+        finished, _ = cf.wait(pending, timeout=0.25, return_when=cf.FIRST_COMPLETED)
+        for fut in finished:
+            task = pending.pop(fut)
+            try:
+                result = fut.result()
+            except KilledWorker as exc:  # Dask's own retries are used up: this run's doing
+                finish(_failed(task, f"worker died: {exc}"))
+                continue
+            except Exception as exc:  # execute() catches the run's own exceptions
+                raise SweepStopped(
+                    f"the Dask cluster failed to run {task['run_id']} ({_one_line(exc)}); "
+                    "this is not an error of the run itself"
+                ) from exc
+            finish(result)
+        writer.tick()
 
 
 def run_sweep(
@@ -661,6 +685,7 @@ def run_sweep(
     t0 = time.perf_counter()
     out = Path(out)
     workers = check_workers(workers)
+    dask = check_dask(dask)
     if workers is not None and workers < 1:
         raise UserError(f"--workers {workers} is not allowed; allowed: an integer >= 1")
     cores = pools.cores()
@@ -676,14 +701,17 @@ def run_sweep(
     if timeout is not None and dask:
         raise UserError("--timeout is not allowed with --dask; allowed: a local pool")
     tasks = run_table(exp)  # validates every design point before any run
-    lock = store.lock(out)
-    try:
-        return _sweep(exp, out, tasks, workers, dask, resume, progress, run_fn, timeout, t0)
-    finally:
-        os.close(lock)
+    with contextlib.ExitStack() as stack:
+        # A scheduler that cannot be reached is found out before the folder is touched.
+        client = stack.enter_context(_dask_client(dask, workers)) if dask else None
+        lock = store.lock(out)
+        try:
+            return _sweep(exp, out, tasks, workers, client, resume, progress, run_fn, timeout, t0)
+        finally:
+            os.close(lock)
 
 
-def _sweep(exp, out, tasks, workers, dask, resume, progress, run_fn, timeout, t0):
+def _sweep(exp, out, tasks, workers, client, resume, progress, run_fn, timeout, t0):
     done = _prepare(exp, out, resume, tasks)
     todo = [t for t in tasks if t["run_id"] not in done]
     writer = _Writer(out, exp)
@@ -714,8 +742,8 @@ def _sweep(exp, out, tasks, workers, dask, resume, progress, run_fn, timeout, t0
         try:
             if not todo:
                 pass
-            elif dask:
-                _run_dask(exp, todo, run_fn, workers, dask, finish, writer, stats)
+            elif client is not None:
+                _run_dask(exp, todo, run_fn, workers, client, finish, writer, stats)
             elif workers == 1 and timeout is None:
                 for task in todo:
                     finish(execute(exp, task, run_fn))
