@@ -570,3 +570,26 @@ def test_a_run_on_a_full_disk_costs_one_line(small_disk, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "No space left on device" in err[0]
     assert not [p for p in disk.iterdir() if p.name != "lost+found"]  # nothing half-written
+
+
+def test_a_second_interrupt_while_winding_down_exits_at_once(tmp_path):
+    # The first Ctrl-C (or SIGTERM) starts an orderly wind-down; a second one during it ends
+    # the process at once with 128 + the signal, whatever the wind-down was doing.
+    code = """
+import os, signal, sys, time
+from simulation.sweep.runner import _Signals
+with _Signals():
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+    except KeyboardInterrupt:
+        print("winding down", flush=True)
+        os.kill(os.getpid(), signal.SIGTERM)  # the second signal
+        time.sleep(30)  # a wind-down that would hang
+print("not reached", flush=True)
+"""
+    t0 = time.monotonic()
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.stdout.strip() == "winding down"
+    assert r.returncode == 128 + signal.SIGTERM
+    assert time.monotonic() - t0 < 20
