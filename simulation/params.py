@@ -66,6 +66,8 @@ class Param:
                 raise fail
         else:
             if isinstance(value, str):
+                if not value.isascii():  # digits of other scripts are not read as numbers
+                    raise fail
                 try:
                     value = float(value.strip())
                 except ValueError:
@@ -92,6 +94,8 @@ def _exact_int(value: Any) -> int | None:
     if isinstance(value, numbers.Integral):
         return int(value)
     if isinstance(value, str):
+        if not value.isascii():  # Python also reads other scripts' digits ("١" is 1)
+            return None
         try:
             d = decimal.Decimal(value.strip().replace("_", ""))
         except (decimal.InvalidOperation, ValueError):

@@ -400,3 +400,15 @@ def test_subprocess_cases_are_one_line_exit_2(tmp_path):
         assert p.returncode == 2 and fragment in p.stderr, p.stderr
         assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr
     assert sorted(x.name for x in tmp_path.iterdir()) == ["e.toml"]
+
+
+def test_numbers_are_read_from_ascii_digits_only():
+    # Python reads other scripts' digits as numbers (int("١") == 1); a command line should not.
+    from simulation.errors import ParameterError
+    from simulation.params import PARAMS, validate_run
+
+    with pytest.raises(ParameterError, match="steps"):
+        validate_run(steps="١", seed=1)
+    with pytest.raises(ParameterError, match="clarity"):
+        PARAMS["clarity"].coerce("٠.٥")
+    assert validate_run(steps="12", seed="7") == (12, 7)
