@@ -18,6 +18,7 @@ from simulation.errors import ParameterError, UserError
 from simulation.params import _FALSE, _TRUE, PARAMS, RUN_PARAMS, _exact_int
 from simulation.run import run_model
 from simulation.sweep import parse_experiment, run_sweep
+from simulation.sweep.experiment import TOP_KEYS
 
 FUZZ = settings(
     max_examples=int(__import__("os").environ.get("FUZZ_EXAMPLES", 150)),
@@ -97,21 +98,8 @@ def junk():
     )
 
 
-EXPERIMENT_KEYS = [
-    "name",
-    "scenario",
-    "steps",
-    "replicates",
-    "base_seed",
-    "record_every",
-    "design",
-    "fixed",
-    "vary",
-    "stop",
-    "max_runs",
-    "description",
-    "unknown_key",
-]
+#: Every key an experiment file may have, and one it may not.
+EXPERIMENT_KEYS = [*sorted(TOP_KEYS), "unknown_key"]
 
 
 def base_experiment() -> dict:
