@@ -59,6 +59,7 @@ class EndCause(_Coded):
     NOT_WORTH_IT = 2
     TRUST_COLLAPSED = 3
     FUNDING_CUT = 4
+    MEMBER_CLOSED = 5
 
 
 #: End causes that cut a partnership short (before its deadline, goals unmet).
@@ -66,4 +67,5 @@ EARLY_END_CAUSES: tuple[EndCause, ...] = (
     EndCause.NOT_WORTH_IT,
     EndCause.TRUST_COLLAPSED,
     EndCause.FUNDING_CUT,
+    EndCause.MEMBER_CLOSED,
 )

@@ -28,15 +28,35 @@ def start_partnership(
     *,
     brokered: bool,
     mandated: bool,
+    forming: int,
+    plan: np.ndarray,
+    agreed: np.ndarray,
 ) -> int:
     """Create a partnership of ``members``; ``first_trust`` (one per ordered pair, as
     :func:`~simulation.partnerships.ordered_pairs` lists them) starts relationships that do
-    not exist yet. Returns the partnership id."""
+    not exist yet. ``plan`` is each member's agreed commitment, ``agreed`` the output a month
+    its agreed effort would give alone. Where a member has no expectation of another yet, it
+    expects what that member agreed. Returns the partnership id."""
     pid = s.table.create(
-        members, req, value, s.month, duration, target, alignment, brokered, mandated
+        members,
+        req,
+        value,
+        s.month,
+        duration,
+        target,
+        alignment,
+        brokered,
+        mandated,
+        forming,
+        plan,
+        agreed,
     )
     a, b = ordered_pairs(members)
-    s.relations.add(a, b, first_trust)
+    edges = s.relations.add(a, b, first_trust)
+    expect = s.relations.expect
+    planned = dict(zip(members.tolist(), np.asarray(plan).tolist(), strict=True))
+    unset = np.isnan(expect[edges])
+    expect[edges[unset]] = [planned[o] for o in b[unset].tolist()]
     s.orgs.n_memberships[members] += 1
     s.counts.formed += 1
     how = "mandated" if mandated else ("brokered by the commissioner" if brokered else "formed")
@@ -45,16 +65,38 @@ def start_partnership(
 
 
 def leave(s: State, row: int, cause: EndCause) -> None:
-    """Membership ``row`` ends; the partnership ends too if fewer than two members remain."""
+    """Membership ``row`` ends; the partnership ends too if fewer than two members remain.
+
+    The goal is revised: what the leaver agreed to bring over the challenge's remaining
+    months is taken off the target.
+    """
     t = s.table
     pid = int(t.m_p[row])
     t.m_active[row] = False
+    remaining = t.p_challenge_start[pid] + t.p_duration[pid] - s.month - 1
+    t.p_target[pid] = max(t.p_target[pid] - t.m_agreed[row] * max(remaining, 0), 0.0)
     org = int(t.m_o[row])
     s.orgs.n_memberships[org] -= 1
     s.counts.left += 1
     log_event(s, "left", pid, np.array([org]), cause.label, f"{s.orgs.name[org]} left")
     if t.members_of(pid).size < 2:
         end_partnership(s, pid, cause)
+
+
+def renew(s: State, pid: int, req: np.ndarray, value: float, duration: int, target: float) -> None:
+    """Partnership ``pid``, its challenge completed, takes up a new one (succession)."""
+    t = s.table
+    t.p_req[pid] = req
+    t.p_value[pid] = value
+    t.p_duration[pid] = duration
+    t.p_target[pid] = target
+    t.p_progress[pid] = 0.0
+    t.p_challenge_start[pid] = s.month + 1
+    t.p_challenges[pid] += 1
+    t.p_extended[pid] = False
+    t.p_mandated[pid] = False  # a mandate covers the first challenge; staying on is chosen
+    s.counts.renewed += 1
+    log_event(s, "renewed", pid, t.members_of(pid), None, "took up a new challenge together")
 
 
 def end_partnership(s: State, pid: int, cause: EndCause) -> None:
@@ -71,6 +113,8 @@ def end_partnership(s: State, pid: int, cause: EndCause) -> None:
     t.p_cause[pid] = int(cause)
     s.counts.ended += 1
     s.counts.ended_by(cause)
+    if t.p_completed[pid] > 0:
+        s.counts.ended_successful += 1
     log_event(s, "ended", pid, members, cause.label, None)
 
 

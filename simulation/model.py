@@ -10,11 +10,13 @@ import numpy as np
 from . import readouts
 from .agents import Organisation, Partnership
 from .mechanisms import (
+    Demography,
     Formation,
     Learning,
     MythDynamics,
     ReviewAndExit,
     ShocksAndTurbulence,
+    StaffTurnover,
 )
 from .mechanisms.trust import perceived_trust
 from .mechanisms.work import trust, work_together
@@ -33,7 +35,12 @@ class CollabModel(mesa.Model):
     kept in ``model.seed`` so the run can be repeated.
 
     The state is ``model.state`` (:class:`simulation.state.State`); ``model.p`` holds the
-    parameters (typed: ``model.p.clarity``); ``model.streams`` the three random streams.
+    parameters (typed: ``model.p.clarity``); ``model.streams`` the four random streams.
+
+    Building the model runs its burn-in (``burn_in`` months, from a stylised month-0
+    population to the model's steady state) and then discards what it recorded: the model a
+    caller gets is at month 0 of the record, with the totals, event log and data collector
+    empty but for month 0. ``burn_in=0`` starts the record at the stylised population.
     """
 
     def __init__(self, seed: int | None = None, **params: Any):
@@ -44,11 +51,13 @@ class CollabModel(mesa.Model):
         super().__init__(rng=seed)
         self.seed = seed
         self.streams = Streams(
-            *(np.random.default_rng(int(s)) for s in self.rng.integers(0, 2**62, size=3))
+            *(np.random.default_rng(int(s)) for s in self.rng.integers(0, 2**62, size=4))
         )
         self.running = True
 
         self.shocks = ShocksAndTurbulence()
+        self.demography = Demography()
+        self.turnover = StaffTurnover()
         self.formation = Formation()
         self.trust = trust
         self.myths = MythDynamics()
@@ -57,28 +66,48 @@ class CollabModel(mesa.Model):
 
         self.state = initial_state(self.p, self.rng)
         self.orgs = [Organisation(self, i, name) for i, name in enumerate(self.state.orgs.name)]
+        self.burn_in()
         self.readout: dict[str, float] = {}
         self.datacollector = mesa.DataCollector(model_reporters=readouts.reporters())
         self.collect()
 
+    def burn_in(self) -> None:
+        """Months −burn_in + 1 .. 0, run and then forgotten by the read-outs."""
+        s = self.state
+        s.month = -self.p.burn_in
+        for month in range(1 - self.p.burn_in, 1):
+            self.month_of_work(month)
+        s.counts, s.totals = Counters(), Counters()
+        s.events.clear()
+        s.orgs.initial_myth[:] = s.orgs.myth
+
     # --- the schedule ------------------------------------------------------------------------
     def step(self) -> None:
-        """One month: environment, formation, joint work, trust, myths, learning, review."""
+        """One month of the record (Mesa's clock: ``model.time`` is the month)."""
+        self.month_of_work(int(self.time))
+        self.collect()
+
+    def month_of_work(self, month: int) -> None:
+        """Environment, demography, formation, joint work, trust, myths, learning, review,
+        staff turnover."""
         s, p, rng = self.state, self.p, self.streams
-        s.month = int(self.time)
+        s.month = month
         s.counts = Counters()
         self.shocks(s, p, rng)
+        for i in self.demography(s, p, rng).tolist():
+            self.orgs[i].remove()
+            self.orgs[i] = Organisation(self, i, s.orgs.name[i])
         self.formation(s, p, rng)
         roster = s.table.roster()
         s.work = None
         if roster.n:
             edges = s.relations.lookup(roster.pair_org_a, roster.pair_org_b)
-            s.work, delta = work_together(s, p, rng, roster, edges)
-            self.trust(s, p, edges, delta)
+            s.work, delta, seen = work_together(s, p, rng, roster, edges)
+            self.trust(s, p, edges, delta, seen)
             self.myths(s, p, roster, delta)
-            self.learning(s, p, roster, edges, s.work)
+            self.learning(s, p, roster, edges, s.work, delta)
             self.review(s, p, rng, roster, s.work)
-        self.collect()
+        self.turnover(s, p, rng)
 
     def collect(self) -> None:
         self.readout = readouts.compute(self.state)

@@ -74,6 +74,14 @@ class Params(Mapping[str, Any]):
     turbulence_rate: float
     #: Mean length of a turbulent period, in months.
     turbulence_length: int
+    #: Multiplier on each sector's typical staff turnover, through which organisations forget
+    #: skill, shared language and relationships.
+    staff_turnover_scale: float
+    #: Multiplier on each sector's typical rate of organisations closing (each is replaced by
+    #: a newly founded one).
+    closure_scale: float
+    #: Months simulated before read-outs start, so that they come from the steady state.
+    burn_in: int
     #: Named governance preset; 'custom' uses the individual rules below.
     governance: Governance
     #: How partnerships form: by choice, proposed by a commissioner, or mandated.
@@ -88,6 +96,9 @@ class Params(Mapping[str, Any]):
     review_interval: int
     #: Pre-agreed exit arrangements ('nuptial agreements') soften exits.
     exit_arrangements: bool
+    #: A partnership that has met most of its goal by its deadline may agree more time at a
+    #: review.
+    renegotiation: bool
     #: How benefits and credit are shared.
     sharing_rule: SharingRule
     #: Partners call each other to account and sanction non-conformity.
@@ -122,8 +133,15 @@ class Params(Mapping[str, Any]):
     exit_threshold: float
     #: Monthly growth of partnering skill with practice.
     skill_learning: float
-    #: Monthly drift of behaviours towards what experience rewards.
+    #: Monthly rate at which each behaviour moves with its own evidence (reinforcement).
     behaviour_drift: float
+    #: Monthly rate at which what an organisation hopes for follows what it gets.
+    aspiration_learning: float
+    #: Monthly rate at which what a member expects of a partner follows what it sees.
+    expectation_learning: float
+    #: Share of what staff turnover would erase that full empowerment of staff and
+    #: stakeholders keeps.
+    empowerment_retention: float
 
     def __getitem__(self, key: str) -> Any:
         try:

@@ -276,6 +276,35 @@ _DEFS: list[Param] = [
         1,
         120,
     ),
+    Param(
+        "staff_turnover_scale",
+        float,
+        1.0,
+        "Multiplier on each sector's typical staff turnover, through which organisations "
+        "forget skill, shared language and relationships.",
+        "environment",
+        0,
+        5,
+    ),
+    Param(
+        "closure_scale",
+        float,
+        1.0,
+        "Multiplier on each sector's typical rate of organisations closing (each is replaced "
+        "by a newly founded one).",
+        "environment",
+        0,
+        10,
+    ),
+    Param(
+        "burn_in",
+        int,
+        240,
+        "Months simulated before read-outs start, so that they come from the steady state.",
+        "environment",
+        0,
+        2400,
+    ),
     # --- governance rules (the experimental treatment) ----------------------------------
     Param(
         "governance",
@@ -330,6 +359,14 @@ _DEFS: list[Param] = [
         bool,
         False,
         "Pre-agreed exit arrangements ('nuptial agreements') soften exits.",
+        "governance",
+    ),
+    Param(
+        "renegotiation",
+        bool,
+        False,
+        "A partnership that has met most of its goal by its deadline may agree more time at "
+        "a review.",
         "governance",
     ),
     Param(
@@ -472,8 +509,36 @@ _DEFS: list[Param] = [
     Param(
         "behaviour_drift",
         float,
-        0.005,
-        "Monthly drift of behaviours towards what experience rewards.",
+        0.02,
+        "Monthly rate at which each behaviour moves with its own evidence (reinforcement).",
+        "mechanisms",
+        0,
+        1,
+    ),
+    Param(
+        "aspiration_learning",
+        float,
+        0.1,
+        "Monthly rate at which what an organisation hopes for follows what it gets.",
+        "mechanisms",
+        0,
+        1,
+    ),
+    Param(
+        "expectation_learning",
+        float,
+        0.1,
+        "Monthly rate at which what a member expects of a partner follows what it sees.",
+        "mechanisms",
+        0,
+        1,
+    ),
+    Param(
+        "empowerment_retention",
+        float,
+        0.5,
+        "Share of what staff turnover would erase that full empowerment of staff and "
+        "stakeholders keeps.",
         "mechanisms",
         0,
         1,

@@ -24,9 +24,6 @@ STAGES = Stage.labels()
 END_CAUSES = EndCause.labels()
 EARLY_CAUSES = tuple(c.label for c in EARLY_END_CAUSES)
 
-#: Commitment recorded for a new member before its first month of work.
-INITIAL_COMMITMENT = 0.6
-
 
 class PartnershipTable:
     """Rows of partnerships (``p_*``, indexed by partnership id ``pid``) and of memberships
@@ -38,8 +35,14 @@ class PartnershipTable:
         "p_value": (np.float64, None),  # value to the community per unit of output
         "p_start": (np.int64, None),  # month formed
         "p_duration": (np.int64, None),  # planned life, months
-        "p_target": (np.float64, None),  # output needed to meet the goal
-        "p_output": (np.float64, None),  # cumulative joint output
+        "p_target": (np.float64, None),  # output needed to meet the current challenge's goal
+        "p_progress": (np.float64, None),  # joint output towards the current challenge
+        "p_challenge_start": (np.int64, None),  # month the current challenge was taken up
+        "p_challenges": (np.int64, None),  # challenges taken up (1 + renewals)
+        "p_completed": (np.int64, None),  # challenges completed (goal met)
+        "p_forming": (np.int64, None),  # months of forming (longer when objectives are negotiated)
+        "p_extended": (np.bool_, None),  # the current challenge's deadline was renegotiated
+        "p_output": (np.float64, None),  # cumulative joint output over the whole life
         "p_alone": (np.float64, None),  # cumulative output members would have made alone
         "p_alignment": (np.float64, None),
         "p_stage": (np.int8, None),  # Stage code
@@ -64,6 +67,8 @@ class PartnershipTable:
         "m_called": np.float64,  # pressure from being called to account (decays)
         "m_effort": np.float64,
         "m_benefit": np.float64,
+        "m_plan": np.float64,  # commitment the member agreed to at formation (0..1)
+        "m_agreed": np.float64,  # output a month its agreed effort would give alone
     }
 
     def __init__(self, n_domains: int):
@@ -86,6 +91,9 @@ class PartnershipTable:
         alignment: float,
         brokered: bool,
         mandated: bool,
+        forming: int,
+        plan: np.ndarray,
+        agreed: np.ndarray,
     ) -> int:
         pid = self.n_p
         for name in self.P_FIELDS:
@@ -95,6 +103,12 @@ class PartnershipTable:
         self.p_start[pid] = start
         self.p_duration[pid] = duration
         self.p_target[pid] = target
+        self.p_progress[pid] = 0.0
+        self.p_challenge_start[pid] = start
+        self.p_challenges[pid] = 1
+        self.p_completed[pid] = 0
+        self.p_forming[pid] = forming
+        self.p_extended[pid] = False
         self.p_output[pid] = 0.0
         self.p_alone[pid] = 0.0
         self.p_alignment[pid] = alignment
@@ -116,11 +130,13 @@ class PartnershipTable:
         self.m_o[sl] = members
         self.m_active[sl] = True
         self.m_joined[sl] = start
-        self.m_commitment[sl] = INITIAL_COMMITMENT
+        self.m_commitment[sl] = plan
         self.m_return[sl] = 1.0
         self.m_called[sl] = 0.0
         self.m_effort[sl] = 0.0
         self.m_benefit[sl] = 0.0
+        self.m_plan[sl] = plan
+        self.m_agreed[sl] = agreed
         self.n_m += k
         return pid
 

@@ -41,10 +41,10 @@ def sector_counts(p: Params) -> np.ndarray:
     return counts
 
 
-def organisations(p: Params, rng: np.random.Generator) -> Organisations:
-    n = p.n_orgs
-    sector = np.repeat(np.arange(len(Sector)), sector_counts(p)).astype(np.int64)
-    s = sector
+def draw(p: Params, rng: np.random.Generator, sector: np.ndarray) -> dict[str, np.ndarray]:
+    """Attributes of new organisations of the given sectors (one row each), drawn around
+    what is typical of their sector, in a fixed order of draws."""
+    n, s = sector.size, sector
     base_capacity = CAPACITY_MEDIAN[s] * rng.lognormal(0.0, CAPACITY_SIGMA, n)
     capability = np.clip(
         CAPABILITY[s] + rng.normal(0, CAPABILITY_SD, (n, CAPABILITY.shape[1])), MIN_CAPABILITY, 1.0
@@ -57,14 +57,7 @@ def organisations(p: Params, rng: np.random.Generator) -> Organisations:
     myth[np.arange(n), s] = 0.0
     myth = np.clip(myth, 0.0, 1.0)
     skill = rng.uniform(*SKILL_RANGE, n)
-    number = np.zeros(len(Sector), dtype=int)
-    names = []
-    for i in range(n):
-        number[s[i]] += 1
-        names.append(f"{SECTORS[s[i]].title()} {number[s[i]]}")
-    return Organisations(
-        sector=sector,
-        name=names,
+    return dict(
         base_capacity=base_capacity,
         capacity=base_capacity.copy(),
         capability=capability,
@@ -73,24 +66,41 @@ def organisations(p: Params, rng: np.random.Generator) -> Organisations:
         behaviour=behaviour,
         jargon=jargon,
         myth=myth,
-        initial_myth=myth.copy(),
         skill=skill,
-        stress=np.zeros(n),
-        n_memberships=np.zeros(n, dtype=np.int64),
     )
 
 
-def network(p: Params, rng: np.random.Generator, sector: np.ndarray) -> tuple[Ties, Relations]:
-    """Networking ties: personal relationships, mostly within a sector (seed 000).
+def names(sector: np.ndarray, counts: np.ndarray) -> list[str]:
+    """Display names ("Public 3") numbering each sector on from ``counts`` (updated in place)."""
+    out = []
+    for sec in sector.tolist():
+        counts[sec] += 1
+        out.append(f"{SECTORS[sec].title()} {counts[sec]}")
+    return out
 
-    Each organisation makes Poisson(network_degree / 2) ties, crossing sector lines with
-    probability network_cross_sector, to someone drawn uniformly from the chosen side; ties
-    are mutual. Each tie starts a relationship both ways with trust N(0.6, 0.1).
-    """
+
+def organisations(p: Params, rng: np.random.Generator, counts: np.ndarray) -> Organisations:
+    n = p.n_orgs
+    sector = np.repeat(np.arange(len(Sector)), sector_counts(p)).astype(np.int64)
+    a = draw(p, rng, sector)
+    return Organisations(
+        sector=sector,
+        name=names(sector, counts),
+        initial_myth=a["myth"].copy(),
+        stress=np.zeros(n),
+        n_memberships=np.zeros(n, dtype=np.int64),
+        aspiration=np.full((n, len(Behaviour)), np.nan),
+        founded=np.zeros(n, dtype=np.int64),
+        **a,
+    )
+
+
+def tie_partners(
+    p: Params, rng: np.random.Generator, sector: np.ndarray, src: np.ndarray
+) -> np.ndarray:
+    """For each organisation in ``src``, one partner for a new networking tie: in another
+    sector with probability network_cross_sector, else in its own, drawn uniformly."""
     n = sector.size
-    half = p.network_degree / 2.0
-    k = rng.poisson(half, n)
-    src = np.repeat(np.arange(n), k)
     counts = np.bincount(sector, minlength=len(Sector))
     start = np.concatenate([[0], np.cumsum(counts)[:-1]])
     s = sector[src]
@@ -99,7 +109,21 @@ def network(p: Params, rng: np.random.Generator, sector: np.ndarray) -> tuple[Ti
     outside = np.floor(rng.random(src.size) * np.maximum(n - counts[s], 1)).astype(np.int64)
     other = np.where(outside >= start[s], outside + counts[s], outside)
     cross = (rng.random(src.size) < p.network_cross_sector) & (counts[s] < n)
-    dst = np.where(cross, other, same)
+    return np.where(cross, other, same)
+
+
+def network(p: Params, rng: np.random.Generator, sector: np.ndarray) -> tuple[Ties, Relations]:
+    """Networking ties: personal relationships, mostly within a sector (seed 000).
+
+    Each organisation makes Poisson(network_degree / 2) ties, crossing sector lines with
+    probability network_cross_sector, to someone drawn uniformly from the chosen side; ties
+    are mutual. Each tie starts a relationship both ways with trust N(0.6, 0.1).
+    Organisations are listed by sector (as :func:`organisations` makes them).
+    """
+    n = sector.size
+    k = rng.poisson(p.network_degree / 2.0, n)
+    src = np.repeat(np.arange(n), k)
+    dst = tie_partners(p, rng, sector, src)
     keep = src != dst
     a, b = src[keep], dst[keep]
     pairs = np.unique(np.concatenate([a * n + b, b * n + a]))
@@ -108,18 +132,47 @@ def network(p: Params, rng: np.random.Generator, sector: np.ndarray) -> tuple[Ti
     trust = np.clip(rng.normal(TIE_TRUST_MEAN, TIE_TRUST_SD, a.size), 0.0, 1.0)
     relations.add(a, b, trust, tie=True)
     ptr = np.searchsorted(a, np.arange(n + 1))
-    # The same ties as one row per organisation, padded with -1, for gathering the ties
-    # of many organisations at once.
     degree = np.diff(ptr)
     table = np.full((n, max(int(degree.max(initial=0)), 1)), -1, dtype=np.int64)
     table[a, np.arange(a.size) - ptr[a]] = b
-    return Ties(ptr=ptr, dst=b, table=table), relations
+    return Ties(table=table), relations
+
+
+def found(s: State, p: Params, rng: np.random.Generator, slots: np.ndarray) -> None:
+    """New organisations take the places of those in ``slots`` (which have closed and left
+    every partnership): same sector, fresh attributes, no relationships, new ties."""
+    orgs = s.orgs
+    sector = orgs.sector[slots]
+    a = draw(p, rng, sector)
+    for name, values in a.items():
+        getattr(orgs, name)[slots] = values
+    orgs.initial_myth[slots] = a["myth"]
+    orgs.stress[slots] = 0.0
+    orgs.aspiration[slots] = np.nan
+    orgs.founded[slots] = s.month
+    for slot, name in zip(slots.tolist(), names(sector, s.n_founded), strict=True):
+        orgs.name[slot] = name
+    s.relations.remove_orgs(slots)
+    s.ties.remove_orgs(slots)
+    src = np.repeat(slots, rng.poisson(p.network_degree / 2.0, slots.size))
+    dst = tie_partners(p, rng, orgs.sector, src)
+    keep = src != dst
+    src, dst = src[keep], dst[keep]
+    if src.size:
+        s.ties.add(src, dst)
+        trust = np.clip(rng.normal(TIE_TRUST_MEAN, TIE_TRUST_SD, 2 * src.size), 0.0, 1.0)
+        s.relations.add(np.concatenate([src, dst]), np.concatenate([dst, src]), trust, tie=True)
 
 
 def initial_state(p: Params, rng: np.random.Generator) -> State:
     """The state at month 0."""
-    orgs = organisations(p, rng)
+    counts = np.zeros(len(Sector), dtype=np.int64)
+    orgs = organisations(p, rng, counts)
     ties, relations = network(p, rng, orgs.sector)
     return State(
-        orgs=orgs, ties=ties, relations=relations, table=PartnershipTable(orgs.capability.shape[1])
+        orgs=orgs,
+        ties=ties,
+        relations=relations,
+        table=PartnershipTable(orgs.capability.shape[1]),
+        n_founded=counts,
     )

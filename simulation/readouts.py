@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .codes import Behaviour
 from .partnerships import DECLINING, DELIVERING, EARLY_CAUSES, END_CAUSES, ENDED, FORMING
 from .sectors import SECTORS
 from .state import COUNT_KEYS, State
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
 
 #: Months after which a partnership's lifetime synergy counts in the run's headline.
 SEASONED_AGE = 3
+
+BEHAVIOURS = Behaviour.labels()
 
 MATRIX_COLUMNS = [f"{a}_{b}" for a in SECTORS for b in SECTORS]
 
@@ -42,6 +45,9 @@ def columns() -> list[str]:
         "fairness",
         "turbulent",
         "mean_capacity",
+        "mean_skill",
+        *(f"mean_{b}" for b in BEHAVIOURS),
+        "ties_per_org",
     ]
     return base + [f"trust_{c}" for c in MATRIX_COLUMNS] + [f"myth_{c}" for c in MATRIX_COLUMNS]
 
@@ -133,7 +139,8 @@ def compute(s: State) -> dict[str, float]:
         "declining": int((stage == DECLINING).sum()),
         **{k: counts[k] for k in COUNT_KEYS},
         **{f"total_{k}": tot[k] for k in COUNT_KEYS},
-        "failure_share": 1 - tot["ended_completed"] / ended if ended else float("nan"),
+        # A partnership succeeds if it met the goal of at least one challenge it took up.
+        "failure_share": 1 - tot["ended_successful"] / ended if ended else float("nan"),
         "early_end_share": sum(tot[f"ended_{c}"] for c in EARLY_CAUSES) / ended
         if ended
         else float("nan"),
@@ -149,6 +156,12 @@ def compute(s: State) -> dict[str, float]:
         else float("nan"),
         "turbulent": int(s.month < s.turbulent_until),
         "mean_capacity": float((orgs.capacity / orgs.base_capacity).mean()),
+        "mean_skill": float(orgs.skill.mean()),
+        **{
+            f"mean_{b}": float(v)
+            for b, v in zip(BEHAVIOURS, orgs.behaviour.mean(axis=0), strict=True)
+        },
+        "ties_per_org": float((s.ties.table >= 0).sum() / orgs.n),
     }
     for name, mat in (("trust", trust_matrix(s)), ("myth", myth_matrix(s))):
         for c, v in zip(MATRIX_COLUMNS, mat.ravel(), strict=True):
@@ -176,8 +189,14 @@ def headline(model: CollabModel) -> dict[str, float]:
         "partnerships_formed": int(tot["formed"]),
         "partnerships_ended": int(ended),
         "partnerships_active": int(r["active"]),
-        "success_share": tot["ended_completed"] / ended if ended else float("nan"),
+        "success_share": tot["ended_successful"] / ended if ended else float("nan"),
         "failure_share": r["failure_share"],
+        "challenge_success_share": tot["completed"]
+        / (tot["completed"] + ended - tot["ended_completed"])
+        if tot["completed"] + ended - tot["ended_completed"]
+        else float("nan"),
+        "partnerships_renewed": int(tot["renewed"]),
+        "organisations_closed": int(tot["closed"]),
         "early_end_share": r["early_end_share"],
         **{f"ended_{c}": int(tot[f"ended_{c}"]) for c in END_CAUSES},
         "went_alone": int(tot["went_alone"]),
@@ -188,6 +207,7 @@ def headline(model: CollabModel) -> dict[str, float]:
         "myth_change": r["mean_myth"] - cross_myth(s, s.orgs.initial_myth),
         "isolated_share": r["isolated_share"],
         "total_value": float(tot["value"]),
+        "value_alone": float(tot["value_alone"]),
         "mean_fairness": float(np.nanmean(model.datacollector.model_vars["fairness"]))
         if np.isfinite(model.datacollector.model_vars["fairness"]).any()
         else float("nan"),

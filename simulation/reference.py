@@ -51,7 +51,6 @@ from .mechanisms.myths import (
     MythDynamics,
 )
 from .mechanisms.trust import (
-    EXPECTED_COMMITMENT,
     FAIRNESS_CAP,
     MYTH_COLOUR,
     OUTCOME_CAP,
@@ -81,6 +80,7 @@ class RefOrg:
     myth: list[float]
     trust: dict[int, float] = field(default_factory=dict)
     familiarity: dict[int, float] = field(default_factory=dict)
+    expect: dict[int, float] = field(default_factory=dict)  # commitment expected of others
 
 
 @dataclass
@@ -130,15 +130,17 @@ class ReferenceModel:
             for i in range(o.n)
         ]
         rel = state.relations
-        for s, d, t, f in zip(
+        for s, d, t, f, e in zip(
             rel.src.tolist(),
             rel.dst.tolist(),
             rel.trust.tolist(),
             rel.familiarity.tolist(),
+            rel.expect.tolist(),
             strict=True,
         ):
             orgs[s].trust[d] = t
             orgs[s].familiarity[d] = f
+            orgs[s].expect[d] = e
         t = state.table
         rows_of: dict[int, list[int]] = {}
         for r in range(t.n_m):
@@ -230,7 +232,7 @@ class ReferenceModel:
                     myth = me.org.myth[other.org.sector]
                     seen = (
                         commitment[row0 + j]
-                        - EXPECTED_COMMITMENT
+                        - me.org.expect[other.org.index]
                         - p["myth_bias"] * myth * MYTH_COLOUR
                     )
                     seen += rng.normal(0.0, SIGNAL_NOISE)
@@ -244,16 +246,21 @@ class ReferenceModel:
             row0 += len(members)
         return out
 
-    def update_trust(self, signals: list[float]) -> None:
-        """Move each member's trust in each partner by its signal, losses faster than gains."""
+    def update_trust(self, signals: list[float], commitment: list[float]) -> None:
+        """Move each member's trust in each partner by its signal, losses faster than gains,
+        and its expectation of the partner towards the commitment it saw."""
         gain, loss = self.p["trust_gain"], self.p["trust_loss"]
         total: dict[tuple[int, int], float] = {}
+        seen: dict[tuple[int, int], list[float]] = {}
         pairs = []
+        row0 = 0
         for part in self.partnerships:
             for me in part.members:
-                for other in part.members:
+                for j, other in enumerate(part.members):
                     if other is not me:
                         pairs.append((me.org.index, other.org.index))
+                        seen.setdefault(pairs[-1], []).append(commitment[row0 + j])
+            row0 += len(part.members)
         for pair, s in zip(pairs, signals, strict=True):
             total[pair] = total.get(pair, 0.0) + s
         for (me, other), s in total.items():
@@ -265,6 +272,8 @@ class ReferenceModel:
                 t = t0 + loss * s * t0
             org.trust[other] = min(max(t, 0.0), 1.0)
             org.familiarity[other] += 1.0
+            c = sum(seen[me, other]) / len(seen[me, other])
+            org.expect[other] += self.p["expectation_learning"] * (c - org.expect[other])
 
     # --- myths ---------------------------------------------------------------------------------
     def contact_conditions(self, part: RefPartnership) -> float:
@@ -310,6 +319,9 @@ class ReferenceModel:
     def trust_of(self, src, dst) -> np.ndarray:
         return np.array([self.orgs[a].trust[b] for a, b in zip(src, dst, strict=True)])
 
+    def expect_of(self, src, dst) -> np.ndarray:
+        return np.array([self.orgs[a].expect[b] for a, b in zip(src, dst, strict=True)])
+
     def familiarity_of(self, src, dst) -> np.ndarray:
         return np.array([self.orgs[a].familiarity[b] for a, b in zip(src, dst, strict=True)])
 
@@ -320,7 +332,7 @@ class ReferenceModel:
         """The whole core: contributions, trust signals, trust and myth updates."""
         commitment, effort = self.contributions()
         signals = self.trust_signals(commitment, ret, harm, synergy, rng)
-        self.update_trust(signals)
+        self.update_trust(signals, commitment)
         self.update_myths(signals)
         return commitment, effort, signals
 
@@ -364,7 +376,7 @@ def vectorised_month(
     trust_entry = roster.per_entry_mean_over_pairs(s.relations.trust[edges])
     commitment = contribution.commitment(s, p, roster, trust_entry)
     effort = contribution.effort(s, roster, commitment)
-    delta = trust.signal(s, p, rng, roster, commitment, ret, harm, synergy_part)
-    trust(s, p, edges, delta)
+    delta = trust.signal(s, p, rng, roster, commitment, ret, harm, synergy_part, edges)
+    trust(s, p, edges, delta, commitment.take(roster.pair_entry_b))
     _myths(s, p, roster, delta)
     return commitment, effort, delta

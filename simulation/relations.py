@@ -20,8 +20,10 @@ class Relations:
     """Sparse, growable store of directed relationship state.
 
     Per edge: ``trust`` (0..1, the holder's trust in the other), ``familiarity``
-    (months of joint work), ``language`` (0..1, shared language learned, seed 003) and
-    ``tie`` (True where there is a personal networking tie, seed 000).
+    (months of joint work, fading with staff turnover), ``language`` (0..1, shared language
+    learned, seed 003), ``tie`` (True where there is a personal networking tie, seed 000) and
+    ``expect`` (0..1, the commitment the holder expects of the other: first what was agreed,
+    then what it has seen).
     """
 
     FIELDS = {
@@ -31,6 +33,7 @@ class Relations:
         "familiarity": np.float64,
         "language": np.float64,
         "tie": np.bool_,
+        "expect": np.float64,
     }
 
     def __init__(self, n_orgs: int, capacity: int = 1024):
@@ -67,6 +70,10 @@ class Relations:
     @property
     def tie(self) -> np.ndarray:
         return self._tie[: self.size]
+
+    @property
+    def expect(self) -> np.ndarray:
+        return self._expect[: self.size]
 
     def lookup(self, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
         """Edge index for each (src, dst) pair, or -1 where the pair has no edge."""
@@ -114,10 +121,40 @@ class Relations:
             self._familiarity[sl] = 0.0
             self._language[sl] = 0.0
             self._tie[sl] = tie[new]
+            self._expect[sl] = np.nan  # set by whoever starts the relationship
             self._insert_keys(keys[first], np.arange(self.size, self.size + new.size))
             idx[missing] = self.size + again
             self.size += new.size
         return idx
+
+    def remove_orgs(self, orgs: np.ndarray) -> None:
+        """Drop every relationship held by or about ``orgs`` (organisations that closed).
+
+        Edge indices change: callers look edges up again afterwards (every mechanism does so
+        each month).
+        """
+        gone = np.zeros(self.n, dtype=bool)
+        gone[orgs] = True
+        self.remove(gone[self.src] | gone[self.dst])
+
+    def remove(self, drop: np.ndarray) -> None:
+        """Drop the relationships where ``drop`` (one flag per edge) is set.
+
+        Edge indices change: callers look edges up again afterwards.
+        """
+        keep = np.flatnonzero(~drop)
+        if keep.size == self.size:
+            return
+        for name in self.FIELDS:
+            arr = getattr(self, "_" + name)
+            arr[: keep.size] = arr[keep]
+        self.size = keep.size
+        keys = self.src * self.n + self.dst
+        order = np.argsort(keys, kind="stable")
+        self._sorted_keys = keys[order]
+        self._sorted_edges = order.astype(np.int64)
+        self._recent_keys = np.zeros(0, dtype=np.int64)
+        self._recent_edges = np.zeros(0, dtype=np.int64)
 
     def _insert_keys(self, keys: np.ndarray, edges: np.ndarray) -> None:
         """Index new (unique, absent) keys.

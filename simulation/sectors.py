@@ -53,6 +53,20 @@ MYTH_PATTERN = np.array(
     ]
 )
 
+#: Typical annual staff turnover (share of staff replaced in a year). Assumptions of the order
+#: reported by UK labour-turnover surveys (CIPD, Resourcing and talent planning: about 10-20% a
+#: year, lower in the public sector, higher in private services); volunteer-run community
+#: groups turn over fastest. Turnover is what makes organisations forget (the ODD, 7.12).
+STAFF_TURNOVER = np.array([0.12, 0.18, 0.16, 0.25])
+
+#: Typical annual rate at which organisations close (each replaced by a newly founded one of
+#: the same sector, so the population keeps its size). Private: below the death rate of all
+#: UK enterprises in ONS Business Demography (about 10% a year, most of it among the youngest
+#: and smallest firms), since firms that partner are established ones (assumption); third
+#: sector: charities removed from the register, a few per cent a year; public:
+#: reorganisations (assumption); community groups: informal groups come and go (assumption).
+CLOSURE_RATE = np.array([0.02, 0.06, 0.04, 0.08])
+
 #: One of seed 000's myths per sector, for stories and the teaching demos.
 EXAMPLE_MYTH = {
     "public": "full of hierarchy and meetings but nothing changes",

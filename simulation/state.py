@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .codes import EndCause
+from .codes import EndCause, Sector
 from .partnerships import PartnershipTable
 from .relations import Relations
 
@@ -48,6 +48,8 @@ class Organisations:
     skill: np.ndarray  # (n,) float64, 0..1 partnering skill
     stress: np.ndarray  # (n,) float64, >= 0 pull back to own priorities
     n_memberships: np.ndarray  # (n,) int64, partnerships it is a member of now
+    aspiration: np.ndarray  # (n, 5) float64, what it hopes for on each behaviour's evidence
+    founded: np.ndarray  # (n,) int64, month founded (0 for the first population)
 
     @property
     def n(self) -> int:
@@ -58,16 +60,48 @@ class Organisations:
 class Ties:
     """Networking ties (seed 000), undirected, listed both ways (index space: organisation).
 
-    ``dst[ptr[i]:ptr[i + 1]]`` are the ties of organisation ``i`` (sorted); ``table`` holds the
-    same ties one row per organisation, padded with -1, for gathering many rows at once.
+    ``table[i]`` holds the ties of organisation ``i``, padded with -1 (so the ties of many
+    organisations can be gathered at once). Ties are lost when staff leave and made when
+    people work well together, so rows change; their order carries no meaning.
     """
 
-    ptr: np.ndarray  # (n + 1,) int64
-    dst: np.ndarray  # (2 x ties,) int64, organisation
-    table: np.ndarray  # (n, max degree) int64, organisation or -1
+    table: np.ndarray  # (n, width) int64, organisation or -1
 
     def of(self, org: int) -> np.ndarray:
-        return self.dst[self.ptr[org] : self.ptr[org + 1]]
+        row = self.table[org]
+        return row[row >= 0]
+
+    @property
+    def degree(self) -> np.ndarray:
+        """(n,) int64, number of ties of each organisation."""
+        return (self.table >= 0).sum(axis=1)
+
+    def add(self, a: np.ndarray, b: np.ndarray) -> None:
+        """Tie each a[k] to b[k] both ways (pairs already tied are left as they are)."""
+        for i, j in zip(np.asarray(a).tolist(), np.asarray(b).tolist(), strict=True):
+            if i == j or (self.table[i] == j).any():
+                continue
+            for x, y in ((i, j), (j, i)):
+                free = np.flatnonzero(self.table[x] < 0)
+                if not free.size:
+                    self.table = np.hstack(
+                        [self.table, np.full((self.table.shape[0], 4), -1, np.int64)]
+                    )
+                    free = np.flatnonzero(self.table[x] < 0)
+                self.table[x, free[0]] = y
+
+    def remove(self, a: np.ndarray, b: np.ndarray) -> None:
+        """Cut the ties between a[k] and b[k], both ways."""
+        for i, j in zip(np.asarray(a).tolist(), np.asarray(b).tolist(), strict=True):
+            self.table[i][self.table[i] == j] = -1
+            self.table[j][self.table[j] == i] = -1
+
+    def remove_orgs(self, orgs: np.ndarray) -> None:
+        """Cut every tie of ``orgs`` (organisations that closed)."""
+        gone = np.zeros(self.table.shape[0], dtype=bool)
+        gone[orgs] = True
+        self.table[orgs] = -1
+        self.table[(self.table >= 0) & gone[np.maximum(self.table, 0)]] = -1
 
 
 @dataclass
@@ -85,6 +119,13 @@ class Counters:
     ended_not_worth_it: float = 0
     ended_trust_collapsed: float = 0
     ended_funding_cut: float = 0
+    ended_member_closed: float = 0
+    ended_successful: float = 0  # partnerships that ended having met at least one goal
+    completed: float = 0  # challenges completed (goal met), whether or not the partnership went on
+    renewed: float = 0  # partnerships that took up a new challenge after completing one
+    renegotiated: float = 0  # deadlines extended at a review
+    closed: float = 0  # organisations that closed (each replaced by a new one)
+    value_alone: float = 0  # value delivered by leads who went alone
 
     def ended_by(self, cause: EndCause) -> None:
         vars(self)["ended_" + cause.label] += 1
@@ -128,6 +169,7 @@ class Streams:
     env: np.random.Generator  # challenges, shocks, turbulence
     form: np.random.Generator  # formation choices
     noise: np.random.Generator  # misreadings and chance exits
+    demog: np.random.Generator  # closures, foundings and staff turnover
 
 
 @dataclass
@@ -144,3 +186,5 @@ class State:
     totals: Counters = field(default_factory=Counters)  # since month 0
     events: list[dict[str, Any]] = field(default_factory=list)  # the event log
     work: WorkRecord | None = None  # this month's joint work (None when nobody worked)
+    #: Organisations founded so far in each sector (for their names).
+    n_founded: np.ndarray = field(default_factory=lambda: np.zeros(len(Sector), np.int64))

@@ -12,11 +12,13 @@ CAUSE_TEXT = {
     EndCause.TRUST_COLLAPSED.label: "trust collapsed",
     EndCause.FUNDING_CUT.label: "members were pulled back to their own priorities after a "
     "funding cut",
+    EndCause.MEMBER_CLOSED.label: "a member organisation closed",
 }
 LEFT_TEXT = {
     EndCause.NOT_WORTH_IT.label: "deciding 'this isn't worth it any more'",
     EndCause.TRUST_COLLAPSED.label: "having lost trust in its partners",
     EndCause.FUNDING_CUT.label: "pulled back to its own priorities by a funding cut",
+    EndCause.MEMBER_CLOSED.label: "because it closed",
 }
 #: Credit dispute intensity above which a story mentions it.
 DISPUTE = 0.15
@@ -41,6 +43,8 @@ def story(
     head = f"month {s.month}: "
     if kind == "formed":
         return head + f"{join_names(who)} — {what} (partnership {pid})"
+    if kind == "renewed":
+        return head + f"the partnership of {join_names(members)} {what} (partnership {pid})"
     if kind == "left":
         return (
             head + f"{join_names(who)} left the partnership of {join_names(members)}, "

@@ -48,6 +48,9 @@ def test_vectorised_core_matches_per_agent_reference(seed, months, params):
         model.state.relations.trust[edges], ref.trust_of(a, b), rtol=1e-12, atol=1e-12
     )
     assert np.allclose(model.state.relations.familiarity[edges], ref.familiarity_of(a, b))
+    assert np.allclose(
+        model.state.relations.expect[edges], ref.expect_of(a, b), rtol=1e-12, atol=1e-12
+    )
     assert np.allclose(model.state.orgs.myth, ref.myths(), rtol=1e-12, atol=1e-12)
     # The comparison is not vacuous: the month moved most trust values, and myths.
     moved = ref.trust_of(a, b) - trust_before

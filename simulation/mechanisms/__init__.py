@@ -20,6 +20,7 @@ from .sharing import BenefitSharing
 from .shocks import ShocksAndTurbulence
 from .synergy import Synergy
 from .trust import Reputation, TrustDynamics
+from .turnover import Demography, StaffTurnover
 
 #: Every mechanism, in the brief's order.
 MECHANISMS: tuple[type[Mechanism], ...] = (
@@ -34,12 +35,15 @@ MECHANISMS: tuple[type[Mechanism], ...] = (
     ReviewAndExit,
     ShocksAndTurbulence,
     Learning,
+    Demography,
+    StaffTurnover,
 )
 
 __all__ = [
     "MECHANISMS",
     "BenefitSharing",
     "Communication",
+    "Demography",
     "Contribution",
     "Formation",
     "Learning",
@@ -48,6 +52,7 @@ __all__ = [
     "Reputation",
     "ReviewAndExit",
     "ShocksAndTurbulence",
+    "StaffTurnover",
     "Synergy",
     "TrustDynamics",
     "traceability",

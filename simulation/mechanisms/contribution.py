@@ -35,6 +35,38 @@ W_CLARITY, W_SANCTIONS, W_REVIEWS = 0.6, 0.2, 0.2
 REGULAR_REVIEWS, RARE_REVIEWS = 12, 0.5
 
 
+def planned_commitment(
+    p: Params, trust: np.ndarray, focus: np.ndarray, alignment: np.ndarray, mandated: bool
+) -> np.ndarray:
+    """The commitment a member agrees to at formation, in good faith: the commitment
+    equation of :class:`Contribution` with no temptation, no stress and no pressure.
+
+    c*_i = clip(BASE_COMMITMENT + W_TRUST (τ̂_i − ½) + W_FOCUS (focus_i − ½)
+                + W_ALIGNMENT (alignment_P − ½) − MANDATE_RELUCTANCE [mandated],
+                MIN_COMMITMENT, MAX_COMMITMENT)
+    with τ̂_i the member's mean first impression of (or trust in) its fellow members.
+    """
+    c = (
+        BASE_COMMITMENT
+        + W_TRUST * (trust - NEUTRAL)
+        + W_FOCUS * (focus - NEUTRAL)
+        + W_ALIGNMENT * (alignment - NEUTRAL)
+        - MANDATE_RELUCTANCE * mandated
+    )
+    return np.clip(c, MIN_COMMITMENT, MAX_COMMITMENT)
+
+
+def agreed_output(
+    s: State, members: np.ndarray, plan: np.ndarray, req: np.ndarray, *, joining: bool
+) -> np.ndarray:
+    """Output a month each member's agreed effort would give alone: c*_i times the capacity
+    it gives this partnership (INVOLVEMENT split over its partnerships, counting this one
+    if it is ``joining``) times its fit to the challenge, k_i · r."""
+    orgs = s.orgs
+    share = orgs.capacity[members] * INVOLVEMENT / (orgs.n_memberships[members] + joining)
+    return plan * share * (orgs.capability[members] @ req)
+
+
 def accountability(p: Params) -> float:
     """How clearly governance holds members to account, 0..1.
 
@@ -57,7 +89,11 @@ class Contribution(Mechanism):
     ego-driven members, in larger partnerships, and where accountability is vague) and
     with stress from cuts and turbulence unless governance holds members to account;
     being called to account at a review raises it. Effort is commitment times the
-    capacity the member gives to partnership work, split across its partnerships.
+    capacity the member gives to partnership work, split across its partnerships. At
+    formation each member agrees a commitment in good faith (:func:`planned_commitment`,
+    the same equation without temptation or stress): the goal is set from it, partners
+    expect it, and where accountability is vague benefits are shared by it (see
+    :class:`~.sharing.BenefitSharing`), which is what makes free-riding pay.
 
     Equations, for member i of partnership P (trust τ̄_i is its mean trust in its fellow
     members, 0.5 if it has none; A is :func:`accountability`):

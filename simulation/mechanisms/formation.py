@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..codes import Behaviour
 from ..lifecycle import start_partnership
 from ..param_types import Params
 from ..partnerships import ordered_pairs
 from ..state import State, Streams
 from .base import Mechanism
-from .contribution import INVOLVEMENT
-from .synergy import MISUNDERSTANDING_WASTE
+from .contribution import BASE_COMMITMENT, agreed_output, planned_commitment
+from .synergy import FORMING_MONTHS, MISUNDERSTANDING_WASTE
 from .trust import perceived_trust
 
 #: Lowest perceived trust at which an organisation will accept a partner (assumption).
@@ -24,10 +25,13 @@ MIN_GAIN = 0.03
 #: How much better than going alone a partnership must look ("not the only game in town",
 #: seed 001; the size is an assumption).
 DECISION_MARGIN = 0.05
-#: Effort expected of members when the goal is set (share of capacity committed; assumption).
-NOMINAL_COMMITMENT = 0.6
 #: Under aligned objectives, the largest values distance partners can agree across (assumption).
 ALIGNABLE_DISTANCE = 0.4
+#: Share of the values gap that negotiating objectives closes (seed 003: "we started to tease
+#: out ... where we have common ground and where there is real difference"; size assumed).
+NEGOTIATION_GAIN = 0.5
+#: Extra months of forming that negotiating objectives takes (assumption).
+NEGOTIATION_MONTHS = 3
 #: Strangers sampled at random when searching beyond one's network (assumption).
 STRANGERS = 5
 #: Understanding and leadership a would-be member expects when judging a team (assumption).
@@ -45,12 +49,6 @@ DURATION_SPREAD = (0.67, 1.33)
 VALUE_SIGMA = 0.3
 #: Shortest planned life of a partnership, months.
 MIN_DURATION = 2
-#: Alignment of objectives at formation under required alignment: ALIGNED_BASE −
-#: ALIGNED_SLOPE x mean values distance (assumption; see the known limits in the ODD).
-ALIGNED_BASE, ALIGNED_SLOPE = 0.9, 0.5
-#: Alignment otherwise: UNALIGNED_BASE − distance − U(0, UNALIGNED_NOISE) (assumption; see
-#: the known limits in the ODD).
-UNALIGNED_BASE, UNALIGNED_NOISE = 0.75, 0.3
 #: Resources (share of normal) an organisation needs to take on another partnership.
 FREE_CAPACITY = 0.5
 #: Weight of trust in a candidate's score: gain x (TRUST_SCORE_BASE + mean view).
@@ -68,9 +66,8 @@ class Challenge:
     duration: int
 
 
-def new_challenge(s: State, p: Params, rng: Streams) -> Challenge:
+def new_challenge(s: State, p: Params, env: np.random.Generator) -> Challenge:
     """Draw a challenge: req ~ Dirichlet(0.7), duration ~ challenge_duration x U(0.67, 1.33)."""
-    env = rng.env
     req = env.dirichlet(np.full(s.orgs.capability.shape[1], CHALLENGE_CONCENTRATION))
     duration = int(round(p.challenge_duration * env.uniform(*DURATION_SPREAD)))
     return Challenge(
@@ -115,28 +112,40 @@ def acceptable_values(s: State, p: Params, i: int, cands: np.ndarray) -> np.ndar
     return ok
 
 
-def alignment(s: State, p: Params, rng: Streams, members: np.ndarray) -> float:
-    """Alignment of objectives (0..1) the members start with (see the constants above)."""
-    values = s.orgs.values[members]
+def mean_distance(values: np.ndarray) -> float:
+    """Mean values distance over the ordered pairs of a team."""
     dist = np.abs(values[:, None] - values[None, :])
-    mean_dist = dist.sum() / max(members.size * (members.size - 1), 1)
-    if p.alignment_required:
-        a = ALIGNED_BASE - ALIGNED_SLOPE * mean_dist
-    else:
-        a = UNALIGNED_BASE - mean_dist - rng.form.uniform(0.0, UNALIGNED_NOISE)
-    return float(np.clip(a, 0, 1))
+    return float(dist.sum() / max(values.size * (values.size - 1), 1))
 
 
-def nominal_target(s: State, members: np.ndarray, challenge: Challenge) -> float:
-    """The goal: what the members would produce alone over the planned life.
+def negotiate(s: State, p: Params, members: np.ndarray) -> tuple[np.ndarray, float, int] | None:
+    """Alignment of objectives from the members' values, and the months of forming.
 
-    target = duration x Σ_i NOMINAL_COMMITMENT x capacity_i x INVOLVEMENT / (memberships_i + 1)
-    x (k_i · r). Meeting it needs collaborative advantage on average (synergy ratio >= 1).
+    Without required alignment, objectives are as aligned as the members' values:
+    a = 1 − d̄ (d̄ the mean values distance between members). Required alignment means
+    negotiating: a member whose mean distance to the others exceeds ALIGNABLE_DISTANCE
+    is dropped (the worst first; no partnership if fewer than two remain), the rest close
+    NEGOTIATION_GAIN of their gap, a = 1 − d̄ (1 − NEGOTIATION_GAIN), and forming takes
+    NEGOTIATION_MONTHS longer. Returns (members, alignment, forming months) or None.
     """
-    orgs = s.orgs
-    share = orgs.capacity[members] * INVOLVEMENT / (orgs.n_memberships[members] + 1)
-    alone = (NOMINAL_COMMITMENT * share * (orgs.capability[members] @ challenge.req)).sum()
-    return float(alone * challenge.duration)
+    if not p.alignment_required:
+        return members, 1.0 - mean_distance(s.orgs.values[members]), FORMING_MONTHS
+    while members.size >= 2:
+        v = s.orgs.values[members]
+        per_member = np.abs(v[:, None] - v[None, :]).sum(axis=1) / (members.size - 1)
+        worst = int(per_member.argmax())
+        if per_member[worst] <= ALIGNABLE_DISTANCE:
+            a = 1.0 - mean_distance(v) * (1.0 - NEGOTIATION_GAIN)
+            return members, a, FORMING_MONTHS + NEGOTIATION_MONTHS
+        members = np.delete(members, worst)
+    return None
+
+
+def first_views(members: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Each member's mean view of its fellow members (``first`` per ordered pair)."""
+    a, _ = ordered_pairs(members)
+    pos = np.searchsorted(members, a)
+    return np.bincount(pos, weights=first, minlength=members.size) / (members.size - 1)
 
 
 @dataclass
@@ -144,6 +153,7 @@ class _Search:
     """One month's search: who is still free, and the first impressions of teams judged."""
 
     is_free: np.ndarray
+    lead: int = -1  # the lead of the challenge being judged
     #: Perceived trust between the ordered pairs of a team judged this month, keyed by the
     #: sorted team: the first impressions its relationships start from if it forms.
     team_trust: dict[bytes, np.ndarray] = field(default_factory=dict)
@@ -195,8 +205,9 @@ class Formation(Mechanism):
         "ACCEPT_TRUST_BROKERED",
         "MIN_GAIN",
         "DECISION_MARGIN",
-        "NOMINAL_COMMITMENT",
         "ALIGNABLE_DISTANCE",
+        "NEGOTIATION_GAIN",
+        "NEGOTIATION_MONTHS",
         "STRANGERS",
         "EXPECTED_UNDERSTANDING",
         "EXPECTED_LEADERSHIP",
@@ -206,10 +217,6 @@ class Formation(Mechanism):
         "DURATION_SPREAD",
         "VALUE_SIGMA",
         "MIN_DURATION",
-        "ALIGNED_BASE",
-        "ALIGNED_SLOPE",
-        "UNALIGNED_BASE",
-        "UNALIGNED_NOISE",
         "FREE_CAPACITY",
         "TRUST_SCORE_BASE",
         "RATE_PER",
@@ -234,35 +241,54 @@ class Formation(Mechanism):
         # list is kept up to date here rather than recomputed for every challenge.
         month = _Search(is_free=free_mask(s, p))
         free = np.flatnonzero(month.is_free)
+        mandated = mode == "mandated"
         for _ in range(n_new):
-            challenge = new_challenge(s, p, rng)
+            challenge = new_challenge(s, p, rng.env)
             if free.size < 2:
                 break
             team = search(s, p, rng, month, challenge, free)
-            if team is None:
-                s.counts.went_alone += 1
+            agreed = None if team is None else negotiate(s, p, team)
+            if agreed is None:
+                self.go_alone(s, month, challenge)
                 continue
-            aligned = alignment(s, p, rng, team)
-            target = nominal_target(s, team, challenge)
+            team, aligned, forming = agreed
             first = month.team_trust.pop(team.tobytes(), None)
             if first is None:
                 first = perceived_trust(s, p, *ordered_pairs(team))
+            focus = s.orgs.behaviour[team, Behaviour.OUTCOME_FOCUS]
+            plan = planned_commitment(p, first_views(team, first), focus, aligned, mandated)
+            output = agreed_output(s, team, plan, challenge.req, joining=True)
             start_partnership(
                 s,
                 team,
                 challenge.req,
                 challenge.value,
                 challenge.duration,
-                target,
+                float(output.sum() * challenge.duration),
                 aligned,
                 first,
                 brokered=mode == "brokered",
-                mandated=mode == "mandated",
+                mandated=mandated,
+                forming=forming,
+                plan=plan,
+                agreed=output,
             )
             full = team[s.orgs.n_memberships[team] >= p.max_memberships]
             if full.size:
                 month.is_free[full] = False
                 free = free[month.is_free[free]]
+
+    def go_alone(self, s: State, month: _Search, challenge: Challenge) -> None:
+        """The lead takes the challenge on alone: it delivers what its own effort gives over
+        the planned life, BASE_COMMITMENT of the capacity it can spare times its fit."""
+        s.counts.went_alone += 1
+        lead = month.lead
+        if lead < 0:
+            return
+        solo = agreed_output(
+            s, np.array([lead]), np.array([BASE_COMMITMENT]), challenge.req, joining=True
+        )
+        s.counts.value_alone += float(solo[0] * challenge.duration * challenge.value)
 
     # --- the three ways of forming ---------------------------------------------------------
     def pick_lead(self, s: State, rng: Streams, challenge: Challenge, free: np.ndarray) -> int:
@@ -275,6 +301,12 @@ class Formation(Mechanism):
         cdf /= cdf[-1]
         return int(free[cdf.searchsorted(rng.form.random(), side="right")])
 
+    def lead_for(
+        self, s: State, rng: Streams, month: _Search, challenge: Challenge, free: np.ndarray
+    ) -> int:
+        month.lead = self.pick_lead(s, rng, challenge, free)
+        return month.lead
+
     def voluntary(
         self,
         s: State,
@@ -284,7 +316,7 @@ class Formation(Mechanism):
         challenge: Challenge,
         free: np.ndarray,
     ) -> np.ndarray | None:
-        lead = self.pick_lead(s, rng, challenge, free)
+        lead = self.lead_for(s, rng, month, challenge, free)
         cands = self.search_pool(s, rng, month, lead, free)
         return self.assemble(s, p, month, lead, cands, challenge, ACCEPT_TRUST, use_trust=True)
 
@@ -297,7 +329,7 @@ class Formation(Mechanism):
         challenge: Challenge,
         free: np.ndarray,
     ) -> np.ndarray | None:
-        lead = self.pick_lead(s, rng, challenge, free)
+        lead = self.lead_for(s, rng, month, challenge, free)
         pool = free[free != lead]
         if pool.size > BROKER_POOL:
             pool = rng.form.choice(pool, size=BROKER_POOL, replace=False)
@@ -314,6 +346,7 @@ class Formation(Mechanism):
         challenge: Challenge,
         free: np.ndarray,
     ) -> np.ndarray | None:
+        month.lead = -1  # nobody leads a mandated partnership
         k = int(rng.form.integers(2, p.max_partners + 1))
         k = min(k, free.size)
         return np.sort(rng.form.choice(free, size=k, replace=False))

@@ -1,10 +1,10 @@
-"""Mechanism 10: learning by doing: skill, shared language and behaviour."""
+"""Mechanism 10: learning by doing: skill, shared language, networking ties and behaviours."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import clip, fill_nan
+from ..arrays import fill_nan
 from ..param_types import Params
 from ..partnerships import Roster
 from ..state import State, WorkRecord
@@ -13,28 +13,80 @@ from .base import Mechanism
 #: How many times faster shared language is learned at full trust investment, less one
 #: (seed 003's language workshop; the size is an assumption).
 INVESTMENT_LANGUAGE_BOOST = 2.0
-#: Largest synergy surplus or shortfall that moves behaviours (assumption).
-BEHAVIOUR_SIGNAL_CAP = 0.5
-#: Push of full trust investment on behaviours (assumption; see the known limits in the ODD).
-INVESTMENT_BEHAVIOUR_PUSH = 0.5
+#: Size of a surprise (evidence minus aspiration) that moves a behaviour at its full rate,
+#: per behaviour in Behaviour order: synergy and progress are ratios, the rest shares
+#: (assumption).
+EVIDENCE_SCALE = (0.5, 0.25, 0.5, 0.25, 0.25)
+#: Trust, both ways, and months of joint work after which partners become personally
+#: connected: a networking tie ("from this structured connection, some networks may
+#: develop", seed 000; sizes assumed).
+TIE_TRUST, TIE_MONTHS = 0.7, 6
+
+
+def evidence(
+    s: State, roster: Roster, work: WorkRecord, received: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each organisation's evidence this month for each behaviour, and who has any.
+
+    Per entry, then averaged over an organisation's partnerships:
+
+    * leadership: the partnership's synergy ratio (leadership drives its multiplier);
+    * sharing: how its partners read it, the mean trust signal they formed of it;
+    * outcome focus: the partnership's progress against plan, output to date over the
+      share of the target the months so far should have delivered;
+    * communication: the partnership's mean understanding;
+    * empowerment: its mean trust in its partners (relationships that outlast the people
+      who made them: see :class:`~.turnover.StaffTurnover`).
+    """
+    t = s.table
+    pid = roster.pid
+    months = np.maximum(s.month - t.p_challenge_start[pid] + 1, 1)
+    planned = t.p_target[pid] * np.minimum(months / t.p_duration[pid], 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        progress = np.where(planned > 0, t.p_progress[pid] / planned, 1.0)
+    per_entry = np.column_stack(
+        [
+            fill_nan(work.synergy, 1.0)[roster.part],
+            received,
+            progress,
+            work.understanding_part[roster.part],
+            fill_nan(work.trust_entry, 0.5),
+        ]
+    )
+    n = s.orgs.n
+    cnt = np.bincount(roster.org, minlength=n)
+    out = np.zeros((n, per_entry.shape[1]))
+    for k in range(per_entry.shape[1]):
+        out[:, k] = np.bincount(roster.org, weights=per_entry[:, k], minlength=n)
+    has = cnt > 0
+    out[has] /= cnt[has, None]
+    return out, has
 
 
 class Learning(Mechanism):
-    """Partnering skill, shared language and behaviours improve with (good) experience.
+    """Partnering skill and shared language grow with practice; partners who trust each
+    other become personally connected; each behaviour moves with its own evidence.
 
     Rule. Every member gains partnering skill at rate ``skill_learning`` towards 1. Each
     pair of fellow members learns a shared language at rate ``language_learning``,
     tripled at full ``trust_investment`` (time spent together on language, as in the
-    Leading as Peers workshop). The five behaviours drift slowly (``behaviour_drift``)
-    towards 1 when the partnership delivers advantage and when time is invested in
-    collaborative skills, and towards 0 when it delivers inertia.
+    Leading as Peers workshop). Fellow members who have worked together for TIE_MONTHS
+    and trust each other at least TIE_TRUST both ways form a networking tie. Each of the
+    five behaviours is reinforced by its own evidence (:func:`evidence`): when what an
+    organisation sees is better than what it hoped for, it does more of what it did; worse,
+    less (Bush-Mosteller reinforcement with an aspiration that follows experience, as in
+    Macy & Flache 2002). Because the aspiration adapts, lasting good or bad times do not
+    push behaviours one way for ever; staff turnover pulls them back towards what newcomers
+    bring (:class:`~.turnover.StaffTurnover`).
 
-    Equations, for organisation i working this month and pair ab:
+    Equations, for organisation i working this month, pair ab and behaviour k:
 
         skill_i ← skill_i + skill_learning (1 − skill_i)
         ℓ_ab ← ℓ_ab + λ (1 − ℓ_ab),  λ = min(language_learning (1 + 2 · invest), 1)
-        g_i = mean over i's partnerships of clip(synergy_P − 1, ±0.5) + 0.5 · invest
-        β_i ← β_i + drift · (g_i (1 − β_i) if g_i > 0 else g_i β_i)   (each behaviour)
+        tie_ab if familiarity_ab ≥ TIE_MONTHS and τ_ab, τ_ba ≥ TIE_TRUST
+        σ_ik = clip((x_ik − A_ik) / EVIDENCE_SCALE_k, −1, 1)
+        β_ik ← β_ik + behaviour_drift · (σ_ik (1 − β_ik) if σ_ik > 0 else σ_ik β_ik)
+        A_ik ← A_ik + aspiration_learning (x_ik − A_ik)   (A_ik = x_ik the first time)
     """
 
     number = "10"
@@ -44,16 +96,26 @@ class Learning(Mechanism):
         'seed 004 ("partnership working is a skilled business - '
         'and the skills have to be refined and developed")',
         "seed 003 (workshop on language)",
-        "seed 002 (investment of resources, including time, in collaborative skills)",
+        "seed 000 (networks develop from structured connection)",
+        "seed 002 (the five behaviours)",
+        "Macy & Flache 2002 (reinforcement learning with adaptive aspirations)",
     )
-    constants = ("INVESTMENT_LANGUAGE_BOOST", "BEHAVIOUR_SIGNAL_CAP", "INVESTMENT_BEHAVIOUR_PUSH")
+    constants = ("INVESTMENT_LANGUAGE_BOOST", "EVIDENCE_SCALE", "TIE_TRUST", "TIE_MONTHS")
     tests = (
         "test_mechanisms.py::test_learning_skill_and_shared_language_grow_with_practice",
         "test_mechanisms.py::test_learning_investment_in_trust_speeds_shared_language",
+        "test_steady_state.py::test_each_behaviour_follows_its_own_evidence",
+        "test_steady_state.py::test_trusted_partners_become_networking_ties",
     )
 
     def __call__(
-        self, s: State, p: Params, roster: Roster, edges: np.ndarray, work: WorkRecord
+        self,
+        s: State,
+        p: Params,
+        roster: Roster,
+        edges: np.ndarray,
+        work: WorkRecord,
+        delta: np.ndarray,
     ) -> None:
         orgs = s.orgs
         working = np.unique(roster.org)
@@ -63,15 +125,33 @@ class Learning(Mechanism):
             p.language_learning * (1.0 + INVESTMENT_LANGUAGE_BOOST * p.trust_investment), 1.0
         )
         rel.language[edges] += rate * (1.0 - rel.language[edges])
-        d = p.behaviour_drift
-        if d <= 0:
+        self.make_ties(s, roster, edges)
+        if p.behaviour_drift <= 0:
             return
-        signal = clip(
-            fill_nan(work.synergy, 1.0) - 1.0, -BEHAVIOUR_SIGNAL_CAP, BEHAVIOUR_SIGNAL_CAP
-        )[roster.part]
-        signal = signal + INVESTMENT_BEHAVIOUR_PUSH * p.trust_investment
-        per_org = np.bincount(roster.org, weights=signal, minlength=orgs.n)
-        cnt = np.bincount(roster.org, minlength=orgs.n)
-        g = np.where(cnt > 0, per_org / np.maximum(cnt, 1), 0.0)[:, None]
+        received = np.bincount(roster.pair_entry_b, weights=delta, minlength=roster.n)
+        received /= np.maximum(roster.n_other, 1)
+        x, has = evidence(s, roster, work, received)
+        asp = orgs.aspiration
+        first = has[:, None] & np.isnan(asp)
+        asp[first] = x[first]
+        scale = np.asarray(EVIDENCE_SCALE)
+        surprise = np.clip((x - fill_nan(asp, 0.0)) / scale, -1.0, 1.0) * has[:, None]
         b = orgs.behaviour
-        b += d * np.where(g > 0, g * (1.0 - b), g * b)
+        b += p.behaviour_drift * np.where(surprise > 0, surprise * (1.0 - b), surprise * b)
+        asp[has] += p.aspiration_learning * (x[has] - asp[has])
+
+    def make_ties(self, s: State, roster: Roster, edges: np.ndarray) -> None:
+        rel = s.relations
+        close = (rel.familiarity[edges] >= TIE_MONTHS) & (rel.trust[edges] >= TIE_TRUST)
+        close &= ~rel.tie[edges]
+        if not close.any():
+            return
+        a, b = roster.pair_org_a[close], roster.pair_org_b[close]
+        back = rel.lookup(b, a)
+        both = (back >= 0) & (a < b)
+        both[both] &= rel.trust[back[both]] >= TIE_TRUST
+        if both.any():
+            a, b = a[both], b[both]
+            s.ties.add(a, b)
+            rel.tie[rel.lookup(a, b)] = True
+            rel.tie[rel.lookup(b, a)] = True

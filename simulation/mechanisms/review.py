@@ -6,14 +6,16 @@ import numpy as np
 
 from ..arrays import fill_nan
 from ..codes import EndCause
-from ..lifecycle import end_partnership, leave
+from ..lifecycle import end_partnership, leave, renew
 from ..param_types import Params
 from ..partnerships import DECLINING, DELIVERING, ENDED, FORMING, Roster
 from ..state import State, Streams, WorkRecord
 from .base import Mechanism
-from .contribution import accountability
+from .contribution import accountability, agreed_output
+from .formation import DECISION_MARGIN, coverage, expected_synergy, new_challenge
 
-#: Without a review due, the monthly chance that a member takes stock informally (assumption).
+#: Without scheduled reviews, the monthly chance that a member takes stock informally
+#: (assumption; ODD 7.8: informal checks stand in for reviews where none are scheduled).
 INFORMAL_CHECK = 1 / 24
 #: How badly an informal check misjudges the return on effort (standard deviation; assumption).
 INFORMAL_NOISE = 0.3
@@ -21,10 +23,14 @@ INFORMAL_NOISE = 0.3
 TRUST_FLOOR = 0.2
 #: A partnership whose mean trust falls below this collapses (assumption).
 COLLAPSE = 0.15
-#: Commitment below which a member is called to account at a review (assumption).
-LOW_COMMITMENT = 0.45
+#: Shortfall of commitment below what was agreed at which a member is called to account at
+#: a review (assumption).
+SLACK = 0.1
 #: Boost to commitment from being called to account, and its monthly decay (assumption).
 CALL_BOOST, CALL_DECAY = 0.25, 0.85
+#: What a sanction costs the sanctioned: the share of its smoothed return it forfeits
+#: (seed 001 slide 11, "mechanisms for non conformity"; the size is an assumption).
+SANCTION_COST = 0.2
 #: Share of trust the remaining members lose in a member who walks out (assumption).
 EXIT_DAMAGE = 0.35
 #: Share of that damage that pre-agreed exit arrangements prevent (assumption).
@@ -35,10 +41,11 @@ CUT_LEVEL = 0.75
 RETURN_SMOOTHING = 0.2
 #: Monthly chance of pulling out, per unit of unaccounted stress, under a cut (assumption).
 PULL_OUT = 0.5
-#: Months after which a partnership counts as delivering rather than forming.
-SETTLED_AGE = 3
 #: Trust read for a member with no fellow members left (neutral).
 NEUTRAL_TRUST = 0.5
+#: Share of its goal a partnership must have met by its deadline for a renegotiation of the
+#: deadline to be considered (assumption).
+RENEGOTIATE_SHARE = 0.75
 
 
 def exit_damage(s: State, p: Params, row: int) -> None:
@@ -67,36 +74,48 @@ def exit_damage(s: State, p: Params, row: int) -> None:
 
 
 class ReviewAndExit(Mechanism):
-    """Scheduled reviews compare what each member gets with what it puts in; members leave.
+    """Reviews compare what each member gets with what it puts in; members leave; partnerships
+    end, are renegotiated, or take up a new challenge.
 
     Rule. Every ``review_interval`` months each partnership reviews: every member weighs
     its smoothed return on effort; those below ``exit_threshold`` ("this isn't worth it
-    any more") or with mean trust in their partners below TRUST_FLOOR leave. With
-    ``sanctions``, members committing below LOW_COMMITMENT are called to account, which
-    raises their commitment for a while. The stage becomes ``declining`` when synergy is
-    below 1 at review, ``delivering`` otherwise. Between reviews, members take stock
-    only now and then and misjudge; members of mandated partnerships cannot leave of their
-    own accord. A member under a funding cut may be pulled back into its own priorities
-    unless governance holds it to account. A member who walks out loses the trust of those
-    it leaves (and, through them, its reputation); pre-agreed exit arrangements prevent most
-    of that damage, and a messy exit confirms myths about the leaver's sector (see
-    :func:`exit_damage`). A partnership ends when fewer than two members remain, when trust
-    collapses, when it meets its goal (completed, the only success) or at its deadline.
+    any more") or with mean trust in their partners below TRUST_FLOOR leave. Where no
+    reviews are scheduled, members take stock informally now and then, and misjudge.
+    Nobody judges a partnership still forming. With ``sanctions``, a review calls to account
+    members committing SLACK or more below what they agreed: their commitment rises for a
+    while and they forfeit SANCTION_COST of their return. Members of a mandated partnership
+    cannot leave, nor be pulled out, while the mandate holds (its first challenge). A member
+    under a funding cut may be pulled back into its own priorities unless governance holds it
+    to account. A member who walks out loses the trust of those it leaves (see
+    :func:`exit_damage`; pre-agreed exit arrangements prevent most of the damage).
 
-    Equations, for member i of partnership P of age a (months since formation):
+    A partnership whose trust collapses ends (unless mandated). One that meets its goal has
+    completed its challenge; if its members judge it worth going on (every member's return
+    at least ``exit_threshold``, mean trust at least TRUST_FLOOR) and a new challenge fits the
+    team (:func:`~.formation.expected_synergy` clears the formation margin), it takes the
+    new challenge up (succession, Lowndes & Skelcher 1998); otherwise it ends well
+    (completed, the only success). At its deadline with the goal unmet it ends (deadline
+    missed), unless ``renegotiation`` is allowed, reviews are scheduled, at least
+    RENEGOTIATE_SHARE of the goal is met and members still find it worth it: then the
+    deadline moves once by a review interval.
 
-        r̃_i ← (1 − RETURN_SMOOTHING) r̃_i + RETURN_SMOOTHING · ret_i
+    Equations, for member i of partnership P of age a (months since formation), forming for
+    f_P months, with agreed commitment c*_i:
+
+        r̃_i ← ret_i at a = f_P, (1 − RETURN_SMOOTHING) r̃_i + RETURN_SMOOTHING · ret_i after
         called_i ← CALL_DECAY · called_i
         due_P = review_interval > 0 and a > 0 and a mod review_interval = 0
-        informal_i = not due_P and U < INFORMAL_CHECK
+        informal_i = review_interval = 0 and U < INFORMAL_CHECK
+        looking_i = (due_P or informal_i) and a >= f_P
         view_i = r̃_i, plus N(0, INFORMAL_NOISE) if informal_i
-        looking_i = due_P or informal_i
         distrust_i = looking_i and τ̄_i < TRUST_FLOOR
         not_worth_i = looking_i and view_i < exit_threshold
         pulled_i = capacity_i < CUT_LEVEL · base_i and U < PULL_OUT · stress_i (1 − A)
-        sanctions: due_P and c_i < LOW_COMMITMENT ⇒ called_i += CALL_BOOST
-        P ends: mean trust < COLLAPSE (trust collapsed); output ≥ target (completed);
-                a + 1 ≥ duration (deadline missed)
+        sanctions: due_P and c_i < c*_i − SLACK ⇒ called_i += CALL_BOOST,
+                   r̃_i ← (1 − SANCTION_COST) r̃_i
+        P ends: mean trust < COLLAPSE (trust collapsed); progress ≥ target (completed, or
+                renewed); months on the challenge + 1 ≥ duration (deadline missed, or
+                renegotiated)
     """
 
     number = "8"
@@ -107,22 +126,24 @@ class ReviewAndExit(Mechanism):
         "seed 001 (monitor, measure and learn; exit strategy; mechanisms for non conformity)",
         "seed 002 (nuptial agreements: reviews, exit arrangements)",
         "seed 003 (calling each other to account; pulled away in turbulent times)",
+        "Lowndes & Skelcher 1998 (termination or succession)",
     )
     constants = (
         "INFORMAL_CHECK",
         "INFORMAL_NOISE",
         "TRUST_FLOOR",
         "COLLAPSE",
-        "LOW_COMMITMENT",
+        "SLACK",
         "CALL_BOOST",
         "CALL_DECAY",
+        "SANCTION_COST",
         "EXIT_DAMAGE",
         "EXIT_SOFTENING",
         "CUT_LEVEL",
         "RETURN_SMOOTHING",
         "PULL_OUT",
-        "SETTLED_AGE",
         "NEUTRAL_TRUST",
+        "RENEGOTIATE_SHARE",
     )
     tests = (
         "test_mechanisms.py::test_exit_arrangements_mean_less_trust_lost_on_exit",
@@ -131,18 +152,23 @@ class ReviewAndExit(Mechanism):
 
     def __call__(self, s: State, p: Params, rng: Streams, roster: Roster, work: WorkRecord) -> None:
         t, orgs, noise = s.table, s.orgs, rng.noise
-        rows = roster.row
-        t.m_return[rows] = (1 - RETURN_SMOOTHING) * t.m_return[rows] + RETURN_SMOOTHING * work.ret
+        rows, pids = roster.row, roster.active_pid
+        age = s.month - t.p_start[pids]
+        # Returns are weighed from the first month of delivery: the forming months' slow
+        # start says nothing about what the partnership will give.
+        delivering = (age >= t.p_forming[pids])[roster.part]
+        smoothed = (1 - RETURN_SMOOTHING) * t.m_return[rows] + RETURN_SMOOTHING * work.ret
+        first = (age == t.p_forming[pids])[roster.part]
+        t.m_return[rows] = np.where(first, work.ret, np.where(delivering, smoothed, 1.0))
         t.m_called[rows] *= CALL_DECAY
-        age = s.month - t.p_start[roster.active_pid]
         k = p.review_interval
-        due = (age > 0) & (age % k == 0) if k > 0 else np.zeros(roster.active_pid.size, bool)
+        due = (age > 0) & (age % k == 0) if k > 0 else np.zeros(pids.size, bool)
         due_entry = due[roster.part]
-        informal = ~due_entry & (noise.random(roster.n) < INFORMAL_CHECK)
+        informal = (noise.random(roster.n) < INFORMAL_CHECK) & (k == 0)
         view = t.m_return[rows] + np.where(informal, noise.normal(0, INFORMAL_NOISE, roster.n), 0)
         trust_entry = fill_nan(work.trust_entry, NEUTRAL_TRUST)
         can_leave = ~t.p_mandated[roster.pid]
-        looking = due_entry | informal
+        looking = (due_entry | informal) & delivering
         distrust = looking & (trust_entry < TRUST_FLOOR)
         not_worth = looking & (view < p.exit_threshold) & ~distrust
         org = roster.org
@@ -151,36 +177,71 @@ class ReviewAndExit(Mechanism):
             noise.random(roster.n) < orgs.stress[org] * (1 - accountability(p)) * PULL_OUT
         )
         if p.sanctions:
-            slack = due_entry & (work.commitment < LOW_COMMITMENT)
+            slack = due_entry & (work.commitment < t.m_plan[rows] - SLACK)
             t.m_called[rows[slack]] += CALL_BOOST
+            t.m_return[rows[slack]] *= 1.0 - SANCTION_COST
         if due.any():
             syn = work.synergy[due]
-            t.p_stage[roster.active_pid[due]] = np.where(
-                fill_nan(syn, 1.0) < 1, DECLINING, DELIVERING
-            )
-        settled = (age >= SETTLED_AGE) & (t.p_stage[roster.active_pid] == FORMING)
-        t.p_stage[roster.active_pid[settled]] = DELIVERING
+            t.p_stage[pids[due]] = np.where(fill_nan(syn, 1.0) < 1, DECLINING, DELIVERING)
+        settled = (age >= t.p_forming[pids]) & (t.p_stage[pids] == FORMING)
+        t.p_stage[pids[settled]] = DELIVERING
 
         cause = np.full(roster.n, -1)
-        cause[can_leave & not_worth] = EndCause.NOT_WORTH_IT
-        cause[can_leave & distrust] = EndCause.TRUST_COLLAPSED
+        cause[not_worth] = EndCause.NOT_WORTH_IT
+        cause[distrust] = EndCause.TRUST_COLLAPSED
         cause[pulled] = EndCause.FUNDING_CUT
+        cause[~can_leave] = -1
         for r in np.flatnonzero(cause >= 0):
             row = int(rows[r])
             if t.m_active[row]:  # it may have gone with its partnership already
                 exit_damage(s, p, row)
                 leave(s, row, EndCause(int(cause[r])))
 
-        # Whole-partnership endings.
-        collapsed = fill_nan(work.trust_part, 1.0) < COLLAPSE
-        done = t.p_output[roster.active_pid] >= t.p_target[roster.active_pid]
-        late = age + 1 >= t.p_duration[roster.active_pid]
-        for i, pid in enumerate(roster.active_pid):
+        # Whole-partnership endings, renewals and renegotiations.
+        collapsed = (fill_nan(work.trust_part, 1.0) < COLLAPSE) & ~t.p_mandated[pids]
+        done = t.p_progress[pids] >= t.p_target[pids]
+        late = s.month - t.p_challenge_start[pids] + 1 >= t.p_duration[pids]
+        worth = (roster.per_part(t.m_return[rows] >= p.exit_threshold) == roster.size) & (
+            fill_nan(work.trust_part, NEUTRAL_TRUST) >= TRUST_FLOOR
+        )
+        for i in np.flatnonzero(collapsed | done | late):
+            pid = int(pids[i])
             if t.p_stage[pid] == ENDED:
                 continue
             if collapsed[i]:
-                end_partnership(s, int(pid), EndCause.TRUST_COLLAPSED)
+                end_partnership(s, pid, EndCause.TRUST_COLLAPSED)
             elif done[i]:
-                end_partnership(s, int(pid), EndCause.COMPLETED)
-            elif late[i]:
-                end_partnership(s, int(pid), EndCause.DEADLINE_MISSED)
+                t.p_completed[pid] += 1
+                s.counts.completed += 1
+                if not (worth[i] and self.renew(s, p, rng, pid, work.trust_part[i])):
+                    end_partnership(s, pid, EndCause.COMPLETED)
+            elif (
+                p.renegotiation
+                and k > 0
+                and worth[i]
+                and not t.p_extended[pid]
+                and t.p_progress[pid] >= RENEGOTIATE_SHARE * t.p_target[pid]
+            ):
+                t.p_duration[pid] += k
+                t.p_extended[pid] = True
+                s.counts.renegotiated += 1
+            else:
+                end_partnership(s, pid, EndCause.DEADLINE_MISSED)
+
+    def renew(self, s: State, p: Params, rng: Streams, pid: int, trust: float) -> bool:
+        """Offer partnership ``pid`` a new challenge; take it up if the team expects to beat
+        going alone by the formation margin (as when it formed). Returns whether it did."""
+        t = s.table
+        members = t.members_of(pid)
+        challenge = new_challenge(s, p, rng.form)
+        fit = s.orgs.capability[members] @ challenge.req
+        if fit.mean() <= 0:
+            return False
+        cover = coverage(s, members, challenge.req) / float(fit.mean())
+        if expected_synergy(p, members.size, cover, float(trust)) < 1.0 + DECISION_MARGIN:
+            return False
+        rows = t.active_rows(pid)
+        t.m_agreed[rows] = agreed_output(s, members, t.m_plan[rows], challenge.req, joining=False)
+        target = float(t.m_agreed[rows].sum() * challenge.duration)
+        renew(s, pid, challenge.req, challenge.value, challenge.duration, target)
+        return True

@@ -9,6 +9,7 @@ from ..param_types import Params
 from ..partnerships import Roster
 from ..state import State
 from .base import Mechanism
+from .contribution import accountability
 
 #: How far a wholly ungenerous member inflates its claim to credit (assumption).
 CREDIT_GRAB = 1.0
@@ -18,17 +19,20 @@ class BenefitSharing(Mechanism):
     """Outcomes and credit are shared by a rule; generosity decides who claims credit.
 
     Rule. Each member's agreed share of the joint output follows the sharing rule:
-    ``proportional`` to what each brings (effort times its fit to the challenge, so
-    that every member's return equals the partnership's synergy ratio: equity),
-    ``equal``, or by ``power`` (resources). Members who are unwilling to share and give
-    credit claim more than their share; clarity of accountabilities keeps credit close to
-    the agreed share. A member's return is the benefit it receives over what its effort
-    would have produced alone. Credit taken beyond one's share is harm done to the
+    ``proportional`` to what each brings (effort times its fit to the challenge: equity),
+    ``equal``, or by ``power`` (resources). What each brings is judged as delivered only as
+    far as accountability is clear; where it is vague, shares follow what each agreed to
+    bring, so a member that gives less than it agreed is paid for more than it gave: free-riding
+    pays the free rider, at its partners' expense. Members who are unwilling to share
+    and give credit claim more than their share; clarity of accountabilities keeps credit
+    close to the agreed share. A member's return is the benefit it receives over what its
+    effort would have produced alone. Credit taken beyond one's share is harm done to the
     partners, which they notice (see :class:`~.trust.TrustDynamics`). Fairness of a
     partnership is Jain's index of its members' returns (1 = perfectly even).
 
-    Equations, for member i of partnership P with basis b_i (alone_i, 1 or capacity_i by
-    the rule) and sharing behaviour σ_i:
+    Equations, for member i of partnership P with basis b_i (A · alone_i + (1 − A) agreed_i,
+    1 or capacity_i by the rule; A is :func:`~.contribution.accountability`, agreed_i the
+    output a month its agreed effort would give alone) and sharing behaviour σ_i:
 
         share_i  = b_i / Σ_P b
         claim_i  = share_i (1 + CREDIT_GRAB (1 − σ_i));   claimed_i = claim_i / Σ_P claim
@@ -65,7 +69,10 @@ class BenefitSharing(Mechanism):
         org = roster.org
         rule = p.sharing_rule
         if rule == "proportional":
-            basis = alone_entry  # what each brings: effort times fit to the challenge
+            # What each brings: as delivered where accountability is clear, as agreed where
+            # it is vague (so a member who gives less than it agreed keeps its share).
+            acc = accountability(p)
+            basis = acc * alone_entry + (1.0 - acc) * s.table.m_agreed[roster.row]
         elif rule == "equal":
             basis = np.ones(roster.n)
         else:

@@ -50,7 +50,8 @@ class Synergy(Mechanism):
         joint_P = Σ_i useful_i · cover_P · M_P / C_P · pace_P
         synergy_P = joint_P / alone_P
 
-    with pace_P = FORMING_PACE in its first FORMING_MONTHS months, else 1.
+    with pace_P = FORMING_PACE in its months of forming (FORMING_MONTHS, longer where
+    objectives are negotiated: see :func:`~.formation.negotiate`), else 1.
     """
 
     number = "4"
@@ -112,7 +113,7 @@ class Synergy(Mechanism):
             1.0 - SKILL_COORDINATION_SAVING * skill
         )
         age = s.month - t.p_start[roster.active_pid]
-        pace = np.where(age < FORMING_MONTHS, FORMING_PACE, 1.0)
+        pace = np.where(age < t.p_forming[roster.active_pid], FORMING_PACE, 1.0)
         joint = roster.per_part(useful) * cover * multiplier / coordination * pace
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = np.where(alone > 0, joint / np.where(alone > 0, alone, 1.0), np.nan)

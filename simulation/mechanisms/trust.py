@@ -10,9 +10,6 @@ from ..partnerships import Roster
 from ..state import State, Streams
 from .base import Mechanism
 
-#: Commitment a partner is expected to show; more reads as good faith, less as bad
-#: (assumption; see the known limits in the ODD).
-EXPECTED_COMMITMENT = 0.4
 #: Weight of each kind of evidence in the monthly trust signal (assumption).
 W_CONTRIBUTION, W_FAIRNESS, W_HARM, W_OUTCOME, W_INVESTMENT = 1.0, 0.5, 2.0, 0.3, 0.08
 #: How far a full-strength myth (at myth_bias 1) lowers the reading of a partner's commitment.
@@ -45,25 +42,29 @@ def asymmetric_update(trust: np.ndarray, delta: np.ndarray, gain: float, loss: f
 class TrustDynamics(Mechanism):
     """Trust follows observed contribution, fairness and harm, and is lost faster than built.
 
-    Rule. Each month every member reads each partner: the partner's commitment against
-    what is expected (read through the myths held about the partner's sector, so myths
-    make the same behaviour look worse), the fairness of its own return relative to the
-    partnership's, any credit taken from it (harm), the partnership's results, and the
+    Rule. Each month every member reads each partner: the partner's commitment against what
+    it expects of that partner (first what the partner agreed at formation, then, month by
+    month, what it has seen of it), read through the myths held about the partner's sector,
+    so myths make the same behaviour look worse; the fairness of its own return relative to
+    the partnership's, any credit taken from it (harm), the partnership's results, and the
     time invested in building trust. The sum is the trust signal. Two organisations that
-    work together in several partnerships at once read each other in every one of them,
-    and the month's signals add up. A positive total raises trust at rate ``trust_gain``
-    towards 1; a negative one lowers it at the larger rate ``trust_loss`` towards 0.
+    work together in several partnerships at once read each other in every one of them, and
+    the month's signals add up. A positive total raises trust at rate ``trust_gain`` towards
+    1; a negative one lowers it at the larger rate ``trust_loss`` towards 0. What the member
+    expects then moves towards what it saw, at rate ``expectation_learning``.
 
     Equations, for holder a reading partner b in partnership P (commitment c, return ret,
-    harm h, myth m_a(sector b), noise ε ~ N(0, SIGNAL_NOISE)):
+    harm h, myth m_a(sector b), expectation e_ab, noise ε ~ N(0, SIGNAL_NOISE)):
 
-        δ_ab = W_CONTRIBUTION (c_b − EXPECTED_COMMITMENT − MYTH_COLOUR · myth_bias · m_a + ε)
+        δ_ab = W_CONTRIBUTION (c_b − e_ab − MYTH_COLOUR · myth_bias · m_a + ε)
                + W_FAIRNESS · clip(ret_a / mean_P ret − 1, ±FAIRNESS_CAP)
                − W_HARM · h_b
                + W_OUTCOME · clip(synergy_P − 1, ±OUTCOME_CAP)
                + W_INVESTMENT · trust_investment
         Δ_ab = Σ over the partnerships a and b share of δ_ab
         τ_ab ← asymmetric_update(τ_ab, Δ_ab, trust_gain, trust_loss);  familiarity_ab += 1
+        e_ab ← e_ab + expectation_learning (c̄_b − e_ab)   (c̄_b: b's mean commitment over
+                                                           the partnerships they share)
     """
 
     number = "6"
@@ -75,7 +76,6 @@ class TrustDynamics(Mechanism):
         "Slovic 1993 (trust is easier to destroy than to build)",
     )
     constants = (
-        "EXPECTED_COMMITMENT",
         "W_CONTRIBUTION",
         "W_FAIRNESS",
         "W_HARM",
@@ -104,8 +104,9 @@ class TrustDynamics(Mechanism):
         ret: np.ndarray,
         harm: np.ndarray,
         synergy: np.ndarray,
+        edges: np.ndarray,
     ) -> np.ndarray:
-        """δ_ab for every pair of the roster."""
+        """δ_ab for every pair of the roster (``edges``: each pair's relationship)."""
         a, b = roster.pair_entry_a, roster.pair_entry_b
         oa, ob = roster.pair_org_a, roster.pair_org_b
         orgs = s.orgs
@@ -115,7 +116,7 @@ class TrustDynamics(Mechanism):
         myth *= p.myth_bias
         myth *= MYTH_COLOUR
         signal = commitment.take(b)
-        signal -= EXPECTED_COMMITMENT
+        signal -= s.relations.expect.take(edges)
         signal -= myth
         signal += rng.noise.normal(0.0, SIGNAL_NOISE, size=a.size)
         signal *= W_CONTRIBUTION
@@ -133,8 +134,11 @@ class TrustDynamics(Mechanism):
         signal += W_INVESTMENT * p.trust_investment
         return signal
 
-    def __call__(self, s: State, p: Params, edges: np.ndarray, delta: np.ndarray) -> None:
-        """Apply the month's signals ``delta`` (per pair) to the pairs' relationships."""
+    def __call__(
+        self, s: State, p: Params, edges: np.ndarray, delta: np.ndarray, seen: np.ndarray
+    ) -> None:
+        """Apply the month's signals ``delta`` (per pair) to the pairs' relationships, and
+        move expectations towards the commitment ``seen`` (per pair)."""
         rel = s.relations
         # One total per relationship: a pair listed under two partnerships gets both signals.
         group, keep = group_by_last(edges, rel.size)
@@ -142,6 +146,9 @@ class TrustDynamics(Mechanism):
         e = edges[keep]
         rel.trust[e] = asymmetric_update(rel.trust.take(e), total[keep], p.trust_gain, p.trust_loss)
         rel.familiarity[e] += 1.0  # months of joint work, however many partnerships
+        times = np.bincount(group, minlength=edges.size)[keep]
+        mean_seen = np.bincount(group, weights=seen, minlength=edges.size)[keep] / times
+        rel.expect[e] += p.expectation_learning * (mean_seen - rel.expect.take(e))
 
 
 class Reputation(Mechanism):

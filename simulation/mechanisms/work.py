@@ -22,8 +22,9 @@ trust = TrustDynamics()
 
 def work_together(
     s: State, p: Params, rng: Streams, roster: Roster, edges: np.ndarray
-) -> tuple[WorkRecord, np.ndarray]:
-    """Every active partnership works for a month; returns the record and the trust signals.
+) -> tuple[WorkRecord, np.ndarray, np.ndarray]:
+    """Every active partnership works for a month; returns the record, the trust signals
+    and the commitment each pair's holder saw of the other (both per pair).
 
     Members commit effort (mechanism 2) given their trust in each other; they understand
     each other as well as their communication and jargon allow (3); the team produces joint
@@ -40,9 +41,10 @@ def work_together(
     u_entry = roster.per_entry_mean_over_pairs(u_pair)
     joint, alone, alone_entry, ratio = synergy(s, p, roster, effort, u_entry, trust_pair, u_pair)
     benefit, ret, harm, fairness = sharing(s, p, roster, effort, joint, alone_entry)
-    delta = trust.signal(s, p, rng, roster, commitment, ret, harm, ratio)
+    delta = trust.signal(s, p, rng, roster, commitment, ret, harm, ratio, edges)
     pids = roster.active_pid
     t.p_output[pids] += joint
+    t.p_progress[pids] += joint
     t.p_alone[pids] += alone
     t.p_synergy[pids] = ratio
     t.p_harm[pids] = np.bincount(roster.part, weights=harm, minlength=pids.size)
@@ -64,4 +66,4 @@ def work_together(
         fairness=fairness,
     )
     s.counts.value += float((joint * t.p_value[pids]).sum())
-    return work, delta
+    return work, delta, commitment.take(roster.pair_entry_b)
