@@ -30,7 +30,12 @@ if __name__ == "__main__":
 DISK_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 
 #: The modules that define the other subcommands, in the order `collabsim --help` lists them.
-EXTENSIONS = ("simulation.sweep.cli", "simulation.validation.cli", "simulation.viz.cli")
+EXTENSIONS = (
+    "simulation.sweep.cli",
+    "simulation.validation.cli",
+    "simulation.validation.calibrate_cli",
+    "simulation.viz.cli",
+)
 
 
 class _Parser(argparse.ArgumentParser):

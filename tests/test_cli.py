@@ -128,6 +128,7 @@ COMMANDS = [
     "report",
     "validate",
     "sensitivity",
+    "calibrate",
     "viz",
 ]
 
