@@ -14,7 +14,7 @@ import numpy as np
 
 from .codes import Behaviour
 from .mechanisms.trust import perceived_trust
-from .partnerships import END_CAUSES, STAGES
+from .partnerships import END_CAUSES, ENDED, STAGES
 from .sectors import DOMAINS, SECTORS
 
 if TYPE_CHECKING:
@@ -125,8 +125,9 @@ class Partnership:
 
     @property
     def age(self) -> int:
-        end = self._t.p_end[self.id]
-        return int((end if end >= 0 else self.model.month) - self._t.p_start[self.id])
+        ended = self._t.p_stage[self.id] == ENDED
+        end = self._t.p_end[self.id] if ended else self.model.month
+        return int(end - self._t.p_start[self.id])
 
     @property
     def synergy(self) -> float:

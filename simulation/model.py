@@ -74,12 +74,14 @@ class CollabModel(mesa.Model):
     def burn_in(self) -> None:
         """Months −burn_in + 1 .. 0, run and then forgotten by the read-outs."""
         s = self.state
-        s.month = -self.p.burn_in
+        s.month = s.turbulent_until = -self.p.burn_in  # months run from -burn_in to 0
         for month in range(1 - self.p.burn_in, 1):
             self.month_of_work(month)
         s.counts, s.totals = Counters(), Counters()
         s.events.clear()
         s.orgs.initial_myth[:] = s.orgs.myth
+        s.orgs.contact_good[:] = 0.0
+        s.orgs.contact_bad[:] = 0.0
 
     # --- the schedule ------------------------------------------------------------------------
     def step(self) -> None:

@@ -91,6 +91,8 @@ def organisations(p: Params, rng: np.random.Generator, counts: np.ndarray) -> Or
         n_memberships=np.zeros(n, dtype=np.int64),
         aspiration=np.full((n, len(Behaviour)), np.nan),
         founded=np.zeros(n, dtype=np.int64),
+        contact_good=np.zeros(n),
+        contact_bad=np.zeros(n),
         **a,
     )
 
@@ -150,6 +152,8 @@ def found(s: State, p: Params, rng: np.random.Generator, slots: np.ndarray) -> N
     orgs.stress[slots] = 0.0
     orgs.aspiration[slots] = np.nan
     orgs.founded[slots] = s.month
+    orgs.contact_good[slots] = 0.0
+    orgs.contact_bad[slots] = 0.0
     for slot, name in zip(slots.tolist(), names(sector, s.n_founded), strict=True):
         orgs.name[slot] = name
     s.relations.remove_orgs(slots)

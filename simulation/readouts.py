@@ -10,7 +10,7 @@ import numpy as np
 from .codes import Behaviour
 from .partnerships import DECLINING, DELIVERING, EARLY_CAUSES, END_CAUSES, ENDED, FORMING
 from .sectors import SECTORS
-from .state import COUNT_KEYS, State
+from .state import AMOUNT_KEYS, COUNT_KEYS, State
 
 if TYPE_CHECKING:
     from .model import CollabModel
@@ -62,8 +62,8 @@ COUNT_COLUMNS = frozenset(
         "declining",
         "isolated",
         "turbulent",
-        *(k for k in COUNT_KEYS if k != "value"),
-        *(f"total_{k}" for k in COUNT_KEYS if k != "value"),
+        *(k for k in COUNT_KEYS if k not in AMOUNT_KEYS),
+        *(f"total_{k}" for k in COUNT_KEYS if k not in AMOUNT_KEYS),
     ]
 )
 
@@ -179,7 +179,7 @@ def headline(model: CollabModel) -> dict[str, float]:
     r = model.readout
     tot = s.totals
     n = t.n_p
-    age = np.where(t.p_end[:n] >= 0, t.p_end[:n], s.month) - t.p_start[:n]
+    age = np.where(t.p_stage[:n] == ENDED, t.p_end[:n], s.month) - t.p_start[:n]
     seasoned = age >= SEASONED_AGE
     with np.errstate(invalid="ignore", divide="ignore"):
         lifetime = t.p_output[:n] / t.p_alone[:n]

@@ -50,6 +50,8 @@ class Organisations:
     n_memberships: np.ndarray  # (n,) int64, partnerships it is a member of now
     aspiration: np.ndarray  # (n, 5) float64, what it hopes for on each behaviour's evidence
     founded: np.ndarray  # (n,) int64, month founded (0 for the first population)
+    contact_good: np.ndarray  # (n,) float64, months of good experience with other sectors
+    contact_bad: np.ndarray  # (n,) float64, months of bad experience with other sectors
 
     @property
     def n(self) -> int:
@@ -126,6 +128,12 @@ class Counters:
     renegotiated: float = 0  # deadlines extended at a review
     closed: float = 0  # organisations that closed (each replaced by a new one)
     value_alone: float = 0  # value delivered by leads who went alone
+    # Trust moved by good and by bad readings (sum of |Δτ|) and the signals that moved it
+    # (sum of |Δ|): what a run says about trust's asymmetry (Slovic 1993).
+    trust_gained: float = 0
+    gain_signal: float = 0
+    trust_lost: float = 0
+    loss_signal: float = 0
 
     def ended_by(self, cause: EndCause) -> None:
         vars(self)["ended_" + cause.label] += 1
@@ -143,6 +151,10 @@ class Counters:
 
 
 COUNT_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Counters))
+#: Counters that are amounts rather than counts of things.
+AMOUNT_KEYS = frozenset(
+    ["value", "value_alone", "trust_gained", "gain_signal", "trust_lost", "loss_signal"]
+)
 
 
 @dataclass

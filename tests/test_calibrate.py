@@ -283,7 +283,7 @@ def test_km_median_edge_cases():
 
 def test_contact_myth_r_is_the_validators_statistic():
     got = M.evaluate(["contact_myth_r"], {}, [3], 60)["contact_myth_r"]
-    assert got == pytest.approx(run_stats((3, 60, {})).contact_r) and got < 0
+    assert got == pytest.approx(run_stats((3, 60, 0, {})).contact_r) and got < 0
 
 
 def test_each_arm_runs_once_per_seed_for_all_the_measures_that_need_it():

@@ -224,3 +224,20 @@ def test_after_burn_in_the_headline_series_have_no_trend():
     skill = SERIES.index("mean_skill")
     assert stats.ttest_1samp(closed[:, skill], 0).pvalue < 0.01
     assert closed[:, skill].mean() > 0.05
+
+
+def test_burn_in_is_the_same_run_with_its_first_months_unrecorded():
+    # Nothing depends on where the record starts: a model built with a burn-in of B months
+    # is, month for month, the model built without one and stepped B months.
+    plain = CollabModel(seed=3, burn_in=0)
+    for _ in range(60):
+        plain.step()
+    warmed = CollabModel(seed=3, burn_in=60)
+    assert warmed.month == 0 and warmed.state.events == [] and warmed.state.totals.formed == 0
+    for _ in range(30):
+        plain.step()
+        warmed.step()
+    assert np.array_equal(plain.state.orgs.myth, warmed.state.orgs.myth)
+    assert np.array_equal(plain.state.relations.trust, warmed.state.relations.trust)
+    assert plain.readout["active"] == warmed.readout["active"]
+    assert len(warmed.datacollector.model_vars["month"]) == 31

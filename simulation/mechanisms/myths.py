@@ -113,3 +113,7 @@ class MythDynamics(Mechanism):
         confirm *= 1.0 - m
         m = np.where(mean_delta > 0, m - erode, m + confirm)
         orgs.myth.reshape(-1)[keys] = clip(m, 0.0, 1.0)  # a view: the matrix is contiguous
+        # Contact counted per organisation and sector met: good and bad experiences.
+        who = keys // n_sec
+        np.add.at(orgs.contact_good, who[mean_delta > 0], 1.0)
+        np.add.at(orgs.contact_bad, who[mean_delta <= 0], 1.0)

@@ -144,7 +144,15 @@ class TrustDynamics(Mechanism):
         group, keep = group_by_last(edges, rel.size)
         total = np.bincount(group, weights=delta, minlength=edges.size)
         e = edges[keep]
-        rel.trust[e] = asymmetric_update(rel.trust.take(e), total[keep], p.trust_gain, p.trust_loss)
+        before = rel.trust.take(e)
+        rel.trust[e] = asymmetric_update(before, total[keep], p.trust_gain, p.trust_loss)
+        moved, signal = rel.trust.take(e) - before, total[keep]
+        up = signal > 0
+        c = s.counts
+        c.trust_gained += float(moved[up].sum())
+        c.gain_signal += float(signal[up].sum())
+        c.trust_lost -= float(moved[~up].sum())
+        c.loss_signal -= float(signal[~up].sum())
         rel.familiarity[e] += 1.0  # months of joint work, however many partnerships
         times = np.bincount(group, minlength=edges.size)[keep]
         mean_seen = np.bincount(group, weights=seen, minlength=edges.size)[keep] / times

@@ -85,12 +85,13 @@ class StaffTurnover(Mechanism):
     turnover in :data:`~simulation.sectors.STAFF_TURNOVER`, times ``staff_turnover_scale``).
     What leaves with them: partnering skill, the shared language and familiarity of the
     relationships the organisation holds (a relationship nobody remembers any more is
-    forgotten, and the other organisation becomes a stranger again), the trust those relationships built (newcomers
-    start from the first impression the organisation's myths give), and networking ties
-    (personal relationships, seed 000). Newcomers bring the behaviours typical of the
-    population and the myths typical of their sector (society's stereotypes, seed 000).
-    Empowerment of staff and stakeholders (seed 002) spreads relationships and know-how
-    beyond the individuals who hold them, so an empowered organisation loses less.
+    forgotten, and the other organisation becomes a stranger again), the trust those
+    relationships built (newcomers start from the first impression the organisation's myths
+    give), and networking ties (personal relationships, seed 000). Newcomers bring the
+    behaviours typical of the population and the myths typical of their sector (society's
+    stereotypes, seed 000). Empowerment of staff and stakeholders (seed 002) spreads
+    relationships and know-how beyond the individuals who hold them, so an empowered
+    organisation loses less.
 
     Equations, for organisation i of sector S (q the monthly share of knowledge lost):
 

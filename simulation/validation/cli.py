@@ -19,14 +19,36 @@ OPTIONS = {
     "replicates": Param("replicates", int, 20, "Replicates per condition.", "validate", 2, 10_000),
     "seed": Param("seed", int, 1, "Seed of the first replicate.", "validate", 0, 2**62),
     "steps": Param("steps", int, 120, "Months per run.", "validate", 12, 100_000),
+    "window": Param(
+        "window",
+        int,
+        360,
+        "Months recorded after the burn-in (trends; the cohort forms in them).",
+        "validate",
+        24,
+        100_000,
+    ),
+    "follow": Param(
+        "follow",
+        int,
+        240,
+        "Months the cohort is followed after the window.",
+        "validate",
+        0,
+        100_000,
+    ),
     "workers": Param(
         "workers", int, worker_count(None), "Parallel processes.", "validate", 1, 1024
     ),
 }
 
 
+VALIDATE_OPTIONS = ("replicates", "seed", "window", "follow", "workers")
+
+
 def _args(p: argparse.ArgumentParser) -> None:
-    for name, opt in OPTIONS.items():
+    for name in VALIDATE_OPTIONS:
+        opt = OPTIONS[name]
         p.add_argument(f"--{name}", default=None, help=f"{opt.help} (default {opt.default})")
     p.add_argument(
         "--out", default="results/validation", help="directory for validation.csv and validation.md"
@@ -57,8 +79,10 @@ def cmd_validate(args) -> int:
     from . import validate_patterns
 
     opts = {
-        k: o.coerce(o.default if getattr(args, k) is None else getattr(args, k), source=f"--{k}")
-        for k, o in OPTIONS.items()
+        k: OPTIONS[k].coerce(
+            OPTIONS[k].default if getattr(args, k) is None else getattr(args, k), source=f"--{k}"
+        )
+        for k in VALIDATE_OPTIONS
     }
     import pandas as pd
 
@@ -68,16 +92,20 @@ def cmd_validate(args) -> int:
     results = validate_patterns(
         opts["replicates"],
         opts["seed"],
-        opts["steps"],
+        opts["window"],
+        opts["follow"],
         opts["workers"],
         progress=lambda s: print(f"running: {s}", file=sys.stderr),
     )
     df = pd.DataFrame([m.row() for m in results])
     out.mkdir(parents=True, exist_ok=True)
+    from ..params import DEFAULTS
+
     header = (
-        f"Validation of the default scenario: {opts['replicates']} replicates per "
+        f"Validation at the steady state: {opts['replicates']} replicates per "
         f"condition (seeds {opts['seed']}..{opts['seed'] + opts['replicates'] - 1}), "
-        f"{opts['steps']} months.\n\n"
+        f"after a burn-in of {DEFAULTS['burn_in']} months; {opts['window']} months recorded, "
+        f"the cohort formed in them followed {opts['follow']} months more.\n\n"
     )
     for name, text in (
         ("validation.csv", df.to_csv(index=False)),

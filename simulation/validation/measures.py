@@ -142,29 +142,19 @@ register(
 
 # --- contact and myths ---------------------------------------------------------------------
 def contact_myth_r(result: RunResult) -> float:
-    """Pearson r across organisations between cross-sector contact (familiarity summed
-    over an organisation's cross-sector relationships) and the change in its mean myth
-    about other sectors since month 0; nan if every organisation, or none, had contact.
+    """Pearson r across organisations between months of cross-sector contact over the record
+    and the myth each reports (its mean myth about other sectors, measured with the
+    reliability of a survey scale); the statistic ``collabsim validate`` reads
+    (:func:`simulation.validation.patterns.contact_stats`, seeded by the run's seed)."""
+    from .patterns import contact_stats
 
-    The same statistic as ``contact_r`` of :func:`simulation.validation.patterns.run_stats`
-    (a test checks that they agree)."""
-    m = result.model
-    orgs, rel = m.state.orgs, m.state.relations
-    cross = orgs.sector[rel.src] != orgs.sector[rel.dst]
-    contact = np.bincount(rel.src[cross], weights=rel.familiarity[cross], minlength=orgs.n)
-    other = np.ones_like(orgs.myth, dtype=bool)
-    other[np.arange(orgs.n), orgs.sector] = False
-    change = (orgs.myth - orgs.initial_myth)[other].reshape(orgs.n, -1).mean(axis=1)
-    has = contact > 0
-    if not has.any() or has.all():
-        return float("nan")
-    return float(np.corrcoef(contact, change)[0, 1])
+    return contact_stats(result.model, np.random.default_rng(result.seed))[0]
 
 
 register(
     Measure(
         "contact_myth_r",
-        "correlation across organisations of cross-sector contact and myth change "
+        "correlation across organisations of cross-sector contact and reported myth "
         "(mean over replicates)",
         contact_myth_r,
         _base_mean,
