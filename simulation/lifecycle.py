@@ -35,6 +35,7 @@ def start_partnership(
     pid = s.table.create(
         members, req, value, s.month, duration, target, alignment, brokered, mandated
     )
+    s.history.fit(s.table.n_p)
     a, b = ordered_pairs(members)
     s.relations.add(a, b, first_trust)
     s.orgs.n_memberships[members] += 1
@@ -52,6 +53,7 @@ def leave(s: State, row: int, cause: EndCause) -> None:
     org = int(t.m_o[row])
     s.orgs.n_memberships[org] -= 1
     s.counts.left += 1
+    s.history.left[pid] += 1
     log_event(s, "left", pid, np.array([org]), cause.label, f"{s.orgs.name[org]} left")
     if t.members_of(pid).size < 2:
         end_partnership(s, pid, cause)

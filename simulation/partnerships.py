@@ -49,6 +49,8 @@ class PartnershipTable:
         "p_harm": (np.float64, None),  # latest credit dispute intensity
         "p_brokered": (np.bool_, None),
         "p_mandated": (np.bool_, None),
+        # Challenges taken on: 1 at formation; a renewal that takes on another adds one.
+        "p_challenges": (np.int64, None),
         # Membership rows of a partnership are one contiguous block (all made at creation):
         # its first row and length, so finding members needs no scan of every membership.
         "p_row0": (np.int64, None),
@@ -105,6 +107,7 @@ class PartnershipTable:
         self.p_harm[pid] = 0.0
         self.p_brokered[pid] = brokered
         self.p_mandated[pid] = mandated
+        self.p_challenges[pid] = 1
         self.n_p += 1
         k = len(members)
         self.p_row0[pid] = self.n_m
