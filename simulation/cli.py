@@ -65,7 +65,7 @@ def _run_args(p: argparse.ArgumentParser) -> None:
 
 @command(
     "run",
-    "run one scenario and write its time series, events, summary and dashboard",
+    "run one scenario and write its time series, events, partnerships, summary and dashboard",
     arguments=_run_args,
 )
 def cmd_run(args) -> int:

@@ -1,6 +1,7 @@
-"""Tables of docs/ODD.md generated from the code: traceability, named constants, state.
+"""Tables of the docs generated from the code: traceability, named constants, state (in
+docs/ODD.md) and the columns of the per-partnership table (docs/ODD.md, docs/sweeps.md).
 
-``python -m simulation.doc_tables`` rewrites the marked sections of ``docs/ODD.md``;
+``python -m simulation.doc_tables`` rewrites the marked sections of those files;
 ``tests/test_architecture.py`` fails when they are stale.
 """
 
@@ -15,6 +16,8 @@ from pathlib import Path
 from .mechanisms import MECHANISMS, traceability
 
 ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
+#: Every file with generated sections.
+DOCS = (ODD, ODD.with_name("sweeps.md"))
 #: Other modules whose named constants shape behaviour, listed beside the mechanisms'.
 OTHER_CONSTANT_MODULES = ("simulation.population", "simulation.partnerships")
 
@@ -93,6 +96,7 @@ def state_table() -> str:
             "Ties",
             "State",
             "WorkRecord",
+            "PartnershipHistory",
             "Streams",
         ):
             continue
@@ -105,7 +109,23 @@ def state_table() -> str:
     return "\n".join(rows) + "\n"
 
 
-SECTIONS = {"traceability": traceability, "constants": constants_table, "state": state_table}
+def partnership_columns_table() -> str:
+    """The columns of the per-partnership table, from ``simulation.partnership_records``."""
+    from .partnership_records import COLUMNS, pandas_dtype
+
+    rows = ["| column | type (Arrow / pandas) | unit | meaning |", "|---|---|---|---|"]
+    for c in COLUMNS:
+        null = " (null while active)" if c.nullable else ""
+        rows.append(f"| `{c.name}` | {c.kind} / {pandas_dtype(c)} | {c.unit} | {c.meaning}{null} |")
+    return "\n".join(rows) + "\n"
+
+
+SECTIONS = {
+    "traceability": traceability,
+    "constants": constants_table,
+    "state": state_table,
+    "partnership_columns": partnership_columns_table,
+}
 
 
 def render(text: str) -> str:
@@ -117,5 +137,6 @@ def render(text: str) -> str:
 
 
 if __name__ == "__main__":
-    ODD.write_text(render(ODD.read_text()))
-    print(f"wrote {ODD}")
+    for doc in DOCS:
+        doc.write_text(render(doc.read_text()))
+        print(f"wrote {doc}")

@@ -51,6 +51,7 @@ def start_partnership(
         plan,
         agreed,
     )
+    s.history.fit(s.table.n_p)
     a, b = ordered_pairs(members)
     edges = s.relations.add(a, b, first_trust)
     expect = s.relations.expect
@@ -78,6 +79,7 @@ def leave(s: State, row: int, cause: EndCause) -> None:
     org = int(t.m_o[row])
     s.orgs.n_memberships[org] -= 1
     s.counts.left += 1
+    s.history.left[pid] += 1
     log_event(s, "left", pid, np.array([org]), cause.label, f"{s.orgs.name[org]} left")
     if t.members_of(pid).size < 2:
         end_partnership(s, pid, cause)

@@ -21,6 +21,7 @@ from .mechanisms import (
 from .mechanisms.trust import perceived_trust
 from .mechanisms.work import trust, work_together
 from .params import typed
+from .partnership_records import record_month
 from .population import initial_state
 from .sectors import SECTOR_TITLES, SECTORS
 from .state import Counters, Streams
@@ -105,6 +106,7 @@ class CollabModel(mesa.Model):
         if roster.n:
             edges = s.relations.lookup(roster.pair_org_a, roster.pair_org_b)
             s.work, delta, seen = work_together(s, p, rng, roster, edges)
+            record_month(s, roster, s.work)
             self.trust(s, p, edges, delta, seen)
             self.myths(s, p, roster, delta)
             self.learning(s, p, roster, edges, s.work, delta)

@@ -14,23 +14,33 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from . import __version__
 from .errors import UserError, shown
 from .files import atomic_dir
 from .model import CollabModel
 from .params import validate_run
+from .partnership_records import arrow_table, partnership_columns
 from .provenance import provenance
 from .readouts import column_dtypes, headline
 from .scenarios import resolve
 
-OUTPUT_FILES = ("timeseries.parquet", "events.parquet", "summary.json", "dashboard.png")
+OUTPUT_FILES = (
+    "timeseries.parquet",
+    "events.parquet",
+    "partnerships.parquet",
+    "summary.json",
+    "dashboard.png",
+)
 
 
 @dataclass
 class RunResult:
-    """A finished run: its inputs, headline outcomes and model, with its per-month time series
-    and event log as tables (built when first asked for, since many callers never do)."""
+    """A finished run: its inputs, headline outcomes and model, with its per-month time series,
+    event log and per-partnership table as tables (built when first asked for, since many
+    callers never do)."""
 
     scenario: str
     seed: int
@@ -46,6 +56,15 @@ class RunResult:
     @cached_property
     def events(self) -> pd.DataFrame:
         return events_frame(self.model)
+
+    @cached_property
+    def partnerships(self) -> pd.DataFrame:
+        """One row per partnership formed (:mod:`simulation.partnership_records`)."""
+        return self.partnerships_arrow.to_pandas()
+
+    @cached_property
+    def partnerships_arrow(self) -> pa.Table:
+        return arrow_table(partnership_columns(self.model.state, self.model.p))
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -197,6 +216,7 @@ def write_outputs(result: RunResult, out: Path) -> list[Path]:
     with atomic_dir(out) as tmp:
         result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
         result.events.to_parquet(tmp / "events.parquet", index=False)
+        pq.write_table(result.partnerships_arrow, tmp / "partnerships.parquet")
         (tmp / "summary.json").write_text(
             json.dumps(result.summary(), indent=2, default=_json_default) + "\n"
         )

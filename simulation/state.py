@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from .codes import EndCause, Sector
+from .arrays import grown
+from .codes import Behaviour, EndCause, Sector
 from .partnerships import PartnershipTable
 from .relations import Relations
 
@@ -174,6 +175,48 @@ class WorkRecord:
 
 
 @dataclass
+class PartnershipHistory:
+    """Running sums over the months each partnership worked (index space: partnership id).
+
+    Rows grow as the partnership table's do (:meth:`fit`, with
+    :func:`~simulation.arrays.grown`). Once a month, right after the joint work, every
+    partnership that worked adds that month's values (``record_month`` in
+    :mod:`simulation.partnership_records`), so a lifetime mean is a sum over ``months``.
+    Means "of its members" are over the members active that month. Nothing in a month reads
+    these sums: they are records for read-outs, not model state.
+    """
+
+    months: np.ndarray  # (pids,) int64, months it worked (joint work done)
+    behaviour: np.ndarray  # (pids, 5) float64, sum over months of members' mean, per Behaviour
+    skill: np.ndarray  # (pids,) float64, sum over months of members' mean skill
+    trust: np.ndarray  # (pids,) float64, sum over months of mean trust over member pairs
+    understanding: np.ndarray  # (pids,) float64, sum over months of mean understanding
+    complementarity: np.ndarray  # (pids,) float64, sum over months of cover / mean own fit
+    synergy: np.ndarray  # (pids,) float64, sum of the synergy ratio over months it is defined
+    synergy_months: np.ndarray  # (pids,) int64, months with a defined synergy ratio
+    value: np.ndarray  # (pids,) float64, value delivered (joint output x challenge value)
+    left: np.ndarray  # (pids,) int64, members who left (one per "left" event)
+
+    @classmethod
+    def empty(cls) -> PartnershipHistory:
+        kw = {f.name: np.zeros(0) for f in fields(cls)}
+        kw.update(
+            months=np.zeros(0, np.int64),
+            synergy_months=np.zeros(0, np.int64),
+            left=np.zeros(0, np.int64),
+            behaviour=np.zeros((0, len(Behaviour))),
+        )
+        return cls(**kw)
+
+    def fit(self, need: int) -> None:
+        """Room for at least ``need`` partnerships (new rows are zero)."""
+        if need <= self.months.shape[0]:  # every field has as many rows
+            return
+        for f in fields(self):
+            setattr(self, f.name, grown(getattr(self, f.name), need))
+
+
+@dataclass
 class Streams:
     """Independent random streams, so that changing a rule does not shift when challenges
     and shocks arrive: conditions compared on one seed meet the same environment."""
@@ -200,3 +243,6 @@ class State:
     work: WorkRecord | None = None  # this month's joint work (None when nobody worked)
     #: Organisations founded so far in each sector (for their names).
     n_founded: np.ndarray = field(default_factory=lambda: np.zeros(len(Sector), np.int64))
+    history: PartnershipHistory = field(  # per-partnership sums over the months worked
+        default_factory=PartnershipHistory.empty
+    )

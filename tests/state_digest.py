@@ -64,6 +64,13 @@ ORG_FIELDS = (
     "n_memberships",
 )
 REL_FIELDS = ("src", "dst", "trust", "familiarity", "language", "tie")
+#: Partnership fields added after the stored digests were written, left out of the hash so
+#: that the stored digests still apply: ``p_challenges`` is 1 for every partnership until
+#: renewal exists. Hash it (drop it from here) when the digests are next rewritten. Records
+#: kept only for read-outs (``state.history``, the per-partnership sums) are not hashed
+#: either: nothing in a month reads them, and the output tables built from them are tested
+#: on their own (tests/test_partnership_records.py).
+NOT_HASHED = frozenset({"p_challenges"})
 
 
 def _named_state(m) -> list[tuple[str, object]]:
@@ -78,7 +85,7 @@ def _named_state(m) -> list[tuple[str, object]]:
     rel = s.relations
     out += [(f"rel.{f}", getattr(rel, f)) for f in REL_FIELDS]
     t = s.table
-    out += [(f"table.{f}", getattr(t, f)[: t.n_p]) for f in t.P_FIELDS]
+    out += [(f"table.{f}", getattr(t, f)[: t.n_p]) for f in t.P_FIELDS if f not in NOT_HASHED]
     out += [(f"table.{f}", getattr(t, f)[: t.n_m]) for f in t.M_FIELDS]
     out += [
         ("events", s.events),

@@ -23,6 +23,7 @@ def test_run_writes_results_and_prints_a_summary(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == [
         "dashboard.png",
         "events.parquet",
+        "partnerships.parquet",
         "summary.json",
         "timeseries.parquet",
     ]

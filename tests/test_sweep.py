@@ -258,10 +258,11 @@ def test_stored_rows_are_the_runs_own_records(tmp_path):
     assert ps.censored.any() and not ps.censored.all()
     done = ps[~ps.censored]
     assert (done.ended == ended.month.loc[done.index]).all()
-    assert (done.cause == ended.cause.loc[done.index]).all()
+    assert (done.end_cause == ended.cause.loc[done.index]).all()
+    assert ps.end_cause.isna().equals(ps.censored)
     assert (ps.formed == formed.loc[ps.index]).all()
     last = int(own.timeseries.month.iloc[-1])
-    assert (ps.duration == ps.ended.fillna(last) - ps.formed).all()
+    assert (ps.lifespan == ps.ended.fillna(last) - ps.formed).all()
 
 
 def flaky(exp, task):

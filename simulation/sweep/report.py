@@ -205,10 +205,10 @@ def write_report(sweep_dir: Path, out: Path | None = None, *, reference: int = 0
 
     p_dir = sweep_dir / "partnerships"
     if small and p_dir.is_dir() and any(p_dir.glob("*.parquet")):
-        ps = pd.read_parquet(p_dir, columns=["condition", "duration", "censored"])
+        ps = _survival_columns(p_dir)
         fig, ax = plt.subplots(figsize=(7, 4.5))
         for c, g in ps.groupby("condition"):
-            km = survival(g.duration.to_numpy(), g.censored.to_numpy(bool))
+            km = survival(g.lifespan.to_numpy(), g.censored.to_numpy(bool))
             color = colors[c % len(colors)]
             ax.step(km.time, km.surv, where="post", color=color, label=labels[c])
             ax.fill_between(
@@ -223,6 +223,19 @@ def write_report(sweep_dir: Path, out: Path | None = None, *, reference: int = 0
     if meta["design"] in ("sobol", "morris"):
         written += _sensitivity(meta, runs, out, outcomes)
     return written
+
+
+def _survival_columns(p_dir: Path) -> pd.DataFrame:
+    """Condition, lifespan and censoring of every partnership; sweeps written before the full
+    per-partnership table called the lifespan ``duration``."""
+    import pyarrow.parquet as pq
+
+    first = min(p_dir.glob("part-*.parquet"))
+    old = "lifespan" not in pq.read_schema(first).names
+    ps = pd.read_parquet(
+        p_dir, columns=["condition", "duration" if old else "lifespan", "censored"]
+    )
+    return ps.rename(columns={"duration": "lifespan"})
 
 
 def _sensitivity(meta: dict, runs: pd.DataFrame, out: Path, outcomes: list[str]) -> list[Path]:

@@ -28,6 +28,7 @@ import pyarrow as pa
 from .. import __version__, pools
 from ..errors import UserError
 from ..params import PARAMS
+from ..partnership_records import arrow_schema, arrow_table, partnership_columns
 from ..provenance import provenance
 from ..readouts import columns
 from . import store
@@ -106,36 +107,19 @@ def schemas(exp: Experiment) -> dict[str, pa.Schema]:
     }
 
 
-def _with_pandas_dtypes(schema: pa.Schema, dtypes: dict[str, str]) -> pa.Schema:
-    """``schema`` carrying pandas metadata, so that pandas reads these columns as ``dtypes``."""
-    frame = schema.empty_table().to_pandas().astype(dtypes)
-    return schema.with_metadata(pa.Schema.from_pandas(frame, preserve_index=False).metadata)
-
-
 _KEY = [("run_id", pa.string()), ("condition", pa.int64()), ("replicate", pa.int64())]
 _TS_VALUES = [c for c in columns() if c != "month"]
 _SCHEMA_TIMESERIES = pa.schema(
     _KEY + [("month", pa.int64())] + [(c, pa.float64()) for c in _TS_VALUES]
 )
-# "ended" is null while a partnership is ongoing: pandas should read it as nullable integers.
-_SCHEMA_PARTNERSHIPS = _with_pandas_dtypes(
-    pa.schema(
-        _KEY
-        + [
-            ("partnership", pa.int64()),
-            ("formed", pa.int64()),
-            ("ended", pa.int64()),
-            ("duration", pa.int64()),
-            ("censored", pa.bool_()),
-            ("cause", pa.string()),
-        ]
-    ),
-    {"ended": "Int64"},
-)
+# One row per partnership, typed by simulation.partnership_records (the same table a single
+# run writes), after the run's key columns and seed.
+_PS_KEY = (*_KEY, ("seed", pa.int64()))
+_SCHEMA_PARTNERSHIPS = arrow_schema(_PS_KEY)
 
 
 # A finished run travels from worker to parent as its ``runs`` row plus plain numpy arrays
-# (one 2-D block for its recorded months, one array per partnership field), which pickle as
+# (one 2-D block for its recorded months, one array per partnership column), which pickle as
 # a few buffers each; the parent adds the run's key columns and builds one Arrow table per
 # part. Pickling Arrow tables or DataFrames instead costs per column, on both sides.
 
@@ -148,30 +132,8 @@ def _timeseries(recorded: dict[str, list], keep: np.ndarray) -> dict[str, np.nda
     return {"month": np.asarray(recorded["month"], dtype=np.int64)[keep], "values": values}
 
 
-def _partnerships(events: list[dict], last_month: int) -> dict[str, np.ndarray]:
-    """One entry per partnership: formation month, end month and cause (censored if ongoing)."""
-    end: dict[int, tuple[int, str]] = {}
-    formed = []
-    for e in events:
-        if e["event"] == "formed":
-            formed.append((e["partnership"], e["month"]))
-        elif e["event"] == "ended":
-            end.setdefault(e["partnership"], (e["month"], e["cause"]))
-    start = np.array([m for _, m in formed], dtype=np.int64)
-    stop = np.array([end.get(p, (-1, ""))[0] for p, _ in formed], dtype=np.int64)
-    censored = stop < 0
-    return {
-        "partnership": np.array([p for p, _ in formed], dtype=np.int64),
-        "formed": start,
-        "ended": stop,
-        "duration": np.where(censored, last_month, stop) - start,
-        "censored": censored,
-        "cause": np.array([end.get(p, (-1, ""))[1] for p, _ in formed], dtype=object),
-    }
-
-
-def _key_columns(results: list[dict], lengths: list[int]) -> list[pa.Array]:
-    return [pa.array(np.repeat([r["row"][k] for r in results], lengths), kind) for k, kind in _KEY]
+def _key_columns(results: list[dict], lengths: list[int], keys=_KEY) -> list[pa.Array]:
+    return [pa.array(np.repeat([r["row"][k] for r in results], lengths), kind) for k, kind in keys]
 
 
 def _timeseries_table(results: list[dict]) -> pa.Table:
@@ -187,19 +149,9 @@ def _timeseries_table(results: list[dict]) -> pa.Table:
 
 def _partnerships_table(results: list[dict]) -> pa.Table:
     parts = [r["partnerships"] for r in results]
-    col = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-    return pa.Table.from_arrays(
-        _key_columns(results, [p["partnership"].size for p in parts])
-        + [
-            pa.array(col["partnership"]),
-            pa.array(col["formed"]),
-            pa.array(col["ended"], mask=col["censored"]),
-            pa.array(col["duration"]),
-            pa.array(col["censored"]),
-            pa.array(col["cause"], pa.string()),
-        ],
-        schema=_SCHEMA_PARTNERSHIPS,
-    )
+    cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    keys = _key_columns(results, [p["partnership"].size for p in parts], _PS_KEY)
+    return arrow_table(cols, _PS_KEY, keys)
 
 
 def simulate_run(exp: Experiment, task: dict) -> RunResult:
@@ -249,7 +201,7 @@ def execute(exp: Experiment, task: dict, run_fn: Callable | None = None) -> dict
     k = exp.record_every
     keep = (months == last) if k == 0 else ((months % k == 0) | (months == last))
     ts = _timeseries(recorded, keep)
-    ps = _partnerships(model.events, last)
+    ps = partnership_columns(model.state, model.p)
     row.update(
         status="ok",
         error=None,
@@ -343,6 +295,12 @@ def _prepare(exp: Experiment, out: Path, resume: bool, tasks: list[dict]) -> set
                 raise UserError(
                     f"cannot resume: {out} was made by collabsim {made_by} and this is "
                     f"collabsim {__version__}; resume it with {made_by}, or use a new --out"
+                )
+            stale = store.stale_tables(out, schemas(exp))
+            if stale:
+                raise UserError(
+                    f"cannot resume: the {', '.join(stale)} table(s) in {out} were written with "
+                    "another layout (by an earlier collabsim); use a new --out"
                 )
             for note in store.repair(out):
                 print(f"collabsim: {out}: {note}", file=sys.stderr)

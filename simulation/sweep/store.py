@@ -4,7 +4,9 @@
     DIR/runs/part-NNNNN.parquet one row per run: run id, condition, replicate, seed, status,
                                 duration, error, version, varied parameters, final outcomes
     DIR/timeseries/part-*.parquet   recorded months of every successful run
-    DIR/partnerships/part-*.parquet one row per partnership: formed, ended, cause (survival)
+    DIR/partnerships/part-*.parquet one row per partnership of every successful run (the
+                                columns of simulation.partnership_records, after run_id,
+                                condition, replicate and seed)
 
 A part's ``runs`` file is written last, so it is the commit point: a run exists only when
 its ``runs`` row does. Every file is written atomically (:mod:`simulation.files`: under a
@@ -96,6 +98,22 @@ def _readable(path: Path) -> bool:
     except Exception:
         return False
     return True
+
+
+def stale_tables(out: Path, schemas: dict[str, pa.Schema]) -> list[str]:
+    """Tables whose stored parts have other columns or types than ``schemas`` (written by a
+    collabsim with another table layout), which a resume must not add to."""
+    stale = []
+    for name in TABLES:
+        for n in sorted(part_numbers(out, name)):
+            try:
+                got = pq.read_schema(Path(out) / name / f"part-{n:05d}.parquet")
+            except Exception:
+                continue  # damaged: repair() removes it
+            if not got.remove_metadata().equals(schemas[name].remove_metadata()):
+                stale.append(name)
+            break
+    return stale
 
 
 def repair(out: Path) -> list[str]:
@@ -197,3 +215,32 @@ def export_csv(out: Path) -> list[Path]:
                 con.close()
         written.append(target)
     return written
+
+
+def sweep_db(out: Path):
+    """An in-memory DuckDB connection with a view of each table of the sweep in ``out``
+    (``runs``, ``timeseries``, ``partnerships``: the parts present now) and
+    ``partnerships_runs``: every partnership with its run's varied parameters, months run and
+    ``params_json`` (all parameters used), joined on ``run_id``. Columns the partnerships
+    already hold (the governance rules) come from the partnerships table.
+    """
+    import duckdb
+
+    out = Path(out)
+    con = duckdb.connect()
+    for name in TABLES:
+        parts = sorted(p.as_posix() for p in (out / name).glob("part-*.parquet"))
+        if parts:  # the paths go in as values, never pasted into SQL (see export_csv)
+            con.read_parquet(parts).create_view(name)
+    tables = {r[0] for r in con.sql("SELECT view_name FROM duckdb_views()").fetchall()}
+    if {"runs", "partnerships"} <= tables:
+        have = {r[0] for r in con.sql("DESCRIBE partnerships").fetchall()}
+        factors = json.loads((out / "sweep.json").read_text()).get("factors", [])
+        extra = [c for c in [*factors, "months_run", "params_json"] if c not in have]
+        picked = "".join(f', r."{c}"' for c in extra)
+        con.execute(
+            "CREATE VIEW partnerships_runs AS SELECT p.*"
+            + picked
+            + " FROM partnerships p JOIN runs r USING (run_id)"
+        )
+    return con
