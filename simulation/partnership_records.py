@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from .codes import Behaviour, EndCause
+from .codes import Behaviour
 from .governance import RULES
 from .params import PARAMS
-from .partnerships import END_CAUSES, Roster
+from .partnerships import END_CAUSES, ENDED, Roster
 from .sectors import SECTOR_TITLES, SECTORS
 from .state import State, WorkRecord
 
@@ -91,7 +91,7 @@ SECTOR_COLUMNS = tuple(f"has_{s}" for s in SECTORS)
 #: Every column, in order, with its type, unit and meaning (docs are generated from this).
 COLUMNS: tuple[Column, ...] = (
     Column("partnership", "int64", "id", "partnership id, as in the event log"),
-    Column("formed", "int64", "month", "month it formed"),
+    Column("formed", "int64", "month", "month it formed (0 or below: during the burn-in)"),
     Column("ended", "int64", "month", "month it ended", nullable=True),
     Column("censored", "bool", "", "still active at the end of the run (no end observed)"),
     Column("lifespan", "int64", "months", "`ended` (or the run's last month) minus `formed`"),
@@ -108,8 +108,9 @@ COLUMNS: tuple[Column, ...] = (
         "why it ended: " + ", ".join(END_CAUSES),
         nullable=True,
     ),
-    Column("completed", "bool", "", "ended by meeting its goal (the only success)"),
+    Column("completed", "bool", "", "met the goal of at least one challenge (success)"),
     Column("challenges", "int64", "count", "challenges taken on (1, plus one per renewal)"),
+    Column("goals_met", "int64", "count", "challenges whose goal it met"),
     Column("planned_duration", "int64", "months", "planned life set at formation"),
     Column("size_at_start", "int64", "organisations", "members at formation"),
     Column(
@@ -188,14 +189,25 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 
 def partnership_columns(s: State, p: Any) -> dict[str, np.ndarray]:
-    """One entry per partnership ever formed (ids 0..n-1), keyed as :data:`COLUMNS`.
+    """One entry per partnership at work during the record (formed in it, or formed during
+    the burn-in and still running at its end), keyed as :data:`COLUMNS`.
 
     ``p`` holds the run's parameters (``model.p``). Null entries are marked by ``censored``
     (``ended`` holds -1, ``end_cause`` ""). The run's last month is ``s.month``.
     """
+    out = _all_columns(s, p)
+    t = s.table
+    n = t.n_p
+    ended = t.p_stage[:n] == ENDED
+    keep = ~ended | (t.p_end[:n] >= 1)  # month 0 is the burn-in's last month
+    return {k: v[keep] for k, v in out.items()}
+
+
+def _all_columns(s: State, p: Any) -> dict[str, np.ndarray]:
     t, h, n = s.table, s.history, s.table.n_p
     formed, end, cause = t.p_start[:n], t.p_end[:n], t.p_cause[:n]
-    censored = end < 0
+    censored = t.p_stage[:n] != ENDED
+    end = np.where(censored, -1, end)
     months = h.months[:n]
     nrows, left = t.p_nrows[:n], h.left[:n]
     rows = slice(0, t.n_m)
@@ -210,8 +222,9 @@ def partnership_columns(s: State, p: Any) -> dict[str, np.ndarray]:
         "lifespan": np.where(censored, s.month, end) - formed,
         "months_worked": months.copy(),
         "end_cause": cause_labels[np.where(cause >= 0, cause, len(END_CAUSES))],
-        "completed": cause == int(EndCause.COMPLETED),
+        "completed": t.p_completed[:n] > 0,
         "challenges": t.p_challenges[:n].copy(),
+        "goals_met": t.p_completed[:n].copy(),
         "planned_duration": t.p_duration[:n].copy(),
         "size_at_start": nrows.copy(),
         "size_at_end": nrows - left,

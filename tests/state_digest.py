@@ -62,15 +62,16 @@ ORG_FIELDS = (
     "skill",
     "stress",
     "n_memberships",
+    "aspiration",
+    "founded",
+    "contact_good",
+    "contact_bad",
 )
-REL_FIELDS = ("src", "dst", "trust", "familiarity", "language", "tie")
-#: Partnership fields added after the stored digests were written, left out of the hash so
-#: that the stored digests still apply: ``p_challenges`` is 1 for every partnership until
-#: renewal exists. Hash it (drop it from here) when the digests are next rewritten. Records
-#: kept only for read-outs (``state.history``, the per-partnership sums) are not hashed
-#: either: nothing in a month reads them, and the output tables built from them are tested
-#: on their own (tests/test_partnership_records.py).
-NOT_HASHED = frozenset({"p_challenges"})
+REL_FIELDS = ("src", "dst", "trust", "familiarity", "language", "tie", "expect")
+#: Records kept only for read-outs (``state.history``, the per-partnership sums) are not
+#: hashed: nothing in a month reads them, and the output tables built from them are tested on
+#: their own (tests/test_partnership_records.py).
+NOT_HASHED: frozenset[str] = frozenset()
 
 
 def _named_state(m) -> list[tuple[str, object]]:
@@ -81,7 +82,7 @@ def _named_state(m) -> list[tuple[str, object]]:
         ("turbulent_until", int(s.turbulent_until)),
     ]
     out += [(f"org.{f}", getattr(s.orgs, f)) for f in ORG_FIELDS]
-    out += [("ties.ptr", s.ties.ptr), ("ties.dst", s.ties.dst), ("ties.table", s.ties.table)]
+    out += [("ties.table", s.ties.table), ("n_founded", s.n_founded)]
     rel = s.relations
     out += [(f"rel.{f}", getattr(rel, f)) for f in REL_FIELDS]
     t = s.table
@@ -94,7 +95,7 @@ def _named_state(m) -> list[tuple[str, object]]:
         ("readout", dict(m.readout)),
     ]
     out.append(("rng", m.rng.bit_generator.state))
-    for name in ("env", "form", "noise"):
+    for name in ("env", "form", "noise", "demog"):
         out.append((f"rng_{name}", getattr(m.streams, name).bit_generator.state))
     return out
 

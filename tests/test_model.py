@@ -59,12 +59,13 @@ def test_partnerships_overlap_and_have_a_life_cycle():
 
 
 def test_every_formation_and_ending_is_in_the_event_log_with_a_story():
-    m = stepped(120, seed=4)
+    m = stepped(120, seed=4, burn_in=0)  # with a burn-in, its events are not logged
     ev = pd.DataFrame(m.events)
     formed = ev[ev.event == "formed"]
     ended = ev[ev.event == "ended"]
     assert len(formed) == m.state.table.n_p
     assert len(ended) == int((m.state.table.p_stage[: m.state.table.n_p] == 3).sum())
+    assert len(ev[ev.event == "renewed"]) == int(m.state.totals.renewed) > 0
     assert set(ended.cause) <= set(END_CAUSES)
     assert ended.story.str.match(r"month \d+: the partnership of .+ ended: ").all()
     assert ev[ev.event == "left"].story.str.contains(" left the partnership of ").all()
@@ -76,7 +77,9 @@ def test_readouts_are_complete_each_month():
     assert list(df.columns) == columns()
     assert len(df) == 13  # the start plus 12 months
     assert (df["active"] >= 0).all() and df["month"].tolist() == list(range(13))
-    assert df.filter(regex="^trust_").shape[1] == 16 and df.filter(regex="^myth_").shape[1] == 16
+    cells = "(public|private|third|community)_(public|private|third|community)$"
+    assert df.filter(regex="^trust_" + cells).shape[1] == 16
+    assert df.filter(regex="^myth_" + cells).shape[1] == 16
 
 
 @pytest.mark.parametrize("n, steps", [(40, 12), (4, 1)])
@@ -123,8 +126,9 @@ def test_group_by_last_matches_a_dictionary_grouping():
 
 def test_roster_pairs_every_fellow_member_once():
     t = PartnershipTable(4)
-    t.create(np.array([0, 1, 2]), np.ones(4) / 4, 1.0, 0, 10, 1.0, 0.5, False, False)
-    t.create(np.array([2, 3]), np.ones(4) / 4, 1.0, 0, 10, 1.0, 0.5, False, False)
+    plan = dict(forming=3, plan=0.6, agreed=0.1)
+    t.create(np.array([0, 1, 2]), np.ones(4) / 4, 1.0, 0, 10, 1.0, 0.5, False, False, **plan)
+    t.create(np.array([2, 3]), np.ones(4) / 4, 1.0, 0, 10, 1.0, 0.5, False, False, **plan)
     ro = t.roster()
     pairs = {
         (int(ro.org[a]), int(ro.org[b]), int(ro.pid[a]))

@@ -123,7 +123,7 @@ def run_stats(args: tuple[int, int, int, dict]) -> RunStats:
         m.step()
     t = s.table
     n = t.n_p
-    cohort = (t.p_start[:n] >= 0) & (t.p_start[:n] < window)
+    cohort = (t.p_start[:n] >= 1) & (t.p_start[:n] <= window)  # month 0 ends the burn-in
     ended = t.p_stage[:n][cohort] == ENDED
     end = np.where(ended, t.p_end[:n][cohort], s.month)
     life = (end - t.p_start[:n][cohort]).astype(float)
