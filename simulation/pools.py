@@ -1,5 +1,5 @@
-"""Local process pools: a forkserver that has imported the model, shared by sweeps, the
-validator and the sensitivity screen.
+"""Local process pools: a forkserver that has imported the model, shared by sweeps (and so
+the sensitivity analysis) and the validator.
 
 Light on purpose (no Mesa, pandas or pyarrow here), so that a command can start the
 forkserver first and let its imports run beside the parent's own.

@@ -211,6 +211,42 @@ def test_sampled_designs_sizes_bounds_and_types(design, expected):
     assert conditions(exp) == pts  # the design is reproducible
 
 
+def test_switches_in_sampled_designs_and_second_order_sobol():
+    # A switch is a 0/1 factor: off below 0.5, on from 0.5, so every Morris step flips it.
+    exp = parse_experiment(
+        small(
+            design={"type": "morris", "samples": 6},
+            vary={"sanctions": {"low": False, "high": True}, "clarity": {"low": 0.1, "high": 0.9}},
+        )
+    )
+    pts = conditions(exp)
+    assert {type(p["sanctions"]) for p in pts} == {bool}
+    flips = [
+        a["sanctions"] != b["sanctions"]
+        for t in range(6)
+        for a, b in zip(pts[3 * t : 3 * t + 3], pts[3 * t + 1 : 3 * t + 3], strict=False)
+        if a["clarity"] == b["clarity"]
+    ]
+    assert len(flips) == 6 and all(flips)
+    sobol = small(
+        design={"type": "sobol", "samples": 8, "second_order": True},
+        vary={"sanctions": {"low": False, "high": True}, "clarity": {"low": 0.1, "high": 0.9}},
+    )
+    pts = conditions(parse_experiment(sobol))
+    assert len(pts) == 8 * (2 * 2 + 2)
+    assert 0.3 < np.mean([p["sanctions"] for p in pts]) < 0.7
+    for design, vary, fragment in [
+        ({"type": "morris", "samples": 4, "second_order": True}, None, "design.second_order"),
+        ({"type": "sobol", "samples": 4, "second_order": 1}, None, "design.second_order = 1"),
+        ({"type": "lhs", "samples": 4}, {"low": True, "high": False}, "vary.sanctions.low"),
+        ({"type": "lhs", "samples": 4}, {"low": 0, "high": 1, "dist": "normal"}, "dist"),
+        ({"type": "factorial"}, {"low": False, "high": True}, "a values list for bool"),
+    ]:
+        raw = small(design=design, vary={"sanctions": vary or {"low": False, "high": True}})
+        with pytest.raises(UserError, match=fragment):
+            parse_experiment(raw)
+
+
 # --- running --------------------------------------------------------------------------
 def test_serial_and_pool_give_identical_results(tmp_path):
     exp = load_experiment(TINY)

@@ -85,45 +85,9 @@ def test_validate_bad_options(tmp_path, args, fragment):
     assert not (tmp_path / "v").exists()
 
 
-def test_sensitivity_screen_ranks_parameters_and_responds(tmp_path):
-    r = subprocess.run(
-        [
-            EXE,
-            "sensitivity",
-            "--replicates",
-            "3",
-            "--steps",
-            "60",
-            "--only",
-            "trust_loss",
-            "--only",
-            "jargon_penalty",
-            "--out",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert r.returncode == 0, r.stderr
-    df = pd.read_csv(tmp_path / "sensitivity.csv")
-    assert set(df.parameter) == {"trust_loss", "jargon_penalty"}
-    tl = df.set_index("parameter").loc["trust_loss"]
-    assert tl.cross_trust_effect < 0 and tl.cross_trust_high < tl.cross_trust_low
-    assert df.max_abs_effect.is_monotonic_decreasing
-    bad = subprocess.run(
-        [EXE, "sensitivity", "--only", "charisma", "--out", str(tmp_path / "x")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert bad.returncode == 2 and "charisma" in bad.stderr
-
-
 def test_pool_gives_the_same_results_in_the_same_order_as_one_process():
-    """Validation and the screen use the shared forkserver pool; results come from seeds only."""
+    """Validation uses the shared forkserver pool; results come from seeds only."""
     from simulation.validation.patterns import validate_patterns
-    from simulation.validation.sensitivity import screen
 
     def rows(workers):
         got = validate_patterns(
@@ -132,7 +96,3 @@ def test_pool_gives_the_same_results_in_the_same_order_as_one_process():
         return [m.row() for m in got]
 
     pd.testing.assert_frame_equal(pd.DataFrame(rows(1)), pd.DataFrame(rows(2)))
-    only = ["trust_loss", "clarity"]
-    pd.testing.assert_frame_equal(
-        screen(2, 4, 24, workers=1, only=only), screen(2, 4, 24, workers=2, only=only)
-    )

@@ -40,7 +40,9 @@ def unit_matrix(exp: Experiment) -> np.ndarray:
     if exp.design == "sobol":
         from SALib.sample import sobol
 
-        return sobol.sample(problem, exp.samples, calc_second_order=False, seed=exp.design_seed)
+        return sobol.sample(
+            problem, exp.samples, calc_second_order=exp.second_order, seed=exp.design_seed
+        )
     from SALib.sample import morris
 
     return morris.sample(problem, exp.samples, num_levels=exp.morris_levels, seed=exp.design_seed)
@@ -53,6 +55,8 @@ def _matrix(exp: Experiment) -> np.ndarray:
 
 def _cast(name: str, value: float) -> Any:
     kind = PARAMS[name].kind
+    if kind is bool:  # a switch's column: off below 0.5, on from 0.5
+        return bool(value >= 0.5)
     return int(round(value)) if kind is int else float(value)
 
 

@@ -130,6 +130,7 @@ class Experiment:
     stop: Stop | None = None
     description: str = ""
     timeout: float | None = None  # seconds a run may take before it is stopped as failed
+    second_order: bool = False  # sobol: also the second-order indices (N*(2D+2) points)
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     def fingerprint(self) -> str:
@@ -251,10 +252,12 @@ def _too_many(source: str, runs: int, detail: str, limit: int) -> UserError:
     )
 
 
-def design_size(design: str, levels: list[int], samples: int, replicates: int) -> tuple[int, str]:
+def design_size(
+    design: str, levels: list[int], samples: int, replicates: int, second_order: bool = False
+) -> tuple[int, str]:
     """Runs of a design, by arithmetic, with how it was counted: factorial, the product of
-    the level counts; LHS, N points; Sobol (first and total order), N*(D+2); Morris,
-    r*(D+1); each times the replicates."""
+    the level counts; LHS, N points; Sobol, N*(D+2) for first and total order, N*(2D+2)
+    with second order too; Morris, r*(D+1); each times the replicates."""
     d = len(levels)
     if design == "factorial":
         points = math.prod(levels)
@@ -262,6 +265,9 @@ def design_size(design: str, levels: list[int], samples: int, replicates: int) -
         how += f" levels x {replicates:,} replicates"
     elif design == "lhs":
         points, how = samples, f"lhs: {samples:,} points x {replicates:,} replicates"
+    elif design == "sobol" and second_order:
+        points = samples * (2 * d + 2)
+        how = f"sobol: N*(2D+2) = {samples:,}*(2*{d}+2) points x {replicates:,} replicates"
     elif design == "sobol":
         points = samples * (d + 2)
         how = f"sobol: N*(D+2) = {samples:,}*({d}+2) points x {replicates:,} replicates"
@@ -303,6 +309,8 @@ def _factor(source: str, name: str, spec: Any, design: str, limit: int | None = 
         if not isinstance(vals, list) or not vals:
             raise _fail(source, f"{key}.values", vals, "a non-empty list")
         return Factor(name, values=tuple(_param(source, f"{key}.values", name, v) for v in vals))
+    if p.kind is bool and design != "factorial" and "values" not in spec:
+        return _switch(source, key, name, spec)
     if not numeric:
         raise _fail(source, key, spec, f"a values list for {p.kind.__name__} parameter {name}")
     if "low" not in spec or "high" not in spec:
@@ -333,6 +341,25 @@ def _factor(source: str, name: str, spec: Any, design: str, limit: int | None = 
     if "step" in spec:
         raise _fail(source, f"{key}.step", spec["step"], f"no step in a {design} design")
     return _distribution(source, key, name, spec, float(low), float(high))
+
+
+def _switch(source: str, key: str, name: str, spec: dict) -> Factor:
+    """A switch in a sampled design, ``{ low = false, high = true }``: its unit-cube column
+    reads off below 0.5 and on from 0.5 (:func:`designs.conditions`), so each setting holds
+    half the cube, and with an even number of Morris levels every Morris step flips it."""
+    for k in ("low", "high"):
+        if k not in spec:
+            raise _fail(source, key, spec, "both low = false and high = true")
+        _param(source, f"{key}.{k}", name, spec[k])
+    if _param(source, f"{key}.low", name, spec["low"]) is not False:
+        raise _fail(source, f"{key}.low", spec["low"], "false (a switch runs from off to on)")
+    if _param(source, f"{key}.high", name, spec["high"]) is not True:
+        raise _fail(source, f"{key}.high", spec["high"], "true (a switch runs from off to on)")
+    shaped = sorted(set(spec) - {"low", "high", "dist"})
+    if shaped or spec.get("dist", "uniform") != "uniform":
+        k = shaped[0] if shaped else "dist"
+        raise _fail(source, f"{key}.{k}", spec[k], "low and high only (a switch is on or off)")
+    return Factor(name, low=0.0, high=1.0)
 
 
 def _number(source: str, key: str, value: Any, lo: float, hi: float, what: str) -> float:
@@ -476,10 +503,15 @@ def _parse(raw: dict, source: str, max_runs: int | None) -> Experiment:
     dtype = d.get("type", "factorial")
     if dtype not in DESIGNS:
         raise _fail(source, "design.type", dtype, ", ".join(DESIGNS))
-    extra = set(d) - {"type", "samples", "seed", "levels"}
+    extra = set(d) - {"type", "samples", "seed", "levels", "second_order"}
     if extra:
         k = sorted(extra)[0]
-        raise _fail(source, f"design.{k}", d[k], "keys type, samples, seed, levels")
+        raise _fail(source, f"design.{k}", d[k], "keys type, samples, seed, levels, second_order")
+    second_order = d.get("second_order", False)
+    if not isinstance(second_order, bool) or (second_order and dtype != "sobol"):
+        raise _fail(
+            source, "design.second_order", second_order, "true or false, and true only for sobol"
+        )
     samples = 0
     if dtype != "factorial":
         samples = _int(source, "design.samples", d.get("samples"), 2, 10**6)
@@ -497,7 +529,11 @@ def _parse(raw: dict, source: str, max_runs: int | None) -> Experiment:
         raise _fail(source, "vary", vary, "a table of parameter = [values] or {low, high[, step]}")
     # Counted before anything is built: a design too big to run is refused at once.
     runs, how = design_size(
-        dtype, [_levels(source, k, v, dtype) for k, v in vary.items()], samples, replicates
+        dtype,
+        [_levels(source, k, v, dtype) for k, v in vary.items()],
+        samples,
+        replicates,
+        second_order,
     )
     if runs > max_runs:
         raise _too_many(source, runs, how, max_runs)
@@ -535,6 +571,7 @@ def _parse(raw: dict, source: str, max_runs: int | None) -> Experiment:
         stop=stop,
         description=str(raw.get("description", "")),
         timeout=timeout,
+        second_order=second_order,
         raw=raw,
     )
 

@@ -11,6 +11,7 @@ Wilcoxon p-values.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -240,50 +241,18 @@ def _survival_columns(p_dir: Path) -> pd.DataFrame:
 
 def _sensitivity(meta: dict, runs: pd.DataFrame, out: Path, outcomes: list[str]) -> list[Path]:
     """Sobol or Morris indices, on the replicate mean of each design point."""
-    from .designs import salib_problem, unit_matrix
+    from . import indices
     from .experiment import parse_experiment
 
     exp = parse_experiment(meta["experiment"], source=meta["source"])
-    problem = salib_problem(exp)
-    means = runs[runs.status == "ok"].groupby("condition")[outcomes].mean()
-    if len(means) != len(meta["conditions"]):
+    done = runs[runs.status == "ok"].condition.nunique()
+    if done != len(meta["conditions"]):
         raise UserError("sensitivity indices need every design point; resume the sweep first")
-    X = unit_matrix(exp)  # Morris reads which factor moved, and which way, from the points
-    rows = []
-    for o in outcomes:
-        y = means[o].to_numpy(float)
-        if np.nanstd(y) == 0:
-            continue
-        if meta["design"] == "sobol":
-            from SALib.analyze import sobol
-
-            r = sobol.analyze(problem, y, calc_second_order=False, seed=exp.design_seed)
-            for i, n in enumerate(problem["names"]):
-                rows.append(
-                    {
-                        "outcome": o,
-                        "parameter": n,
-                        "S1": r["S1"][i],
-                        "S1_conf": r["S1_conf"][i],
-                        "ST": r["ST"][i],
-                        "ST_conf": r["ST_conf"][i],
-                    }
-                )
-        else:
-            from SALib.analyze import morris
-
-            r = morris.analyze(problem, X, y, num_levels=exp.morris_levels, seed=exp.design_seed)
-            for i, n in enumerate(problem["names"]):
-                rows.append(
-                    {
-                        "outcome": o,
-                        "parameter": n,
-                        "mu_star": r["mu_star"][i],
-                        "mu_star_conf": r["mu_star_conf"][i],
-                        "sigma": r["sigma"][i],
-                    }
-                )
-    df = pd.DataFrame(rows)
+    analyse = indices.sobol if meta["design"] == "sobol" else indices.morris
+    result = analyse(exp, runs, outcomes)
+    for note in result.notes:
+        print(f"collabsim: note: {note}", file=sys.stderr)
+    df = result.table
     written = [write_text(out / "sensitivity.csv", df.to_csv(index=False))]
     key = "ST" if meta["design"] == "sobol" else "mu_star"
     shown = [o for o in outcomes if o in set(df.outcome)][:6]

@@ -1,4 +1,5 @@
-"""Pattern-oriented validation (`collabsim validate`) and a one-at-a-time sensitivity screen."""
+"""Pattern-oriented validation (`collabsim validate`) and the global sensitivity analysis
+(`collabsim sensitivity`: Morris, then Sobol, run as sweeps)."""
 
 from ..lazy import exports
 
