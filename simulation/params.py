@@ -299,7 +299,7 @@ _DEFS: list[Param] = [
     Param(
         "burn_in",
         int,
-        240,
+        360,
         "Months simulated before read-outs start, so that they come from the steady state.",
         "environment",
         0,

@@ -24,7 +24,7 @@ from simulation.validation.targets import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_TARGETS = ROOT / "experiments" / "targets.toml"
+DEFAULT_TARGETS = ROOT / "experiments" / "calibration" / "targets.toml"
 
 
 def main(args, capsys, monkeypatch, cwd: Path):

@@ -10,7 +10,7 @@ from ..commands import command
 from ..params import Param
 from ..pools import worker_count
 
-DEFAULT_TARGETS = "experiments/targets.toml"
+DEFAULT_TARGETS = "experiments/calibration/targets.toml"
 #: The settings the command line can override (the rest are set in the targets file).
 OVERRIDES = ("population", "generations", "replicates", "steps", "seed")
 WORKERS = Param("workers", int, 1, "Parallel processes.", "calibrate", 1, 1024)

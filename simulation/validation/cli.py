@@ -67,7 +67,7 @@ def table_markdown(df: pd.DataFrame) -> str:
 
 
 def _fmt(r) -> str:
-    return f"{r['value']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}]"
+    return f"{r['value']:.3g} [{r['ci_low']:.3g}, {r['ci_high']:.3g}]"
 
 
 @command(
