@@ -112,6 +112,7 @@ class CollabModel(mesa.Model):
             self.learning(s, p, roster, edges, s.work, delta)
             self.review(s, p, rng, roster, s.work)
         self.turnover(s, p, rng)
+        s.orgs.last_partnered[s.orgs.n_memberships > 0] = month
 
     def collect(self) -> None:
         self.readout = readouts.compute(self.state)

@@ -91,6 +91,7 @@ def organisations(p: Params, rng: np.random.Generator, counts: np.ndarray) -> Or
         n_memberships=np.zeros(n, dtype=np.int64),
         aspiration=np.full((n, len(Behaviour)), np.nan),
         founded=np.zeros(n, dtype=np.int64),
+        last_partnered=np.zeros(n, dtype=np.int64),
         contact_good=np.zeros(n),
         contact_bad=np.zeros(n),
         **a,
@@ -152,6 +153,7 @@ def found(s: State, p: Params, rng: np.random.Generator, slots: np.ndarray) -> N
     orgs.stress[slots] = 0.0
     orgs.aspiration[slots] = np.nan
     orgs.founded[slots] = s.month
+    orgs.last_partnered[slots] = s.month
     orgs.contact_good[slots] = 0.0
     orgs.contact_bad[slots] = 0.0
     for slot, name in zip(slots.tolist(), names(sector, s.n_founded), strict=True):

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 #: Months after which a partnership's lifetime synergy counts in the run's headline.
 SEASONED_AGE = 3
+#: Months without any partnership after which an organisation counts as isolated for long
+#: (seed 001 slide 3, "isolation"; two years is an assumption).
+ISOLATION_MONTHS = 24
 
 BEHAVIOURS = Behaviour.labels()
 
@@ -42,6 +45,7 @@ def columns() -> list[str]:
         "mean_myth",
         "isolated",
         "isolated_share",
+        "isolated_long_share",
         "fairness",
         "turbulent",
         "mean_capacity",
@@ -151,6 +155,7 @@ def compute(s: State) -> dict[str, float]:
         "mean_myth": cross_myth(s),
         "isolated": isolated,
         "isolated_share": isolated / orgs.n,
+        "isolated_long_share": float((s.month - orgs.last_partnered >= ISOLATION_MONTHS).mean()),
         "fairness": float(work.fairness.mean())
         if work is not None and work.fairness.size
         else float("nan"),
@@ -206,6 +211,7 @@ def headline(model: CollabModel) -> dict[str, float]:
         "mean_myth": r["mean_myth"],
         "myth_change": r["mean_myth"] - cross_myth(s, s.orgs.initial_myth),
         "isolated_share": r["isolated_share"],
+        "isolated_long_share": r["isolated_long_share"],
         "total_value": float(tot["value"]),
         "value_alone": float(tot["value_alone"]),
         "mean_fairness": float(np.nanmean(model.datacollector.model_vars["fairness"]))

@@ -246,7 +246,7 @@ def format_summary(result: RunResult) -> str:
     )
     lines = [
         f"collabsim {__version__} - scenario '{result.scenario}', seed {result.seed}, "
-        f"{result.steps} months, {p['n_orgs']} organisations",
+        f"{result.steps} months after a {p['burn_in']}-month burn-in, {p['n_orgs']} organisations",
         f"governance: {p['governance']} (formation {p['formation_mode']}, clarity "
         f"{p['clarity']}, reviews every {p['review_interval'] or 'never'} months, sanctions "
         f"{'on' if p['sanctions'] else 'off'}, exit arrangements "
@@ -256,12 +256,15 @@ def format_summary(result: RunResult) -> str:
         f"{o['went_alone']} times)",
         f"partnerships ended       {ended}  ({causes or 'none'})",
         f"still active at the end  {o['partnerships_active']}",
-        f"failed or ended early    {pct(o['failure_share'])} of those ended",
+        f"renewed                  {o['partnerships_renewed']}  (took up a new challenge; "
+        f"{pct(o['challenge_success_share'])} of challenges met their goal)",
+        f"met no goal              {pct(o['failure_share'])} of those ended",
         f"mean synergy ratio       {o['mean_synergy']:.2f}  (advantage in "
         f"{pct(o['share_advantage'])} of partnerships)",
         f"cross-sector trust       {o['cross_trust']:.2f}",
-        f"myths about others       {o['mean_myth']:.2f}  ({o['myth_change']:+.3f} since start)",
-        f"isolated at the end      {pct(o['isolated_share'])} of organisations",
+        f"myths about others       {o['mean_myth']:.2f}  ({o['myth_change']:+.3f} since month 0)",
+        f"isolated at the end      {pct(o['isolated_share'])} of organisations  "
+        f"({o['organisations_closed']} closed and replaced)",
         f"value to the community   {o['total_value']:.0f}",
         f"fairness of shares       {o['mean_fairness']:.2f}  (Jain index, 1 = even)",
     ]

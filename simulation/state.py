@@ -51,6 +51,7 @@ class Organisations:
     n_memberships: np.ndarray  # (n,) int64, partnerships it is a member of now
     aspiration: np.ndarray  # (n, 5) float64, what it hopes for on each behaviour's evidence
     founded: np.ndarray  # (n,) int64, month founded (0 for the first population)
+    last_partnered: np.ndarray  # (n,) int64, last month it was in a partnership (or founded)
     contact_good: np.ndarray  # (n,) float64, months of good experience with other sectors
     contact_bad: np.ndarray  # (n,) float64, months of bad experience with other sectors
 

@@ -64,6 +64,7 @@ ORG_FIELDS = (
     "n_memberships",
     "aspiration",
     "founded",
+    "last_partnered",
     "contact_good",
     "contact_bad",
 )

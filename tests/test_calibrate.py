@@ -209,7 +209,7 @@ def test_distance_is_zero_inside_every_interval_and_grows_outside():
 
 
 # --- measures --------------------------------------------------------------------------------
-SMALL = {"n_orgs": 40}
+SMALL = {"n_orgs": 40, "burn_in": 60}  # a short burn-in keeps these tests quick
 SEEDS = [3, 4, 5]
 STEPS = 48
 
@@ -306,7 +306,7 @@ def test_an_arm_means_one_set_of_overrides():
 # --- end to end ------------------------------------------------------------------------------
 def tiny_file(tmp_path: Path) -> Path:
     """The shipped targets and priors on a small model: 30 organisations."""
-    text = edit(DEFAULT_TARGETS.read_text(), "[fixed]\n", "[fixed]\nn_orgs = 30\n")
+    text = edit(DEFAULT_TARGETS.read_text(), "[fixed]\n", "[fixed]\nn_orgs = 30\nburn_in = 60\n")
     text = edit(text, "check_replicates = 10", "check_replicates = 2")
     f = tmp_path / "tiny.toml"
     f.write_text(text)
@@ -380,7 +380,7 @@ def test_a_known_formation_rate_recovers_its_challenge_rate(tmp_path):
     # Synthetic target: the formation rate measured at challenge_rate = 3 on many seeds,
     # with an interval of +-15%. ABC must put 3 inside its 95% credible interval and narrow
     # the prior [0.5, 8] to about a third of its spread or less (measured: 0.20).
-    truth, model = 3.0, {"n_orgs": 40}
+    truth, model = 3.0, {"n_orgs": 40, "burn_in": 60}
     rate = M.evaluate(["formation_rate"], {**model, "challenge_rate": truth}, range(100, 112), 24)
     m = rate["formation_rate"]
     raw = {

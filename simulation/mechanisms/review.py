@@ -148,6 +148,15 @@ class ReviewAndExit(Mechanism):
     tests = (
         "test_mechanisms.py::test_exit_arrangements_mean_less_trust_lost_on_exit",
         "test_mechanisms.py::test_reviews_with_sanctions_call_slackers_to_account",
+        "test_governance_mechanisms.py::test_sanctions_cost_the_sanctioned",
+        "test_governance_mechanisms.py::test_mandated_members_stay_while_the_mandate_holds",
+        "test_governance_mechanisms.py::test_exits_wait_out_the_forming_months",
+        "test_governance_mechanisms.py::test_informal_checks_only_where_no_reviews_are_scheduled",
+        "test_governance_mechanisms.py::"
+        "test_a_completed_partnership_renews_when_worth_it_and_ends_well_otherwise",
+        "test_governance_mechanisms.py::"
+        "test_renegotiation_moves_a_deadline_once_where_most_of_the_goal_is_met",
+        "test_governance_mechanisms.py::test_the_goal_is_revised_when_a_member_leaves",
     )
 
     def __call__(self, s: State, p: Params, rng: Streams, roster: Roster, work: WorkRecord) -> None:

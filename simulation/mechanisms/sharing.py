@@ -54,6 +54,7 @@ class BenefitSharing(Mechanism):
     tests = (
         "test_mechanisms.py::test_sharing_by_power_is_less_fair_than_proportional",
         "test_mechanisms.py::test_sharing_ungenerous_members_grab_credit_and_do_harm",
+        "test_governance_mechanisms.py::test_free_riding_pays_where_accountability_is_vague",
     )
 
     def __call__(

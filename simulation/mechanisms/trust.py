@@ -90,6 +90,7 @@ class TrustDynamics(Mechanism):
         "test_mechanisms.py::test_trust_lost_faster_than_built",
         "test_mechanisms.py::test_trust_harm_and_myths_lower_the_signal",
         "test_mechanisms.py::test_trust_reads_every_partnership_a_pair_shares",
+        "test_validation.py::test_asymmetry_measures_follow_the_rates",
         "test_mechanisms.py::test_trust_faster_loss_lowers_cross_sector_trust",
         "test_reference_oracle.py",
     )
