@@ -25,8 +25,8 @@ STORE = Path(__file__).with_name("digests.json")
 #: side-index threshold); each governance preset; brokered and mandated formation.
 CONFIGS: list[tuple[str, dict, int]] = [
     ("default", {}, 120),
-    ("orgs_2000", {"n_orgs": 2000}, 60),
-    ("orgs_6000", {"n_orgs": 6000}, 90),
+    ("orgs_2000", {"n_orgs": 2000, "burn_in": 0}, 60),
+    ("orgs_6000", {"n_orgs": 6000, "burn_in": 0}, 90),
     ("preset_none", {"governance": "none"}, 120),
     ("preset_contract", {"governance": "contract"}, 120),
     ("preset_leading_as_peers", {"governance": "leading_as_peers"}, 120),

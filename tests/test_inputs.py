@@ -53,7 +53,7 @@ def small(**over) -> dict:
         "steps": 4,
         "replicates": 2,
         "base_seed": 5,
-        "fixed": {"n_orgs": 12},
+        "fixed": {"n_orgs": 12, "burn_in": 0},  # input handling needs no steady state
         "vary": {"governance": ["none", "contract"]},
     }
     raw.update(over)

@@ -29,9 +29,9 @@ EXE = [sys.executable, "-m", "simulation.cli"]
 #: A tiny model where the answer is known: shocks are off, so shock_size cannot matter,
 #: and challenges (the source of every partnership) arrive at challenge_rate.
 FACTORS = ("challenge_rate", "shock_size", "trust_gain")
-HELD = {"n_orgs": 30, "shock_rate": 0.0}
+HELD = {"n_orgs": 50, "shock_rate": 0.0, "burn_in": 0}  # no burn-in: quick tests
 TINY = gsa.Settings(
-    trajectories=8, replicates=2, steps=24, seed=11, top=3, sobol_n=8, factors=FACTORS, fixed=HELD
+    trajectories=8, replicates=2, steps=48, seed=11, top=3, sobol_n=8, factors=FACTORS, fixed=HELD
 )
 
 
@@ -40,10 +40,12 @@ def test_factors_are_read_from_the_parameter_table(monkeypatch):
     expected = [
         p.name
         for p in PARAMS.values()
-        if p.kind in (int, float, bool) and p.name != "n_orgs" and not p.name.startswith("share_")
+        if p.kind in (int, float, bool)
+        and p.name not in ("n_orgs", "burn_in")
+        and not p.name.startswith("share_")
     ]
     assert ranges.screened() == expected
-    assert {"n_orgs", "share_public", "formation_mode", "sharing_rule"}.isdisjoint(expected)
+    assert {"n_orgs", "share_public", "burn_in", "formation_mode"}.isdisjoint(expected)
     assert [r.name for r in gsa.factor_ranges(gsa.Settings())] == expected  # the default: all
     # A parameter added to the table is screened at once; one of the make-up is not.
     monkeypatch.setitem(PARAMS, "new_constant", Param("new_constant", float, 0.1, "x", "k", 0, 1))
@@ -93,7 +95,7 @@ def test_morris_stage_is_a_sweep_with_the_recorded_seeds(morris_out):
     prov = json.loads((out / "morris.json").read_text())
     assert prov["seeds"]["run_seeds"] == [11, 12] and prov["seeds"]["design_seed"] == 11
     assert [f["parameter"] for f in prov["factors"]] == list(FACTORS)
-    assert prov["versions"]["SALib"] and prov["held"]["n_orgs"] == 30
+    assert prov["versions"]["SALib"] and prov["held"]["n_orgs"] == HELD["n_orgs"]
     for o in TINY.outcomes:
         assert (out / f"morris_{o}.png").stat().st_size > 10_000
     assert "challenge_rate" in (out / "morris.md").read_text()
@@ -265,11 +267,13 @@ def test_salib_warnings_become_readable_lines():
 # --- the command line ----------------------------------------------------------------------
 SMALL = [
     "--steps",
-    "12",
+    "36",
     "--set",
     "n_orgs=30",
     "--set",
     "shock_rate=0",
+    "--set",
+    "burn_in=0",
     "--factors",
     ",".join(FACTORS),
     "--replicates",

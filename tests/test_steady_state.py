@@ -148,29 +148,39 @@ def test_closure_rates_follow_the_sectors():
 # 12. Staff turnover ------------------------------------------------------------------------
 def _turnover(m, **params):
     """StaffTurnover on a copy of the state (same random draws each time); returns the copy's
-    skill, language, trust and familiarity, and the original state."""
+    skill, and the language, trust and familiarity of the original's relationships after it
+    (a forgotten relationship counts as nothing left), and the original state."""
     s = copy.deepcopy(m.state)
     StaffTurnover()(s, replace(m.p, **params), copy.deepcopy(m.streams))
-    n = m.state.relations.size
-    rel = s.relations
-    after = (s.orgs.skill, rel.language[:n], rel.trust[:n], rel.familiarity[:n])
-    o, r = m.state.orgs, m.state.relations
-    return after, (o.skill, o.behaviour, o.myth, r.trust, r.language, r.familiarity)
+    r0, rel = m.state.relations, s.relations
+    e = rel.lookup(r0.src, r0.dst)
+    kept = e >= 0
+
+    def after(values, forgotten):
+        return np.where(kept, values.take(np.maximum(e, 0)), forgotten)
+
+    out = (
+        s.orgs.skill,
+        after(rel.language, 0.0),
+        after(rel.trust, np.nan),
+        after(rel.familiarity, 0.0),
+    )
+    o = m.state.orgs
+    return out, (o.skill, o.behaviour, o.myth, r0.trust, r0.language, r0.familiarity)
 
 
 def test_turnover_erodes_skill_language_and_trust(busy):
     m, _, _ = busy
     (skill, lang, trust, fam), saved = _turnover(m, staff_turnover_scale=1.0)
     (skill0, lang0, trust0, fam0), _ = _turnover(m, staff_turnover_scale=0.0)
-    n = saved[3].size
     above = saved[0] > SKILL_NEWCOMER
     assert (skill[above] < saved[0][above]).all() and np.allclose(skill0, saved[0])
     worked = saved[4] > 0
-    assert (lang[:n][worked] < saved[4][worked]).all() and np.allclose(lang0[:n], saved[4])
-    assert (fam[:n][saved[5] > 0] < saved[5][saved[5] > 0]).all()
-    # Trust moves towards the first impression the holder's myths give, never past it.
-    moved = trust[:n] - saved[3]
-    assert np.abs(moved).sum() > 0 and np.allclose(trust0[:n], saved[3])
+    assert (lang[worked] < saved[4][worked]).all() and np.allclose(lang0, saved[4])
+    assert (fam[saved[5] > 0] < saved[5][saved[5] > 0]).all()
+    # Trust moves towards the first impression the holder's myths give.
+    moved = trust - saved[3]
+    assert np.nansum(np.abs(moved)) > 0 and np.allclose(trust0, saved[3])
 
 
 def test_empowerment_keeps_what_turnover_would_erase(busy):
@@ -182,10 +192,9 @@ def test_empowerment_keeps_what_turnover_would_erase(busy):
     s.orgs.behaviour[:, Behaviour.EMPOWERMENT] = 1.0
     (_, lang_high, _, _), _ = _turnover(m)
     s.orgs.behaviour[:] = saved
-    n = base[4].size
     worked = base[4] > 0
-    kept_low, kept_high = lang_low[:n][worked], lang_high[:n][worked]
-    assert (kept_high > kept_low).all()
+    kept_low, kept_high = lang_low[worked], lang_high[worked]
+    assert (kept_high >= kept_low).all() and kept_high.sum() > kept_low.sum()
 
 
 # The steady state ---------------------------------------------------------------------------

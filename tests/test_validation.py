@@ -39,7 +39,7 @@ def test_validate_measures_every_pattern_and_writes_tables(tmp_path):
 def test_asymmetry_measures_follow_the_rates():
     # The measures can fail: with gains faster than losses, the trust ratio drops below 1.
     normal = run_stats((3, 60, 0, {}))
-    flipped = run_stats((3, 60, 0, {"trust_gain": 0.3, "trust_loss": 0.05}))
+    flipped = run_stats((3, 60, 0, {"trust_gain": 0.3, "trust_loss": 0.01}))
     assert normal.trust_asymmetry > 1 > flipped.trust_asymmetry
 
 
