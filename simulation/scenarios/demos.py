@@ -100,21 +100,22 @@ demo(
     "(seed 001).",
     {"governance": "forced_marriage"},
     watch="The network fills with partnerships quickly, many of them orange (collaborative "
-    "inertia), and the event log fills with endings after trust collapsed or with "
-    "missed deadlines. Cross-sector trust falls and myths rise.",
+    "inertia), and the event log fills with missed deadlines: mandated members cannot "
+    "leave. Cross-sector trust stays low and myths high.",
     change="Set 'formation mode' to voluntary and tick 'red lines' and 'alignment required' "
     "(a beneficial alliance), then press Reset.",
     happens="Fewer partnerships form, because organisations now choose partners they "
-    "trust and share values with, and can decline when going it alone is better. Trust "
-    "between sectors ends higher and myths lower than under the mandate. Watch the success "
+    "trust and share values with, and can decline when going it alone is better. Myths "
+    "about other sectors end weaker, and trust between sectors a little higher, than under "
+    "the mandate. Watch the success "
     "figures too: they barely move, because partners close in values bring less that the "
     "others lack. A mandate can create a partnership but not the trust it needs; choice "
     "builds trust but does not by itself make partnerships deliver.",
     contrast=Contrast(
         {"formation_mode": "voluntary", "red_lines": True, "alignment_required": True},
-        "cross_trust",
-        +1,
-        "chosen partnerships leave more trust between sectors than mandated ones",
+        "mean_myth",
+        -1,
+        "chosen partnerships leave weaker myths about other sectors than mandated ones",
     ),
 )
 
