@@ -21,12 +21,12 @@ import pandas as pd
 
 STORE = Path(__file__).with_name("digests.json")
 
-#: (name, parameters, months). Default; large populations (6,000 passes the relationship
+#: (name, parameters, months). Default; large populations (8,000 passes the relationship
 #: side-index threshold); each governance preset; brokered and mandated formation.
 CONFIGS: list[tuple[str, dict, int]] = [
     ("default", {}, 120),
     ("orgs_2000", {"n_orgs": 2000, "burn_in": 0}, 60),
-    ("orgs_6000", {"n_orgs": 6000, "burn_in": 0}, 90),
+    ("orgs_8000", {"n_orgs": 8000, "burn_in": 0}, 90),
     ("preset_none", {"governance": "none"}, 120),
     ("preset_contract", {"governance": "contract"}, 120),
     ("preset_leading_as_peers", {"governance": "leading_as_peers"}, 120),

@@ -32,7 +32,7 @@ def test_state_and_outputs_match_the_stored_digests(name, params, months):
 def test_the_large_configuration_passes_the_side_index_threshold():
     from simulation.relations import SIDE_INDEX_FROM
 
-    assert STORED["orgs_6000"]["relations"] > SIDE_INDEX_FROM
+    assert STORED["orgs_8000"]["relations"] > SIDE_INDEX_FROM
 
 
 def test_the_digest_sees_a_one_bit_change():
