@@ -51,11 +51,14 @@ def test_demo_shows_its_idea_against_its_contrast(name):
 
 
 @pytest.mark.slow
-def test_myths_fall_with_contact_even_before_the_change():
+def test_myths_hold_steady_at_the_steady_state_without_the_conditions():
+    # At the steady state, contact erodes myths as fast as bad experiences and newcomers
+    # bring them back: over the demo's ten years they neither fall nor rise by much.
     from simulation.run import run_model
 
     change = [
         run_model(seed=s, steps=120, **resolve("demo_myths_and_dragons"))["myth_change"]
         for s in SEEDS
     ]
-    assert np.mean(change) < 0 and stats.ttest_1samp(change, 0, alternative="less").pvalue < ALPHA
+    lo, hi = stats.t.interval(0.95, len(change) - 1, np.mean(change), stats.sem(change))
+    assert -0.03 < lo and hi < 0.03, (lo, hi)

@@ -76,12 +76,12 @@ demo(
     },
     watch="The myth heatmap and the 'myths about other sectors' line. Every organisation "
     "starts with strong views of the other sectors ('only interested in profit', "
-    "'full of hierarchy and meetings but nothing changes'). Myths fade a little where "
-    "organisations from different sectors work together, and bad experiences push "
-    "them back up.",
+    "'full of hierarchy and meetings but nothing changes'). Myths hold steady: they fade "
+    "where organisations from different sectors work well together, bad experiences "
+    "push them back up, and newcomers bring society's stereotypes with them.",
     change="Tick 'equal status' and 'alignment required', raise 'trust investment' to 0.6, "
     "then press Reset (or open Compare with the preset 'leading_as_peers').",
-    happens="Myths now fall faster. Contact only erodes prejudice well under the right "
+    happens="Myths now fall. Contact only erodes prejudice well under the right "
     "conditions: partners who meet as equals, share a goal that was agreed at the "
     "start and are supported to build trust. Without them contact still helps, but "
     "every failure confirms what each side already believed, and bad contact counts "
