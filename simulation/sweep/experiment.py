@@ -139,19 +139,22 @@ class Experiment:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def load_experiment(path: str | Path, *, max_runs: int | None = None) -> Experiment:
-    """Read and validate an experiment file; ``max_runs`` overrides the file's limit."""
+def read_toml(path: str | Path, what: str) -> tuple[dict, str]:
+    """Read a TOML file as (table, text); any problem is one ``UserError`` naming the file.
+
+    ``what`` names the kind of file in messages ("experiment file", "targets file").
+    """
     if str(path) == "":
-        raise UserError("experiment file '' not found; allowed: a TOML file path")
+        raise UserError(f"{what} '' not found; allowed: a TOML file path")
     path = Path(path)
     try:
         if not path.is_file():
-            raise UserError(f"experiment file {path} not found")
+            raise UserError(f"{what} {path} not found; allowed: a TOML file path")
         data = path.read_bytes()
     except (OSError, ValueError) as exc:
         if isinstance(exc, UserError):
             raise
-        raise UserError(f"experiment file {path}: cannot be read ({exc})") from None
+        raise UserError(f"{what} {path}: cannot be read ({exc})") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -160,11 +163,16 @@ def load_experiment(path: str | Path, *, max_runs: int | None = None) -> Experim
             "allowed: a TOML file saved as UTF-8"
         ) from None
     try:
-        raw = tomllib.loads(text)
+        return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: not valid TOML: {exc}") from None
+        raise UserError(f"{path}: not valid TOML: {' '.join(str(exc).split())}") from None
     except RecursionError:
         raise UserError(f"{path}: not valid TOML: nested too deeply") from None
+
+
+def load_experiment(path: str | Path, *, max_runs: int | None = None) -> Experiment:
+    """Read and validate an experiment file; ``max_runs`` overrides the file's limit."""
+    raw, _ = read_toml(path, "experiment file")
     return parse_experiment(raw, source=str(path), max_runs=max_runs)
 
 

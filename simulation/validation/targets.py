@@ -12,13 +12,13 @@ before it imports anything heavy.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import ParameterError, UserError, shown
 from ..params import PARAMS, Param
+from ..sweep.experiment import read_toml
 
 TOP_KEYS = ("name", "description", "scenario", "settings", "fixed", "parameters", "targets")
 TARGET_KEYS = ("interval", "value", "source")
@@ -222,30 +222,7 @@ def _setting(source: str, name: str, value: Any) -> Any:
 
 def load_targets(path: str | Path) -> Targets:
     """Read and validate a targets file."""
-    if str(path) == "":
-        raise UserError("targets file '' not found; allowed: a TOML file path")
-    path = Path(path)
-    try:
-        if not path.is_file():
-            raise UserError(f"targets file {path} not found; allowed: a TOML file path")
-        data = path.read_bytes()
-    except (OSError, ValueError) as exc:
-        if isinstance(exc, UserError):
-            raise
-        raise UserError(f"targets file {path}: cannot be read ({exc})") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UserError(
-            f"{path}: is not UTF-8 text (byte {exc.start} is {data[exc.start]:#04x}); "
-            "allowed: a TOML file saved as UTF-8"
-        ) from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: not valid TOML: {' '.join(str(exc).split())}") from None
-    except RecursionError:
-        raise UserError(f"{path}: not valid TOML: nested too deeply") from None
+    raw, text = read_toml(path, "targets file")
     return parse_targets(raw, source=str(path), text=text)
 
 
