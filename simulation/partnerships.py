@@ -9,6 +9,7 @@ The readable face is :class:`simulation.agents.Partnership`; the state is here.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
@@ -79,6 +80,8 @@ class PartnershipTable:
             setattr(self, name, np.zeros((16, n_domains) if shape else 16, dtype=dtype))
         for name, dtype in self.M_FIELDS.items():
             setattr(self, name, np.zeros(64, dtype=dtype))
+        self._roster_key: tuple[int, bytes] | None = None
+        self._roster: Roster | None = None
 
     def create(
         self,
@@ -162,7 +165,16 @@ class PartnershipTable:
         return self.m_p[rows]
 
     def roster(self) -> Roster:
-        return Roster.build(self)
+        """Who works with whom now. Rows are only ever appended and their partnership and
+        organisation never change, so the roster depends only on which rows are active:
+        it is rebuilt only when that changed since the last call."""
+        key = (self.n_m, self.m_active[: self.n_m].tobytes())
+        if self._roster_key != key:
+            roster = Roster.build(self)
+            for f in dataclasses.fields(roster):  # shared by the month's readers: read-only
+                getattr(roster, f.name).flags.writeable = False
+            self._roster_key, self._roster = key, roster
+        return self._roster
 
 
 def ordered_pairs(members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

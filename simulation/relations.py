@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kernels
 from .arrays import grown
 
 #: Number of relationships from which new keys are indexed on the side (see _insert_keys).
@@ -77,19 +78,19 @@ class Relations:
 
     def lookup(self, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
         """Edge index for each (src, dst) pair, or -1 where the pair has no edge."""
-        keys = np.asarray(src, dtype=np.int64) * self.n + np.asarray(dst, dtype=np.int64)
-        out = self._find(self._sorted_keys, self._sorted_edges, keys)
-        if self._recent_keys.size:
-            out = np.maximum(out, self._find(self._recent_keys, self._recent_edges, keys))
-        return out
+        src, dst = np.broadcast_arrays(np.asarray(src, np.int64), np.asarray(dst, np.int64))
+        flat = (np.ascontiguousarray(x).ravel() for x in (src, dst))
+        return kernels.lookup(*self.index(), *flat).reshape(src.shape)
 
-    @staticmethod
-    def _find(sorted_keys: np.ndarray, edges: np.ndarray, keys: np.ndarray) -> np.ndarray:
-        if sorted_keys.size == 0:
-            return np.full(keys.shape, -1, dtype=np.int64)
-        pos = sorted_keys.searchsorted(keys)
-        np.minimum(pos, sorted_keys.size - 1, out=pos)
-        return np.where(sorted_keys.take(pos) == keys, edges.take(pos), -1)
+    def index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+        """The key index as the compiled look-ups take it: main and side index, and n."""
+        return (
+            self._sorted_keys,
+            self._sorted_edges,
+            self._recent_keys,
+            self._recent_edges,
+            self.n,
+        )
 
     def add(
         self, src: np.ndarray, dst: np.ndarray, trust: np.ndarray, tie: bool | np.ndarray = False
@@ -106,13 +107,14 @@ class Relations:
             trust = np.broadcast_to(trust, src.shape)
         if tie.shape != src.shape:
             tie = np.broadcast_to(tie, src.shape)
-        idx = self.lookup(src, dst)
-        missing = np.flatnonzero(idx < 0)
-        if missing.size:
-            keys = src[missing] * self.n + dst[missing]
-            # A pair listed twice gets one edge (its first listing's state).
-            _, first, again = np.unique(keys, return_index=True, return_inverse=True)
-            new = missing[first]
+        idx, new, keys = kernels.new_pairs(
+            *self.index()[:4],
+            self.n,
+            self.size,
+            np.ascontiguousarray(src),
+            np.ascontiguousarray(dst),
+        )
+        if new.size:
             self._grow(self.size + new.size)
             sl = slice(self.size, self.size + new.size)
             self._src[sl] = src[new]
@@ -122,8 +124,7 @@ class Relations:
             self._language[sl] = 0.0
             self._tie[sl] = tie[new]
             self._expect[sl] = np.nan  # set by whoever starts the relationship
-            self._insert_keys(keys[first], np.arange(self.size, self.size + new.size))
-            idx[missing] = self.size + again
+            self._insert_keys(keys, np.arange(self.size, self.size + new.size))
             self.size += new.size
         return idx
 
@@ -148,11 +149,10 @@ class Relations:
         for name in self.FIELDS:
             arr = getattr(self, "_" + name)
             arr[: keep.size] = arr[keep]
+        self._sorted_keys, self._sorted_edges = kernels.drop_from_index(
+            *self.index()[:4], np.ascontiguousarray(drop, dtype=np.bool_)
+        )
         self.size = keep.size
-        keys = self.src * self.n + self.dst
-        order = np.argsort(keys, kind="stable")
-        self._sorted_keys = keys[order]
-        self._sorted_edges = order.astype(np.int64)
         self._recent_keys = np.zeros(0, dtype=np.int64)
         self._recent_edges = np.zeros(0, dtype=np.int64)
 
@@ -166,15 +166,12 @@ class Relations:
         root of the total. Below SIDE_INDEX_FROM keys a copy is cheaper than searching a
         second index on every look-up.
         """
-        keys = np.concatenate([self._recent_keys, keys])
-        edges = np.concatenate([self._recent_edges, edges])
-        order = np.argsort(keys, kind="stable")
-        keys, edges = keys[order], edges[order]
+        keys, edges = kernels.merge_keys(self._recent_keys, self._recent_edges, keys, edges)
         total = self._sorted_keys.size + keys.size
         if total < SIDE_INDEX_FROM or keys.size * keys.size > 16 * total:
-            at = self._sorted_keys.searchsorted(keys)
-            self._sorted_keys = np.insert(self._sorted_keys, at, keys)
-            self._sorted_edges = np.insert(self._sorted_edges, at, edges)
+            self._sorted_keys, self._sorted_edges = kernels.merge_keys(
+                self._sorted_keys, self._sorted_edges, keys, edges
+            )
             keys, edges = keys[:0], edges[:0]
         self._recent_keys, self._recent_edges = keys, edges
 

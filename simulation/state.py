@@ -25,10 +25,14 @@ from typing import Any
 
 import numpy as np
 
+from . import kernels
 from .arrays import grown
 from .codes import Behaviour, EndCause, Sector
 from .partnerships import PartnershipTable
 from .relations import Relations
+
+#: Columns added to the tie table when an organisation's row is full (storage only).
+TIE_WIDEN = 4
 
 
 @dataclass
@@ -81,24 +85,27 @@ class Ties:
         return (self.table >= 0).sum(axis=1)
 
     def add(self, a: np.ndarray, b: np.ndarray) -> None:
-        """Tie each a[k] to b[k] both ways (pairs already tied are left as they are)."""
-        for i, j in zip(np.asarray(a).tolist(), np.asarray(b).tolist(), strict=True):
-            if i == j or (self.table[i] == j).any():
-                continue
-            for x, y in ((i, j), (j, i)):
-                free = np.flatnonzero(self.table[x] < 0)
-                if not free.size:
-                    self.table = np.hstack(
-                        [self.table, np.full((self.table.shape[0], 4), -1, np.int64)]
-                    )
-                    free = np.flatnonzero(self.table[x] < 0)
-                self.table[x, free[0]] = y
+        """Tie each a[k] to b[k] both ways (pairs already tied are left as they are).
+
+        Each tie takes the first free slot of its rows; a full row widens the table.
+        """
+        a = np.ascontiguousarray(a, dtype=np.int64).ravel()
+        b = np.ascontiguousarray(b, dtype=np.int64).ravel()
+        done = 0
+        while done < a.size:
+            done += kernels.ties_add(self.table, a[done:], b[done:])
+            if done < a.size:
+                self.table = np.hstack(
+                    [self.table, np.full((self.table.shape[0], TIE_WIDEN), -1, np.int64)]
+                )
 
     def remove(self, a: np.ndarray, b: np.ndarray) -> None:
         """Cut the ties between a[k] and b[k], both ways."""
-        for i, j in zip(np.asarray(a).tolist(), np.asarray(b).tolist(), strict=True):
-            self.table[i][self.table[i] == j] = -1
-            self.table[j][self.table[j] == i] = -1
+        kernels.ties_remove(
+            self.table,
+            np.ascontiguousarray(a, dtype=np.int64).ravel(),
+            np.ascontiguousarray(b, dtype=np.int64).ravel(),
+        )
 
     def remove_orgs(self, orgs: np.ndarray) -> None:
         """Cut every tie of ``orgs`` (organisations that closed)."""

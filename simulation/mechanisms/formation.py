@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import kernels
 from ..codes import Behaviour
 from ..lifecycle import start_partnership
 from ..param_types import Params
@@ -14,7 +15,7 @@ from ..state import State, Streams
 from .base import Mechanism
 from .contribution import BASE_COMMITMENT, agreed_output, planned_commitment
 from .synergy import FORMING_MONTHS, MISUNDERSTANDING_WASTE
-from .trust import perceived_trust
+from .trust import perceived_trust, reputation_inputs
 
 #: Lowest perceived trust at which an organisation will accept a partner (assumption).
 ACCEPT_TRUST = 0.35
@@ -98,18 +99,6 @@ def free_mask(s: State, p: Params) -> np.ndarray:
     return (orgs.n_memberships < p.max_memberships) & (
         orgs.capacity > FREE_CAPACITY * orgs.base_capacity
     )
-
-
-def acceptable_values(s: State, p: Params, i: int, cands: np.ndarray) -> np.ndarray:
-    """Candidates that cross neither side's red lines (and can align, if required)."""
-    values = s.orgs.values
-    dist = np.abs(values[cands] - values[i])
-    ok = np.ones(cands.size, dtype=bool)
-    if p.red_lines:
-        ok &= (dist <= s.orgs.red_line[i]) & (dist <= s.orgs.red_line[cands])
-    if p.alignment_required:
-        ok &= dist <= ALIGNABLE_DISTANCE
-    return ok
 
 
 def mean_distance(values: np.ndarray) -> float:
@@ -356,14 +345,11 @@ class Formation(Mechanism):
         self, s: State, rng: Streams, month: _Search, lead: int, free: np.ndarray
     ) -> np.ndarray:
         """Whom the lead hears of: its ties, their ties, past partners and a few strangers."""
-        ties = s.ties.of(lead)
-        second = s.ties.table[ties].ravel()  # padded with -1, dropped below
-        past = s.relations.dst[s.relations.out_of(lead)]
         strangers = rng.form.choice(free, size=min(STRANGERS, free.size), replace=False)
-        pool = np.unique(np.concatenate([ties, second, past, strangers]))
-        if pool.size and pool[0] < 0:
-            pool = pool[1:]
-        return pool[month.is_free[pool] & (pool != lead)]
+        rel = s.relations
+        return kernels.search_pool(
+            lead, s.ties.table, *rel.index(), rel.dst, strangers.astype(np.int64), month.is_free
+        )
 
     def assemble(
         self,
@@ -377,52 +363,15 @@ class Formation(Mechanism):
         use_trust: bool,
     ) -> np.ndarray | None:
         req = challenge.req
-        cands = cands[acceptable_values(s, p, lead, cands)]
-        if cands.size == 0:
+        orgs = s.orgs
+        members = kernels.assemble(
+            lead, cands, req, orgs.capability, orgs.values, orgs.red_line, p.red_lines,
+            p.alignment_required, ALIGNABLE_DISTANCE, p.max_partners, p.coordination_cost,
+            accept, use_trust, TRUST_SCORE_BASE, MIN_GAIN,
+            *s.relations.index(), *reputation_inputs(s, p),
+        )  # fmt: skip
+        if members.size < 2:
             return None
-        # The candidate must accept the lead as well. (Both directions in one look-up.)
-        k = cands.size
-        leads = np.full(k, lead)
-        both = perceived_trust(s, p, np.concatenate([cands, leads]), np.concatenate([leads, cands]))
-        keep = both[:k] >= accept
-        cands = cands[keep]
-        capability = s.orgs.capability
-        team = [lead]
-        best = capability[lead].copy()
-        # Each member's view of each candidate; a new member's row is added as it joins.
-        views = both[k:][keep][None, :]
-        while len(team) < p.max_partners and cands.size:
-            # Every current member double-checks its view of each candidate.
-            ok = views.min(axis=0) >= accept
-            now = best @ req
-            gain = np.maximum(best, capability.take(cands, axis=0)) @ req - now
-            # Worth adding only if the coverage gained beats the extra coordination cost.
-            n = len(team)
-            extra_cost = (1 + p.coordination_cost * n) / (1 + p.coordination_cost * (n - 1))
-            worth = (now + gain) / now > extra_cost
-            # (mean over members, spelled as sum / count)
-            score = gain * (
-                (TRUST_SCORE_BASE + views.sum(axis=0) / views.shape[0]) if use_trust else 1.0
-            )
-            # A candidate someone rejects, or who adds too little, stays so as the team
-            # grows (views only gain rows, coverage only rises), so it leaves the pool.
-            alive = ok & (gain > MIN_GAIN)
-            score = np.where(alive & worth, score, -np.inf)
-            k = int(score.argmax())
-            if score[k] == -np.inf:
-                break
-            j = int(cands[k])
-            team.append(j)
-            best = np.maximum(best, capability[j])
-            alive[k] = False
-            alive &= acceptable_values(s, p, j, cands)
-            cands, views = cands[alive], views[:, alive]
-            if cands.size:
-                new_row = perceived_trust(s, p, np.full(cands.size, j), cands)
-                views = np.vstack([views, new_row])
-        if len(team) < 2:
-            return None
-        members = np.array(team, dtype=np.int64)
         if not self.worth_joining(s, p, month, members, req, use_trust):
             return None
         return np.sort(members)

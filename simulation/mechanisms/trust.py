@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from ..arrays import clip, fill_nan, group_by_last
 from ..param_types import Params
 from ..partnerships import Roster
@@ -190,34 +191,23 @@ class Reputation(Mechanism):
 
     def __call__(self, s: State, p: Params, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """τ̂_ab for the ordered pairs (a[k], b[k])."""
-        a = np.asarray(a, dtype=np.int64)
-        b = np.asarray(b, dtype=np.int64)
-        rel, orgs = s.relations, s.orgs
-        edges = rel.lookup(a, b)
-        out = FIRST_LOW + FIRST_RANGE * (
-            1.0 - orgs.myth.take(a * orgs.myth.shape[1] + orgs.sector[b])
-        )
-        known = edges >= 0
-        if rel.size:
-            # ``take`` at -1 reads a real edge; ``where`` discards it (one pass, no masks).
-            out = np.where(known, rel.trust.take(edges), out)
-        w = p.reputation_weight
-        unknown = np.flatnonzero(~known)
-        if w > 0 and unknown.size:
-            # Ask every networking tie of the holder what it thinks of the stranger: the
-            # holders' rows of the padded tie table, read row by row (as the ties are listed).
-            rows = s.ties.table[a[unknown]]
-            has_tie = rows >= 0
-            which = has_tie.nonzero()[0]
-            e = rel.lookup(rows[has_tie], b[unknown].take(which))
-            heard = e >= 0
-            which = which[heard]
-            total = np.bincount(which, weights=rel.trust.take(e[heard]), minlength=unknown.size)
-            count = np.bincount(which, minlength=unknown.size)
-            has = count > 0
-            sel = unknown[has]
-            out[sel] = (1 - w) * out[sel] + w * total[has] / count[has]
-        return out
+        a = np.ascontiguousarray(a, dtype=np.int64)
+        b = np.ascontiguousarray(b, dtype=np.int64)
+        return kernels.perceived_trust(*s.relations.index(), *reputation_inputs(s, p), a, b)
+
+
+def reputation_inputs(s: State, p: Params) -> tuple:
+    """What the reputation kernel reads besides the relationship index, in its order."""
+    orgs = s.orgs
+    return (
+        s.relations.trust,
+        orgs.myth,
+        orgs.sector,
+        s.ties.table,
+        float(p.reputation_weight),
+        FIRST_LOW,
+        FIRST_RANGE,
+    )
 
 
 #: The one instance the model and its readers use (the mechanism holds no state).
