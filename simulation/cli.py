@@ -102,8 +102,13 @@ def cmd_scenarios(args) -> int:
     return 0
 
 
+#: ``simulation.params.GROUPS``, spelled out so that building the parser imports no numpy (a
+#: test keeps the two equal).
+PARAM_GROUPS = ("population", "environment", "governance", "mechanisms", "constants")
+
+
 def _params_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--group", choices=("population", "environment", "governance", "mechanisms"))
+    p.add_argument("--group", choices=PARAM_GROUPS)
     p.add_argument("--markdown", action="store_true", help="print a Markdown table (docs)")
 
 
@@ -113,7 +118,7 @@ def _params_args(p: argparse.ArgumentParser) -> None:
     arguments=_params_args,
 )
 def cmd_params(args) -> int:
-    from .params import describe
+    from .params import GROUP_TITLES, describe
 
     rows = describe()
     if args.group:
@@ -126,7 +131,8 @@ def cmd_params(args) -> int:
     for r in rows:
         if r["group"] != group:
             group = r["group"]
-            print(f"\n[{group}]")
+            title = f" ({GROUP_TITLES[group]})" if group in GROUP_TITLES else ""
+            print(f"\n[{group}]{title}")
         print(f"  {r['name']:<{w}}  {str(r['default']):<12} {r['allowed']:<36} {r['help']}")
     return 0
 
@@ -150,13 +156,16 @@ def parameters_markdown(rows: list[dict]) -> str:
         "sliders all validate against.",
         "",
     ]
+    from .params import GROUP_TITLES
+
     group = None
     for r in rows:
         if r["group"] != group:
             group = r["group"]
+            title = f" ({GROUP_TITLES[group]})" if group in GROUP_TITLES else ""
             out += [
                 "",
-                f"## {group}",
+                f"## {group}{title}",
                 "",
                 "| name | type | default | allowed | meaning |",
                 "|---|---|---|---|---|",

@@ -142,6 +142,266 @@ class Params(Mapping[str, Any]):
     #: Share of what staff turnover would erase that full empowerment of staff and
     #: stakeholders keeps.
     empowerment_retention: float
+    #: Population: spread of resources around the sector's median (lognormal sigma;
+    #: assumption).
+    capacity_sigma: float
+    #: Population: spread of capabilities around the sector's typical level (normal standard
+    #: deviation; assumption).
+    capability_sd: float
+    #: Population: spread of values around the sector's typical position (normal standard
+    #: deviation; assumption).
+    values_sd: float
+    #: Population: spread of the five behaviours around behaviour_mean (normal standard
+    #: deviation; assumption).
+    behaviour_sd: float
+    #: Population: spread of jargon use around the sector's typical level (normal standard
+    #: deviation; assumption).
+    jargon_sd: float
+    #: Population: spread of myths around the sector's typical pattern (normal standard
+    #: deviation; assumption).
+    myth_sd: float
+    #: Population: lowest capability in any domain, so that nobody brings nothing at all
+    #: (assumption).
+    min_capability: float
+    #: Population: red lines (the largest values distance an organisation accepts) are
+    #: U(red_line_low, red_line_high); this is the low end (assumption).
+    red_line_low: float
+    #: Population: high end of the red lines' U(red_line_low, red_line_high) (assumption).
+    red_line_high: float
+    #: Population: partnering skill of a new organisation is U(skill_low, skill_high); this is
+    #: the low end (assumption).
+    skill_low: float
+    #: Population: high end of a new organisation's skill, U(skill_low, skill_high)
+    #: (assumption).
+    skill_high: float
+    #: Population: mean trust a new networking tie starts with, N(mean, sd) clipped to 0..1
+    #: (assumption).
+    tie_trust_mean: float
+    #: Population: standard deviation of the trust a new networking tie starts with
+    #: (assumption).
+    tie_trust_sd: float
+    #: Formation: lowest perceived trust at which an organisation will accept a partner
+    #: (assumption).
+    accept_trust: float
+    #: Formation: the lower trust bar of a brokered team; a commissioner's backing ('I would
+    #: support you', seed 003) lowers it (size assumed).
+    accept_trust_brokered: float
+    #: Formation: smallest gain in capability coverage worth an extra partner (assumption).
+    min_gain: float
+    #: Formation: how much better than going alone a partnership must look, as a share of
+    #: going alone ('not the only game in town', seed 001; the size is an assumption).
+    decision_margin: float
+    #: Formation: under aligned objectives, the largest values distance partners can agree
+    #: across (assumption).
+    alignable_distance: float
+    #: Formation: share of the values gap that negotiating objectives closes (seed 003: 'we
+    #: started to tease out ... where we have common ground'; size assumed).
+    negotiation_gain: float
+    #: Formation: extra months of forming that negotiating objectives takes (assumption).
+    negotiation_months: int
+    #: Formation: strangers sampled at random when searching beyond one's network
+    #: (assumption).
+    strangers: int
+    #: Formation: understanding a would-be member expects when judging a team (assumption).
+    expected_understanding: float
+    #: Formation: leadership a would-be member expects when judging a team (assumption).
+    expected_leadership: float
+    #: Formation: trust a broker vouches for in the team it proposes (assumption).
+    broker_vouched_trust: float
+    #: Formation: candidates a broker considers for each challenge (assumption).
+    broker_pool: int
+    #: Formation: Dirichlet concentration of a challenge's capability needs; below 1 most
+    #: challenges need two or three domains (assumption).
+    challenge_concentration: float
+    #: Formation: a challenge's planned life is challenge_duration x U(duration_spread_low,
+    #: duration_spread_high); this is the low end (assumption).
+    duration_spread_low: float
+    #: Formation: high end of the planned life's multiplier U(duration_spread_low,
+    #: duration_spread_high) (assumption).
+    duration_spread_high: float
+    #: Formation: spread of a challenge's value to the community (lognormal sigma, median 1;
+    #: assumption).
+    value_sigma: float
+    #: Formation: resources (share of normal) an organisation needs to take on another
+    #: partnership (assumption).
+    free_capacity: float
+    #: Formation: a candidate's score is its coverage gain x (trust_score_base + the team's
+    #: mean view of it), so trust weighs less the larger this is (assumption).
+    trust_score_base: float
+    #: Contribution: share of an organisation's capacity it can give to partnership work,
+    #: split across its partnerships (assumption).
+    involvement: float
+    #: Contribution: commitment of a member with neutral trust, focus and alignment; also what
+    #: a lead going alone gives (assumption).
+    base_commitment: float
+    #: Contribution: weight of trust in one's partners on commitment (assumption).
+    w_trust: float
+    #: Contribution: weight of outcome focus on commitment (assumption).
+    w_focus: float
+    #: Contribution: weight of aligned objectives on commitment (assumption).
+    w_alignment: float
+    #: Contribution: extra temptation to free-ride per member beyond two (accountability thins
+    #: out; Olson 1965; size assumed).
+    crowd_temptation: float
+    #: Contribution: lower commitment of members who were told to partner (seed 001, 'forced
+    #: marriage'; size assumed).
+    mandate_reluctance: float
+    #: Contribution: lowest commitment; nobody commits nothing at all (assumption).
+    min_commitment: float
+    #: Contribution: how much clarity adds to accountability (assumption).
+    w_clarity: float
+    #: Contribution: how much sanctions add to accountability (assumption).
+    w_sanctions: float
+    #: Contribution: how much regular reviews add to accountability (assumption).
+    w_reviews: float
+    #: Contribution: reviews at least this often (months) count fully towards accountability
+    #: (assumption).
+    regular_reviews: int
+    #: Contribution: how much reviews rarer than regular_reviews count towards accountability
+    #: (assumption).
+    rare_reviews: float
+    #: Communication: understanding between two members who communicate and listen not at all
+    #: (assumption).
+    base_understanding: float
+    #: Communication: extra understanding at full communication behaviour of both sides
+    #: (assumption).
+    w_communication: float
+    #: Communication: extra understanding at full partnering skill of the one who listens
+    #: (assumption).
+    w_skill: float
+    #: Synergy: months of forming in which a partnership delivers at reduced pace
+    #: (assumption).
+    forming_months: int
+    #: Synergy: pace of delivery while forming, as a share of full pace (assumption).
+    forming_pace: float
+    #: Synergy: share of effort lost to duplication when partners understand each other not at
+    #: all (seed 001 slide 3: misunderstanding, wasted effort; size assumed).
+    misunderstanding_waste: float
+    #: Synergy: share of effort that investment in trust building takes from delivery, at full
+    #: investment (assumption).
+    investment_cost: float
+    #: Synergy: share of the coordination cost that full partnering skill saves (seed 004, 'a
+    #: skilled business'; size assumed).
+    skill_coordination_saving: float
+    #: Sharing: how far a wholly ungenerous member inflates its claim to credit (assumption).
+    credit_grab: float
+    #: Trust: weight of a partner's commitment against expectation in the monthly trust signal
+    #: (assumption).
+    w_contribution: float
+    #: Trust: weight of the fairness of one's own return in the trust signal (assumption).
+    w_fairness: float
+    #: Trust: weight of credit taken from one (harm) in the trust signal (assumption).
+    w_harm: float
+    #: Trust: weight of the partnership's results in the trust signal (assumption).
+    w_outcome: float
+    #: Trust: weight of time invested in building trust in the trust signal (seed 002; size
+    #: assumed).
+    w_investment: float
+    #: Trust: how far a full-strength myth (at myth_bias 1) lowers the reading of a partner's
+    #: commitment (assumption).
+    myth_colour: float
+    #: Trust: noise in reading a partner's behaviour (standard deviation; assumption).
+    signal_noise: float
+    #: Trust: largest relative unfairness of one's return a trust signal reads (assumption).
+    fairness_cap: float
+    #: Trust: largest synergy surplus or shortfall a trust signal reads (assumption).
+    outcome_cap: float
+    #: Reputation: first impression of a stranger held with a full myth; with no myth it is
+    #: first_low + first_range (seed 000's myths as first impressions; size assumed).
+    first_low: float
+    #: Reputation: how much higher the first impression of a stranger is with no myth than
+    #: with a full one (size assumed).
+    first_range: float
+    #: Myths: how much the full set of contact conditions amplifies myth erosion (Pettigrew &
+    #: Tropp 2006 find larger effects under the optimal conditions; size assumed).
+    contact_boost: float
+    #: Myths: size of the trust signal at which an experience has its full effect on myths
+    #: (assumption).
+    full_effect: float
+    #: Myths: common goals count as met when the partnership's alignment reaches this
+    #: (assumption).
+    aligned: float
+    #: Myths: clarity from which rules, with reviews, count as support of authorities
+    #: (assumption).
+    supportive_clarity: float
+    #: Review: without scheduled reviews, the monthly chance that a member takes stock
+    #: informally (assumption).
+    informal_check: float
+    #: Review: how badly an informal check misjudges the return on effort (standard deviation;
+    #: assumption).
+    informal_noise: float
+    #: Review: a member whose mean trust in its partners falls below this wants out
+    #: (assumption).
+    trust_floor: float
+    #: Review: a partnership whose mean trust falls below this collapses (assumption).
+    collapse: float
+    #: Review: shortfall of commitment below what was agreed at which a member is called to
+    #: account at a review (assumption).
+    slack: float
+    #: Review: boost to commitment from being called to account (seed 003; size assumed).
+    call_boost: float
+    #: Review: share of the boost from being called to account that is left a month later
+    #: (assumption).
+    call_decay: float
+    #: Review: share of its smoothed return a sanctioned member forfeits (seed 001 slide 11,
+    #: 'mechanisms for non conformity'; size assumed).
+    sanction_cost: float
+    #: Review: share of trust the remaining members lose in a member who walks out
+    #: (assumption).
+    exit_damage: float
+    #: Review: share of the exit damage that pre-agreed exit arrangements prevent (seed 002,
+    #: nuptial agreements; size assumed).
+    exit_softening: float
+    #: Review: resources (share of normal) below which a member under stress may pull out
+    #: (assumption).
+    cut_level: float
+    #: Review: weight of the latest month in a member's smoothed return on effort
+    #: (assumption).
+    return_smoothing: float
+    #: Review: monthly chance of pulling out, per unit of unaccounted stress, under a cut
+    #: (seed 003, 'pulled away from collaboration'; size assumed).
+    pull_out: float
+    #: Review: share of its goal a partnership must have met by its deadline for a
+    #: renegotiation of the deadline to be considered (assumption).
+    renegotiate_share: float
+    #: Shocks: monthly recovery of resources towards their normal level after a cut, as a
+    #: share of the gap (assumption).
+    recovery: float
+    #: Shocks: share of stress left a month later (assumption).
+    stress_decay: float
+    #: Shocks: stress every organisation feels during a turbulent period (seed 003; size
+    #: assumed).
+    turbulent_stress: float
+    #: Learning: how many times faster shared language is learned at full trust investment,
+    #: less one (seed 003's language workshop; size assumed).
+    investment_language_boost: float
+    #: Learning: surprise in the leadership evidence (the synergy ratio) that moves leadership
+    #: at its full rate (assumption).
+    evidence_scale_leadership: float
+    #: Learning: surprise in the sharing evidence (partners' trust signal about one) that
+    #: moves sharing at its full rate (assumption).
+    evidence_scale_sharing: float
+    #: Learning: surprise in the outcome-focus evidence (progress against plan, a ratio) that
+    #: moves outcome focus at its full rate (assumption).
+    evidence_scale_outcome_focus: float
+    #: Learning: surprise in the communication evidence (understanding, a share) that moves
+    #: communication at its full rate (assumption).
+    evidence_scale_communication: float
+    #: Learning: surprise in the empowerment evidence (trust in one's partners, a share) that
+    #: moves empowerment at its full rate (assumption).
+    evidence_scale_empowerment: float
+    #: Learning: trust, both ways, from which partners who have worked together become a
+    #: networking tie ('some networks may develop', seed 000; size assumed).
+    tie_trust: float
+    #: Learning: months of joint work after which trusting partners become a networking tie
+    #: (seed 000; size assumed).
+    tie_months: int
+    #: Staff turnover: partnering skill a newcomer brings (the middle of the first
+    #: population's range; assumption).
+    skill_newcomer: float
+    #: Staff turnover: familiarity (months of joint work remembered) below which a
+    #: relationship without a networking tie is forgotten (assumption).
+    forgotten: float
 
     def __getitem__(self, key: str) -> Any:
         try:

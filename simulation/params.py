@@ -545,9 +545,862 @@ _DEFS: list[Param] = [
     ),
 ]
 
+# --- mechanism constants ---------------------------------------------------------------------
+# The numbers inside each mechanism's equations and the spreads of the population's draws:
+# stylised, each from a source or marked as an assumption, and screened by the sensitivity
+# analysis like every other parameter. The defaults are the values the model was built with.
+
+
+def _constant(name: str, kind: type, default: Any, low: float, high: float, help: str) -> Param:
+    """A parameter of the ``constants`` group (the mechanism constants)."""
+    return Param(name, kind, default, help, "constants", low, high)
+
+
+_DEFS += [
+    # population and founding (simulation/population.py)
+    _constant(
+        "capacity_sigma",
+        float,
+        0.5,
+        0,
+        3,
+        "Population: spread of resources around the sector's median (lognormal sigma; assumption).",
+    ),
+    _constant(
+        "capability_sd",
+        float,
+        0.1,
+        0,
+        1,
+        "Population: spread of capabilities around the sector's typical level (normal "
+        "standard deviation; assumption).",
+    ),
+    _constant(
+        "values_sd",
+        float,
+        0.1,
+        0,
+        1,
+        "Population: spread of values around the sector's typical position (normal standard "
+        "deviation; assumption).",
+    ),
+    _constant(
+        "behaviour_sd",
+        float,
+        0.15,
+        0,
+        1,
+        "Population: spread of the five behaviours around behaviour_mean (normal standard "
+        "deviation; assumption).",
+    ),
+    _constant(
+        "jargon_sd",
+        float,
+        0.05,
+        0,
+        1,
+        "Population: spread of jargon use around the sector's typical level (normal standard "
+        "deviation; assumption).",
+    ),
+    _constant(
+        "myth_sd",
+        float,
+        0.08,
+        0,
+        1,
+        "Population: spread of myths around the sector's typical pattern (normal standard "
+        "deviation; assumption).",
+    ),
+    _constant(
+        "min_capability",
+        float,
+        0.02,
+        0.001,
+        1,
+        "Population: lowest capability in any domain, so that nobody brings nothing at all "
+        "(assumption).",
+    ),
+    _constant(
+        "red_line_low",
+        float,
+        0.3,
+        0,
+        1,
+        "Population: red lines (the largest values distance an organisation accepts) are "
+        "U(red_line_low, red_line_high); this is the low end (assumption).",
+    ),
+    _constant(
+        "red_line_high",
+        float,
+        0.6,
+        0,
+        1,
+        "Population: high end of the red lines' U(red_line_low, red_line_high) (assumption).",
+    ),
+    _constant(
+        "skill_low",
+        float,
+        0.1,
+        0,
+        1,
+        "Population: partnering skill of a new organisation is U(skill_low, skill_high); this "
+        "is the low end (assumption).",
+    ),
+    _constant(
+        "skill_high",
+        float,
+        0.4,
+        0,
+        1,
+        "Population: high end of a new organisation's skill, U(skill_low, skill_high) "
+        "(assumption).",
+    ),
+    _constant(
+        "tie_trust_mean",
+        float,
+        0.6,
+        0,
+        1,
+        "Population: mean trust a new networking tie starts with, N(mean, sd) clipped to 0..1 "
+        "(assumption).",
+    ),
+    _constant(
+        "tie_trust_sd",
+        float,
+        0.1,
+        0,
+        1,
+        "Population: standard deviation of the trust a new networking tie starts with "
+        "(assumption).",
+    ),
+    # formation (mechanisms/formation.py)
+    _constant(
+        "accept_trust",
+        float,
+        0.35,
+        0,
+        1,
+        "Formation: lowest perceived trust at which an organisation will accept a partner "
+        "(assumption).",
+    ),
+    _constant(
+        "accept_trust_brokered",
+        float,
+        0.2,
+        0,
+        1,
+        "Formation: the lower trust bar of a brokered team; a commissioner's backing ('I "
+        "would support you', seed 003) lowers it (size assumed).",
+    ),
+    _constant(
+        "min_gain",
+        float,
+        0.03,
+        0,
+        1,
+        "Formation: smallest gain in capability coverage worth an extra partner (assumption).",
+    ),
+    _constant(
+        "decision_margin",
+        float,
+        0.05,
+        0,
+        2,
+        "Formation: how much better than going alone a partnership must look, as a share of "
+        "going alone ('not the only game in town', seed 001; the size is an assumption).",
+    ),
+    _constant(
+        "alignable_distance",
+        float,
+        0.4,
+        0,
+        1,
+        "Formation: under aligned objectives, the largest values distance partners can agree "
+        "across (assumption).",
+    ),
+    _constant(
+        "negotiation_gain",
+        float,
+        0.5,
+        0,
+        1,
+        "Formation: share of the values gap that negotiating objectives closes (seed 003: 'we "
+        "started to tease out ... where we have common ground'; size assumed).",
+    ),
+    _constant(
+        "negotiation_months",
+        int,
+        3,
+        0,
+        24,
+        "Formation: extra months of forming that negotiating objectives takes (assumption).",
+    ),
+    _constant(
+        "strangers",
+        int,
+        5,
+        0,
+        100,
+        "Formation: strangers sampled at random when searching beyond one's network (assumption).",
+    ),
+    _constant(
+        "expected_understanding",
+        float,
+        0.6,
+        0,
+        1,
+        "Formation: understanding a would-be member expects when judging a team (assumption).",
+    ),
+    _constant(
+        "expected_leadership",
+        float,
+        0.5,
+        0,
+        1,
+        "Formation: leadership a would-be member expects when judging a team (assumption).",
+    ),
+    _constant(
+        "broker_vouched_trust",
+        float,
+        0.6,
+        0,
+        1,
+        "Formation: trust a broker vouches for in the team it proposes (assumption).",
+    ),
+    _constant(
+        "broker_pool",
+        int,
+        40,
+        1,
+        100_000,
+        "Formation: candidates a broker considers for each challenge (assumption).",
+    ),
+    _constant(
+        "challenge_concentration",
+        float,
+        0.7,
+        0.01,
+        100,
+        "Formation: Dirichlet concentration of a challenge's capability needs; below 1 most "
+        "challenges need two or three domains (assumption).",
+    ),
+    _constant(
+        "duration_spread_low",
+        float,
+        0.67,
+        0.01,
+        1,
+        "Formation: a challenge's planned life is challenge_duration x U(duration_spread_low, "
+        "duration_spread_high); this is the low end (assumption).",
+    ),
+    _constant(
+        "duration_spread_high",
+        float,
+        1.33,
+        1,
+        3,
+        "Formation: high end of the planned life's multiplier U(duration_spread_low, "
+        "duration_spread_high) (assumption).",
+    ),
+    _constant(
+        "value_sigma",
+        float,
+        0.3,
+        0,
+        3,
+        "Formation: spread of a challenge's value to the community (lognormal sigma, median "
+        "1; assumption).",
+    ),
+    _constant(
+        "free_capacity",
+        float,
+        0.5,
+        0,
+        1,
+        "Formation: resources (share of normal) an organisation needs to take on another "
+        "partnership (assumption).",
+    ),
+    _constant(
+        "trust_score_base",
+        float,
+        0.5,
+        0,
+        10,
+        "Formation: a candidate's score is its coverage gain x (trust_score_base + the team's "
+        "mean view of it), so trust weighs less the larger this is (assumption).",
+    ),
+    # contribution (mechanisms/contribution.py)
+    _constant(
+        "involvement",
+        float,
+        0.5,
+        0,
+        1,
+        "Contribution: share of an organisation's capacity it can give to partnership work, "
+        "split across its partnerships (assumption).",
+    ),
+    _constant(
+        "base_commitment",
+        float,
+        0.6,
+        0,
+        1,
+        "Contribution: commitment of a member with neutral trust, focus and alignment; also "
+        "what a lead going alone gives (assumption).",
+    ),
+    _constant(
+        "w_trust",
+        float,
+        0.45,
+        0,
+        5,
+        "Contribution: weight of trust in one's partners on commitment (assumption).",
+    ),
+    _constant(
+        "w_focus",
+        float,
+        0.3,
+        0,
+        5,
+        "Contribution: weight of outcome focus on commitment (assumption).",
+    ),
+    _constant(
+        "w_alignment",
+        float,
+        0.3,
+        0,
+        5,
+        "Contribution: weight of aligned objectives on commitment (assumption).",
+    ),
+    _constant(
+        "crowd_temptation",
+        float,
+        0.15,
+        0,
+        5,
+        "Contribution: extra temptation to free-ride per member beyond two (accountability "
+        "thins out; Olson 1965; size assumed).",
+    ),
+    _constant(
+        "mandate_reluctance",
+        float,
+        0.1,
+        0,
+        1,
+        "Contribution: lower commitment of members who were told to partner (seed 001, "
+        "'forced marriage'; size assumed).",
+    ),
+    _constant(
+        "min_commitment",
+        float,
+        0.05,
+        0,
+        1,
+        "Contribution: lowest commitment; nobody commits nothing at all (assumption).",
+    ),
+    _constant(
+        "w_clarity",
+        float,
+        0.6,
+        0,
+        1,
+        "Contribution: how much clarity adds to accountability (assumption).",
+    ),
+    _constant(
+        "w_sanctions",
+        float,
+        0.2,
+        0,
+        1,
+        "Contribution: how much sanctions add to accountability (assumption).",
+    ),
+    _constant(
+        "w_reviews",
+        float,
+        0.2,
+        0,
+        1,
+        "Contribution: how much regular reviews add to accountability (assumption).",
+    ),
+    _constant(
+        "regular_reviews",
+        int,
+        12,
+        1,
+        120,
+        "Contribution: reviews at least this often (months) count fully towards "
+        "accountability (assumption).",
+    ),
+    _constant(
+        "rare_reviews",
+        float,
+        0.5,
+        0,
+        1,
+        "Contribution: how much reviews rarer than regular_reviews count towards "
+        "accountability (assumption).",
+    ),
+    # communication (mechanisms/communication.py)
+    _constant(
+        "base_understanding",
+        float,
+        0.55,
+        0,
+        1,
+        "Communication: understanding between two members who communicate and listen not at "
+        "all (assumption).",
+    ),
+    _constant(
+        "w_communication",
+        float,
+        0.35,
+        0,
+        1,
+        "Communication: extra understanding at full communication behaviour of both sides "
+        "(assumption).",
+    ),
+    _constant(
+        "w_skill",
+        float,
+        0.1,
+        0,
+        1,
+        "Communication: extra understanding at full partnering skill of the one who listens "
+        "(assumption).",
+    ),
+    # synergy (mechanisms/synergy.py)
+    _constant(
+        "forming_months",
+        int,
+        3,
+        1,
+        24,
+        "Synergy: months of forming in which a partnership delivers at reduced pace (assumption).",
+    ),
+    _constant(
+        "forming_pace",
+        float,
+        0.5,
+        0,
+        1,
+        "Synergy: pace of delivery while forming, as a share of full pace (assumption).",
+    ),
+    _constant(
+        "misunderstanding_waste",
+        float,
+        0.6,
+        0,
+        1,
+        "Synergy: share of effort lost to duplication when partners understand each other "
+        "not at all (seed 001 slide 3: misunderstanding, wasted effort; size assumed).",
+    ),
+    _constant(
+        "investment_cost",
+        float,
+        0.1,
+        0,
+        1,
+        "Synergy: share of effort that investment in trust building takes from delivery, at "
+        "full investment (assumption).",
+    ),
+    _constant(
+        "skill_coordination_saving",
+        float,
+        0.5,
+        0,
+        1,
+        "Synergy: share of the coordination cost that full partnering skill saves (seed 004, "
+        "'a skilled business'; size assumed).",
+    ),
+    # benefit sharing (mechanisms/sharing.py)
+    _constant(
+        "credit_grab",
+        float,
+        1.0,
+        0,
+        10,
+        "Sharing: how far a wholly ungenerous member inflates its claim to credit (assumption).",
+    ),
+    # trust and reputation (mechanisms/trust.py)
+    _constant(
+        "w_contribution",
+        float,
+        1.0,
+        0,
+        10,
+        "Trust: weight of a partner's commitment against expectation in the monthly trust "
+        "signal (assumption).",
+    ),
+    _constant(
+        "w_fairness",
+        float,
+        0.5,
+        0,
+        10,
+        "Trust: weight of the fairness of one's own return in the trust signal (assumption).",
+    ),
+    _constant(
+        "w_harm",
+        float,
+        2.0,
+        0,
+        10,
+        "Trust: weight of credit taken from one (harm) in the trust signal (assumption).",
+    ),
+    _constant(
+        "w_outcome",
+        float,
+        0.3,
+        0,
+        10,
+        "Trust: weight of the partnership's results in the trust signal (assumption).",
+    ),
+    _constant(
+        "w_investment",
+        float,
+        0.08,
+        0,
+        10,
+        "Trust: weight of time invested in building trust in the trust signal (seed 002; "
+        "size assumed).",
+    ),
+    _constant(
+        "myth_colour",
+        float,
+        0.3,
+        0,
+        1,
+        "Trust: how far a full-strength myth (at myth_bias 1) lowers the reading of a "
+        "partner's commitment (assumption).",
+    ),
+    _constant(
+        "signal_noise",
+        float,
+        0.08,
+        0,
+        1,
+        "Trust: noise in reading a partner's behaviour (standard deviation; assumption).",
+    ),
+    _constant(
+        "fairness_cap",
+        float,
+        0.5,
+        0,
+        5,
+        "Trust: largest relative unfairness of one's return a trust signal reads (assumption).",
+    ),
+    _constant(
+        "outcome_cap",
+        float,
+        0.5,
+        0,
+        5,
+        "Trust: largest synergy surplus or shortfall a trust signal reads (assumption).",
+    ),
+    _constant(
+        "first_low",
+        float,
+        0.2,
+        0,
+        1,
+        "Reputation: first impression of a stranger held with a full myth; with no myth it "
+        "is first_low + first_range (seed 000's myths as first impressions; size assumed).",
+    ),
+    _constant(
+        "first_range",
+        float,
+        0.6,
+        0,
+        1,
+        "Reputation: how much higher the first impression of a stranger is with no myth than "
+        "with a full one (size assumed).",
+    ),
+    # myth dynamics (mechanisms/myths.py)
+    _constant(
+        "contact_boost",
+        float,
+        1.0,
+        0,
+        10,
+        "Myths: how much the full set of contact conditions amplifies myth erosion (Pettigrew "
+        "& Tropp 2006 find larger effects under the optimal conditions; size assumed).",
+    ),
+    _constant(
+        "full_effect",
+        float,
+        0.25,
+        0.001,
+        10,
+        "Myths: size of the trust signal at which an experience has its full effect on myths "
+        "(assumption).",
+    ),
+    _constant(
+        "aligned",
+        float,
+        0.7,
+        0,
+        1,
+        "Myths: common goals count as met when the partnership's alignment reaches this "
+        "(assumption).",
+    ),
+    _constant(
+        "supportive_clarity",
+        float,
+        0.5,
+        0,
+        1,
+        "Myths: clarity from which rules, with reviews, count as support of authorities "
+        "(assumption).",
+    ),
+    # review and exit (mechanisms/review.py)
+    _constant(
+        "informal_check",
+        float,
+        1 / 24,
+        0,
+        1,
+        "Review: without scheduled reviews, the monthly chance that a member takes stock "
+        "informally (assumption).",
+    ),
+    _constant(
+        "informal_noise",
+        float,
+        0.3,
+        0,
+        5,
+        "Review: how badly an informal check misjudges the return on effort (standard "
+        "deviation; assumption).",
+    ),
+    _constant(
+        "trust_floor",
+        float,
+        0.2,
+        0,
+        1,
+        "Review: a member whose mean trust in its partners falls below this wants out "
+        "(assumption).",
+    ),
+    _constant(
+        "collapse",
+        float,
+        0.15,
+        0,
+        1,
+        "Review: a partnership whose mean trust falls below this collapses (assumption).",
+    ),
+    _constant(
+        "slack",
+        float,
+        0.1,
+        0,
+        1,
+        "Review: shortfall of commitment below what was agreed at which a member is called "
+        "to account at a review (assumption).",
+    ),
+    _constant(
+        "call_boost",
+        float,
+        0.25,
+        0,
+        1,
+        "Review: boost to commitment from being called to account (seed 003; size assumed).",
+    ),
+    _constant(
+        "call_decay",
+        float,
+        0.85,
+        0,
+        1,
+        "Review: share of the boost from being called to account that is left a month later "
+        "(assumption).",
+    ),
+    _constant(
+        "sanction_cost",
+        float,
+        0.2,
+        0,
+        1,
+        "Review: share of its smoothed return a sanctioned member forfeits (seed 001 slide "
+        "11, 'mechanisms for non conformity'; size assumed).",
+    ),
+    _constant(
+        "exit_damage",
+        float,
+        0.35,
+        0,
+        1,
+        "Review: share of trust the remaining members lose in a member who walks out (assumption).",
+    ),
+    _constant(
+        "exit_softening",
+        float,
+        0.75,
+        0,
+        1,
+        "Review: share of the exit damage that pre-agreed exit arrangements prevent (seed "
+        "002, nuptial agreements; size assumed).",
+    ),
+    _constant(
+        "cut_level",
+        float,
+        0.75,
+        0,
+        1,
+        "Review: resources (share of normal) below which a member under stress may pull out "
+        "(assumption).",
+    ),
+    _constant(
+        "return_smoothing",
+        float,
+        0.2,
+        0,
+        1,
+        "Review: weight of the latest month in a member's smoothed return on effort (assumption).",
+    ),
+    _constant(
+        "pull_out",
+        float,
+        0.5,
+        0,
+        10,
+        "Review: monthly chance of pulling out, per unit of unaccounted stress, under a cut "
+        "(seed 003, 'pulled away from collaboration'; size assumed).",
+    ),
+    _constant(
+        "renegotiate_share",
+        float,
+        0.75,
+        0,
+        1,
+        "Review: share of its goal a partnership must have met by its deadline for a "
+        "renegotiation of the deadline to be considered (assumption).",
+    ),
+    # shocks and turbulence (mechanisms/shocks.py)
+    _constant(
+        "recovery",
+        float,
+        0.03,
+        0,
+        1,
+        "Shocks: monthly recovery of resources towards their normal level after a cut, as a "
+        "share of the gap (assumption).",
+    ),
+    _constant(
+        "stress_decay",
+        float,
+        0.85,
+        0,
+        1,
+        "Shocks: share of stress left a month later (assumption).",
+    ),
+    _constant(
+        "turbulent_stress",
+        float,
+        0.3,
+        0,
+        2,
+        "Shocks: stress every organisation feels during a turbulent period (seed 003; size "
+        "assumed).",
+    ),
+    # learning (mechanisms/learning.py)
+    _constant(
+        "investment_language_boost",
+        float,
+        2.0,
+        0,
+        10,
+        "Learning: how many times faster shared language is learned at full trust "
+        "investment, less one (seed 003's language workshop; size assumed).",
+    ),
+    _constant(
+        "evidence_scale_leadership",
+        float,
+        0.5,
+        0.01,
+        10,
+        "Learning: surprise in the leadership evidence (the synergy ratio) that moves "
+        "leadership at its full rate (assumption).",
+    ),
+    _constant(
+        "evidence_scale_sharing",
+        float,
+        0.25,
+        0.01,
+        10,
+        "Learning: surprise in the sharing evidence (partners' trust signal about one) that "
+        "moves sharing at its full rate (assumption).",
+    ),
+    _constant(
+        "evidence_scale_outcome_focus",
+        float,
+        0.5,
+        0.01,
+        10,
+        "Learning: surprise in the outcome-focus evidence (progress against plan, a ratio) "
+        "that moves outcome focus at its full rate (assumption).",
+    ),
+    _constant(
+        "evidence_scale_communication",
+        float,
+        0.25,
+        0.01,
+        10,
+        "Learning: surprise in the communication evidence (understanding, a share) that "
+        "moves communication at its full rate (assumption).",
+    ),
+    _constant(
+        "evidence_scale_empowerment",
+        float,
+        0.25,
+        0.01,
+        10,
+        "Learning: surprise in the empowerment evidence (trust in one's partners, a share) "
+        "that moves empowerment at its full rate (assumption).",
+    ),
+    _constant(
+        "tie_trust",
+        float,
+        0.7,
+        0,
+        1,
+        "Learning: trust, both ways, from which partners who have worked together become "
+        "a networking tie ('some networks may develop', seed 000; size assumed).",
+    ),
+    _constant(
+        "tie_months",
+        int,
+        6,
+        0,
+        240,
+        "Learning: months of joint work after which trusting partners become a networking "
+        "tie (seed 000; size assumed).",
+    ),
+    # staff turnover (mechanisms/turnover.py)
+    _constant(
+        "skill_newcomer",
+        float,
+        0.25,
+        0,
+        1,
+        "Staff turnover: partnering skill a newcomer brings (the middle of the first "
+        "population's range; assumption).",
+    ),
+    _constant(
+        "forgotten",
+        float,
+        0.5,
+        0,
+        120,
+        "Staff turnover: familiarity (months of joint work remembered) below which a "
+        "relationship without a networking tie is forgotten (assumption).",
+    ),
+]
+
 PARAMS: dict[str, Param] = {p.name: p for p in _DEFS}
 DEFAULTS: dict[str, Any] = {p.name: p.default for p in _DEFS}
-GROUPS: tuple[str, ...] = ("population", "environment", "governance", "mechanisms")
+GROUPS: tuple[str, ...] = ("population", "environment", "governance", "mechanisms", "constants")
+#: What each group is called in help and docs, where its name alone says too little.
+GROUP_TITLES: dict[str, str] = {"constants": "mechanism constants"}
 
 #: Run settings are not model parameters but are validated the same way.
 RUN_PARAMS: dict[str, Param] = {
@@ -596,6 +1449,19 @@ def validate(values: Mapping[str, Any], *, source: str | None = None) -> dict[st
             "network_degree",
             out["network_degree"],
             f"allowed: fewer than n_orgs ({out['n_orgs']})",
+            source=source,
+        )
+    for low, high in (("red_line_low", "red_line_high"), ("skill_low", "skill_high")):
+        if out[low] > out[high]:
+            raise ParameterError(
+                low, out[low], f"allowed: at most {high} ({_fmt(out[high])})", source=source
+            )
+    if out["first_low"] + out["first_range"] > 1:
+        raise ParameterError(
+            "first_range",
+            out["first_range"],
+            f"allowed: at most 1 - first_low ({_fmt(1 - out['first_low'])}), so that a first "
+            "impression is a trust from 0 to 1",
             source=source,
         )
     return out

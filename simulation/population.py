@@ -1,7 +1,8 @@
 """Month 0: the organisations, their networking ties and the relationships those ties start.
 
 Every draw comes from the model's own generator, in a fixed order, so a seed fixes the
-population. The numbers typical of each sector are in :mod:`simulation.sectors`.
+population. The numbers typical of each sector are in :mod:`simulation.sectors`; the spreads
+around them are parameters (the ``constants`` group of :mod:`simulation.params`).
 """
 
 from __future__ import annotations
@@ -14,20 +15,6 @@ from .partnerships import PartnershipTable
 from .relations import Relations
 from .sectors import CAPABILITY, CAPACITY_MEDIAN, JARGON, MYTH_PATTERN, SECTORS, VALUES
 from .state import Organisations, State, Ties
-
-#: Spread of resources around the sector's median (lognormal sigma; assumption).
-CAPACITY_SIGMA = 0.5
-#: Spread of capabilities, values, behaviours, jargon and myths around the sector's typical
-#: level (normal standard deviations; assumptions).
-CAPABILITY_SD, VALUES_SD, BEHAVIOUR_SD, JARGON_SD, MYTH_SD = 0.1, 0.1, 0.15, 0.05, 0.08
-#: Lowest capability in any domain (nobody brings nothing at all).
-MIN_CAPABILITY = 0.02
-#: Red lines: the largest values distance an organisation accepts, U(low, high) (assumption).
-RED_LINE_RANGE = (0.3, 0.6)
-#: Partnering skill at the start, U(low, high) (assumption).
-SKILL_RANGE = (0.1, 0.4)
-#: Trust carried by a networking tie at the start, N(mean, sd) (assumption).
-TIE_TRUST_MEAN, TIE_TRUST_SD = 0.6, 0.1
 
 
 def sector_counts(p: Params) -> np.ndarray:
@@ -45,18 +32,20 @@ def draw(p: Params, rng: np.random.Generator, sector: np.ndarray) -> dict[str, n
     """Attributes of new organisations of the given sectors (one row each), drawn around
     what is typical of their sector, in a fixed order of draws."""
     n, s = sector.size, sector
-    base_capacity = CAPACITY_MEDIAN[s] * rng.lognormal(0.0, CAPACITY_SIGMA, n)
+    base_capacity = CAPACITY_MEDIAN[s] * rng.lognormal(0.0, p.capacity_sigma, n)
     capability = np.clip(
-        CAPABILITY[s] + rng.normal(0, CAPABILITY_SD, (n, CAPABILITY.shape[1])), MIN_CAPABILITY, 1.0
+        CAPABILITY[s] + rng.normal(0, p.capability_sd, (n, CAPABILITY.shape[1])),
+        p.min_capability,
+        1.0,
     )
-    values = np.clip(VALUES[s] + rng.normal(0, VALUES_SD, n), 0.0, 1.0)
-    red_line = rng.uniform(*RED_LINE_RANGE, n)
-    behaviour = np.clip(rng.normal(p.behaviour_mean, BEHAVIOUR_SD, (n, len(Behaviour))), 0.0, 1.0)
-    jargon = np.clip(JARGON[s] * p.jargon_scale + rng.normal(0, JARGON_SD, n), 0.0, 1.0)
-    myth = p.myth_initial * MYTH_PATTERN[s] + rng.normal(0, MYTH_SD, (n, len(Sector)))
+    values = np.clip(VALUES[s] + rng.normal(0, p.values_sd, n), 0.0, 1.0)
+    red_line = rng.uniform(p.red_line_low, p.red_line_high, n)
+    behaviour = np.clip(rng.normal(p.behaviour_mean, p.behaviour_sd, (n, len(Behaviour))), 0.0, 1.0)
+    jargon = np.clip(JARGON[s] * p.jargon_scale + rng.normal(0, p.jargon_sd, n), 0.0, 1.0)
+    myth = p.myth_initial * MYTH_PATTERN[s] + rng.normal(0, p.myth_sd, (n, len(Sector)))
     myth[np.arange(n), s] = 0.0
     myth = np.clip(myth, 0.0, 1.0)
-    skill = rng.uniform(*SKILL_RANGE, n)
+    skill = rng.uniform(p.skill_low, p.skill_high, n)
     return dict(
         base_capacity=base_capacity,
         capacity=base_capacity.copy(),
@@ -120,7 +109,8 @@ def network(p: Params, rng: np.random.Generator, sector: np.ndarray) -> tuple[Ti
 
     Each organisation makes Poisson(network_degree / 2) ties, crossing sector lines with
     probability network_cross_sector, to someone drawn uniformly from the chosen side; ties
-    are mutual. Each tie starts a relationship both ways with trust N(0.6, 0.1).
+    are mutual. Each tie starts a relationship both ways with trust N(tie_trust_mean,
+    tie_trust_sd), clipped to 0..1.
     Organisations are listed by sector (as :func:`organisations` makes them).
     """
     n = sector.size
@@ -132,7 +122,7 @@ def network(p: Params, rng: np.random.Generator, sector: np.ndarray) -> tuple[Ti
     pairs = np.unique(np.concatenate([a * n + b, b * n + a]))
     a, b = pairs // n, pairs % n
     relations = Relations(n, capacity=max(1024, 4 * pairs.size))
-    trust = np.clip(rng.normal(TIE_TRUST_MEAN, TIE_TRUST_SD, a.size), 0.0, 1.0)
+    trust = np.clip(rng.normal(p.tie_trust_mean, p.tie_trust_sd, a.size), 0.0, 1.0)
     relations.add(a, b, trust, tie=True)
     ptr = np.searchsorted(a, np.arange(n + 1))
     degree = np.diff(ptr)
@@ -166,7 +156,7 @@ def found(s: State, p: Params, rng: np.random.Generator, slots: np.ndarray) -> N
     src, dst = src[keep], dst[keep]
     if src.size:
         s.ties.add(src, dst)
-        trust = np.clip(rng.normal(TIE_TRUST_MEAN, TIE_TRUST_SD, 2 * src.size), 0.0, 1.0)
+        trust = np.clip(rng.normal(p.tie_trust_mean, p.tie_trust_sd, 2 * src.size), 0.0, 1.0)
         s.relations.add(np.concatenate([src, dst]), np.concatenate([dst, src]), trust, tie=True)
 
 

@@ -3,7 +3,7 @@
 This is the model's monthly core written the way most Mesa models are: each organisation
 holds its own dictionaries (trust in and familiarity with others, myths about sectors),
 and the updates are Python loops over partnerships, their members and each member's
-partners, using the same named constants as the vectorised mechanisms. It is the test
+partners, using the same parameters and named constants as the vectorised mechanisms. It is the test
 oracle (the mechanisms must give the same numbers from the same state, see
 ``tests/test_reference_oracle.py``) and the baseline the benchmark measures the vectorised
 model against.
@@ -25,42 +25,8 @@ from typing import Any
 import numpy as np
 
 from .codes import Behaviour
-from .mechanisms.contribution import (
-    BASE_COMMITMENT,
-    CROWD_TEMPTATION,
-    INVOLVEMENT,
-    MANDATE_RELUCTANCE,
-    MAX_COMMITMENT,
-    MIN_COMMITMENT,
-    NEUTRAL,
-    RARE_REVIEWS,
-    REGULAR_REVIEWS,
-    W_ALIGNMENT,
-    W_CLARITY,
-    W_FOCUS,
-    W_REVIEWS,
-    W_SANCTIONS,
-    W_TRUST,
-)
-from .mechanisms.myths import (
-    ALIGNED,
-    CONTACT_BOOST,
-    FULL_EFFECT,
-    N_CONDITIONS,
-    SUPPORTIVE_CLARITY,
-    MythDynamics,
-)
-from .mechanisms.trust import (
-    FAIRNESS_CAP,
-    MYTH_COLOUR,
-    OUTCOME_CAP,
-    SIGNAL_NOISE,
-    W_CONTRIBUTION,
-    W_FAIRNESS,
-    W_HARM,
-    W_INVESTMENT,
-    W_OUTCOME,
-)
+from .mechanisms.contribution import MAX_COMMITMENT, NEUTRAL
+from .mechanisms.myths import N_CONDITIONS, MythDynamics
 from .mechanisms.work import communication, contribution, sharing, synergy, trust
 from .param_types import Params
 from .partnerships import Roster
@@ -163,14 +129,13 @@ class ReferenceModel:
     def accountability(self) -> float:
         p = self.p
         ri = p["review_interval"]
-        reviews = 1.0 if 0 < ri <= REGULAR_REVIEWS else (RARE_REVIEWS if ri else 0.0)
-        return min(
-            max(W_CLARITY * p["clarity"] + W_SANCTIONS * p["sanctions"] + W_REVIEWS * reviews, 0.0),
-            1.0,
-        )
+        reviews = 1.0 if 0 < ri <= p["regular_reviews"] else (p["rare_reviews"] if ri else 0.0)
+        a = p["w_clarity"] * p["clarity"] + p["w_sanctions"] * p["sanctions"]
+        return min(max(a + p["w_reviews"] * reviews, 0.0), 1.0)
 
     def contributions(self) -> tuple[list[float], list[float]]:
         """Commitment and effort of every member of every partnership (roster order)."""
+        p = self.p
         acc = self.accountability()
         commitments, efforts = [], []
         for part in self.partnerships:
@@ -180,24 +145,24 @@ class ReferenceModel:
                 trusts = [org.trust[other.org.index] for other in part.members if other is not me]
                 trust = sum(trusts) / len(trusts) if trusts else NEUTRAL
                 temptation = (
-                    self.p["freeride_temptation"]
+                    p["freeride_temptation"]
                     * (1.0 - org.outcome_focus)
                     * (1.0 - acc)
-                    * (1.0 + CROWD_TEMPTATION * (size - 2))
+                    * (1.0 + p["crowd_temptation"] * (size - 2))
                 )
                 c = (
-                    BASE_COMMITMENT
-                    + W_TRUST * (trust - NEUTRAL)
-                    + W_FOCUS * (org.outcome_focus - NEUTRAL)
-                    + W_ALIGNMENT * (part.alignment - NEUTRAL)
+                    p["base_commitment"]
+                    + p["w_trust"] * (trust - NEUTRAL)
+                    + p["w_focus"] * (org.outcome_focus - NEUTRAL)
+                    + p["w_alignment"] * (part.alignment - NEUTRAL)
                     - temptation
                     - org.stress * (1.0 - acc)
-                    - MANDATE_RELUCTANCE * part.mandated
+                    - p["mandate_reluctance"] * part.mandated
                     + me.called
                 )
-                c = min(max(c, MIN_COMMITMENT), MAX_COMMITMENT)
+                c = min(max(c, p["min_commitment"]), MAX_COMMITMENT)
                 commitments.append(c)
-                efforts.append(c * org.capacity * INVOLVEMENT / max(org.n_memberships, 1))
+                efforts.append(c * org.capacity * p["involvement"] / max(org.n_memberships, 1))
         return commitments, efforts
 
     # --- trust ---------------------------------------------------------------------------------
@@ -222,10 +187,10 @@ class ReferenceModel:
             rets = ret[row0 : row0 + len(members)]
             mean_ret = sum(rets) / len(rets)
             syn = 1.0 if math.isnan(synergy[k]) else synergy[k]
-            outcome = min(max(syn - 1.0, -OUTCOME_CAP), OUTCOME_CAP)
+            outcome = min(max(syn - 1.0, -p["outcome_cap"]), p["outcome_cap"])
             for i, me in enumerate(members):
                 fair = rets[i] / mean_ret if mean_ret > 0 else 1.0
-                fair = min(max(fair - 1.0, -FAIRNESS_CAP), FAIRNESS_CAP)
+                fair = min(max(fair - 1.0, -p["fairness_cap"]), p["fairness_cap"])
                 for j, other in enumerate(members):
                     if j == i:
                         continue
@@ -233,15 +198,15 @@ class ReferenceModel:
                     seen = (
                         commitment[row0 + j]
                         - me.org.expect[other.org.index]
-                        - p["myth_bias"] * myth * MYTH_COLOUR
+                        - p["myth_bias"] * myth * p["myth_colour"]
                     )
-                    seen += rng.normal(0.0, SIGNAL_NOISE)
+                    seen += rng.normal(0.0, p["signal_noise"])
                     out.append(
-                        W_CONTRIBUTION * seen
-                        + W_FAIRNESS * fair
-                        - W_HARM * harm[row0 + j]
-                        + W_OUTCOME * outcome
-                        + W_INVESTMENT * p["trust_investment"]
+                        p["w_contribution"] * seen
+                        + p["w_fairness"] * fair
+                        - p["w_harm"] * harm[row0 + j]
+                        + p["w_outcome"] * outcome
+                        + p["w_investment"] * p["trust_investment"]
                     )
             row0 += len(members)
         return out
@@ -280,12 +245,9 @@ class ReferenceModel:
         """How many of Allport's four conditions the partnership meets."""
         p = self.p
         equal = 1.0 if p["equal_status"] else 0.0
-        goals = 1.0 if part.alignment >= ALIGNED else 0.0
-        support = (
-            1.0
-            if part.brokered or (p["clarity"] >= SUPPORTIVE_CLARITY and p["review_interval"] > 0)
-            else 0.0
-        )
+        goals = 1.0 if part.alignment >= p["aligned"] else 0.0
+        supportive = p["clarity"] >= p["supportive_clarity"] and p["review_interval"] > 0
+        support = 1.0 if part.brokered or supportive else 0.0
         return equal + goals + 1.0 + support
 
     def update_myths(self, signals: list[float]) -> None:
@@ -293,7 +255,7 @@ class ReferenceModel:
         seen: dict[tuple[int, int], list[tuple[float, float]]] = {}
         k = 0
         for part in self.partnerships:
-            quality = 1.0 + CONTACT_BOOST * self.contact_conditions(part) / N_CONDITIONS
+            quality = 1.0 + self.p["contact_boost"] * self.contact_conditions(part) / N_CONDITIONS
             for me in part.members:
                 for other in part.members:
                     if other is me:
@@ -307,7 +269,7 @@ class ReferenceModel:
             org = self.orgs[i]
             mean_delta = sum(d for d, _ in experiences) / len(experiences)
             mean_quality = sum(q for _, q in experiences) / len(experiences)
-            size = min(abs(mean_delta) / FULL_EFFECT, 1.0)
+            size = min(abs(mean_delta) / self.p["full_effect"], 1.0)
             m = org.myth[sector]
             if mean_delta > 0:
                 m -= self.p["myth_erosion"] * mean_quality * size * m
@@ -356,7 +318,7 @@ def month_inputs(s: State, p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarra
     roster, edges = month_index(s)
     trust_pair = s.relations.trust[edges]
     commitment = contribution.commitment(s, p, roster, roster.per_entry_mean_over_pairs(trust_pair))
-    effort = contribution.effort(s, roster, commitment)
+    effort = contribution.effort(s, p, roster, commitment)
     u_pair = communication.understanding(s, p, roster, edges)
     joint, _, alone_entry, ratio = synergy(
         s, p, roster, effort, roster.per_entry_mean_over_pairs(u_pair), trust_pair, u_pair
@@ -375,7 +337,7 @@ def vectorised_month(
     roster, edges = month_index(s) if index is None else index
     trust_entry = roster.per_entry_mean_over_pairs(s.relations.trust[edges])
     commitment = contribution.commitment(s, p, roster, trust_entry)
-    effort = contribution.effort(s, roster, commitment)
+    effort = contribution.effort(s, p, roster, commitment)
     delta = trust.signal(s, p, rng, roster, commitment, ret, harm, synergy_part, edges)
     trust(s, p, edges, delta, commitment.take(roster.pair_entry_b))
     _myths(s, p, roster, delta)

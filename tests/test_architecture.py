@@ -1,5 +1,6 @@
-"""The architecture holds: generated files are fresh, mechanisms declare what they use,
-no inline magic numbers, imports go one way, and the code is clean under the linter."""
+"""The architecture holds: generated files are fresh, mechanisms declare what they use, the
+numbers that shape behaviour are parameters (no module constants, no inline magic numbers),
+imports go one way, and the code is clean under the linter."""
 
 from __future__ import annotations
 
@@ -51,38 +52,85 @@ def test_doc_tables_are_generated_from_the_code(name):
     assert "<!-- generated: " in text
 
 
-def _module_constants(path: Path) -> dict[str, int]:
-    tree = ast.parse(path.read_text())
-    out = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign):
-            for t in node.targets:
-                for n in ast.walk(t):
-                    if isinstance(n, ast.Name) and n.id.isupper():
-                        out[n.id] = node.lineno
-    return out
+#: The named numbers a mechanism module (or the population's) may keep as a module constant,
+#: each with the reason it is not behaviour. Every other number that shapes behaviour is a
+#: parameter of the ``constants`` group in simulation/params.py, where it can be set and is
+#: screened by the sensitivity analysis. Add to this list only what no reader could want to
+#: vary: units, normalisations, physical bounds, guards.
+NOT_PARAMETERS = {
+    # the middle of the 0..1 scales the commitment equation is centred on; moving it only
+    # shifts base_commitment
+    "simulation.mechanisms.contribution.NEUTRAL": "normalisation",
+    # commitment is a share of the capacity a member can give: it cannot exceed all of it
+    "simulation.mechanisms.contribution.MAX_COMMITMENT": "physical bound",
+    # at least two months of work per challenge, whatever the duration parameters give
+    "simulation.mechanisms.formation.MIN_DURATION": "guard",
+    # challenge_rate is counted per 100 organisations; varying this is varying challenge_rate
+    "simulation.mechanisms.formation.RATE_PER": "unit",
+    # the number of Allport's conditions, by which the conditions met are normalised
+    "simulation.mechanisms.myths.N_CONDITIONS": "normalisation",
+    # the trust read for a mean over no partners, which a working partnership never needs
+    "simulation.mechanisms.review.NEUTRAL_TRUST": "fill value",
+    # annual rates become monthly ones
+    "simulation.mechanisms.turnover.MONTHS_PER_YEAR": "unit",
+}
+#: Modules held to the rule: every mechanism module, and the population's draws.
+CONSTANT_RULED = [
+    *(f"simulation.mechanisms.{p.stem}" for p in sorted(MECHANISM_DIR.glob("*.py"))),
+    "simulation.population",
+]
 
 
-def test_every_mechanism_constant_is_declared_and_documented():
+def test_modules_keep_no_behaviour_constants_outside_the_parameters():
+    from simulation.doc_tables import constant_comments, numeric_constants
+    from simulation.params import PARAMS
+
+    found = set()
+    for modname in CONSTANT_RULED:
+        module = importlib.import_module(modname)
+        comments = constant_comments(module)
+        for name in numeric_constants(inspect.getsource(module), vars(module)):
+            key = f"{modname}.{name}"
+            found.add(key)
+            assert name.lower() not in PARAMS, f"{key} is also the parameter {name.lower()}"
+            assert key in NOT_PARAMETERS, (
+                f"{key} is a named number: make it a parameter of the 'constants' group in "
+                "simulation/params.py (read as p.<name>), or, if it is not behaviour, add it "
+                "to NOT_PARAMETERS with the reason"
+            )
+            assert comments.get(name), f"{key} has no #: comment saying what it is"
+    assert set(NOT_PARAMETERS) == found, f"stale entries: {set(NOT_PARAMETERS) - found}"
+
+
+def test_the_constants_rule_sees_a_new_named_number():
+    from simulation.doc_tables import numeric_constants
+
+    source = "A = 0.3\nB, C = 2, 'x'\nD = True\nE = (0.1, 0.2)\nlow = 3\nF: float = 1 / 24\n"
+    namespace: dict = {}
+    exec(source, namespace)
+    assert numeric_constants(source, namespace) == ["A", "B", "E", "F"]
+
+
+def test_every_mechanism_declares_the_constants_it_reads():
+    from simulation.doc_tables import CONSTANTS_GROUP, parameters_read, readers
+    from simulation.params import PARAMS
+
+    constants = {n for n, p in PARAMS.items() if p.group == CONSTANTS_GROUP}
     declared: dict[str, set[str]] = {}
     for m in MECHANISMS:
-        module = importlib.import_module(m.__module__)
         for name in m.constants:
-            assert hasattr(module, name), f"{m.__name__} lists {name}, not in its module"
+            assert name in constants, f"{m.__name__} lists {name}, not a mechanism constant"
+        assert len(set(m.constants)) == len(m.constants), m.__name__
         declared.setdefault(m.__module__, set()).update(m.constants)
-    from simulation.doc_tables import constant_comments
-
     for path in MECHANISM_DIR.glob("*.py"):
         modname = f"simulation.mechanisms.{path.stem}"
-        consts = _module_constants(path)
-        if not consts:
-            continue
-        comments = constant_comments(importlib.import_module(modname))
-        for name in consts:
-            assert comments.get(name), f"{modname}.{name} has no #: comment saying what it is"
-            assert name in declared.get(modname, set()), (
-                f"{modname}.{name} is not listed in its mechanism's `constants`"
-            )
+        read = parameters_read(importlib.import_module(modname)) & constants
+        assert read == declared.get(modname, set()), (
+            f"{modname} reads {sorted(read - declared.get(modname, set()))} undeclared, "
+            f"declares {sorted(declared.get(modname, set()) - read)} it does not read"
+        )
+    # Every mechanism constant is read somewhere: none is a parameter that does nothing.
+    assert set(readers()) == constants, sorted(constants - set(readers()))
 
 
 def test_mechanisms_spell_no_magic_numbers():

@@ -15,7 +15,7 @@ from simulation.codes import EndCause
 from simulation.governance import DEFAULT_RULES, PRESETS, RULES
 from simulation.lifecycle import leave
 from simulation.mechanisms.contribution import accountability
-from simulation.mechanisms.review import SANCTION_COST, ReviewAndExit
+from simulation.mechanisms.review import ReviewAndExit
 from simulation.mechanisms.work import sharing, work_together
 from simulation.params import DEFAULTS
 from simulation.partnerships import ENDED
@@ -92,7 +92,7 @@ def test_sanctions_cost_the_sanctioned(base):
     assert due.sum() > 10
     ratio = on.table.m_return[rows[due]] / off.table.m_return[rows[due]]
     # (The month's return differs a little: sanctions also raise accountability.)
-    assert np.allclose(ratio, 1 - SANCTION_COST, atol=0.03)
+    assert np.allclose(ratio, 1 - base.p.sanction_cost, atol=0.03)
 
 
 def test_mandated_members_stay_while_the_mandate_holds():

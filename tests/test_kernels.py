@@ -11,13 +11,7 @@ import numpy as np
 import pytest
 
 from simulation import kernels
-from simulation.mechanisms.formation import (
-    ACCEPT_TRUST,
-    ALIGNABLE_DISTANCE,
-    MIN_GAIN,
-    TRUST_SCORE_BASE,
-)
-from simulation.mechanisms.trust import FIRST_LOW, FIRST_RANGE, reputation_inputs
+from simulation.mechanisms.trust import reputation_inputs
 from simulation.model import CollabModel
 from simulation.relations import Relations
 from simulation.state import Ties
@@ -35,10 +29,11 @@ def ref_lookup(rel: Relations, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     return out
 
 
-def ref_perceived(s, w: float, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    rel, orgs = s.relations, s.orgs
+def ref_perceived(s, p, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    rel, orgs, w = s.relations, s.orgs, p.reputation_weight
     edges = ref_lookup(rel, a, b)
-    out = FIRST_LOW + FIRST_RANGE * (1.0 - orgs.myth.take(a * orgs.myth.shape[1] + orgs.sector[b]))
+    myth = orgs.myth.take(a * orgs.myth.shape[1] + orgs.sector[b])
+    out = p.first_low + p.first_range * (1.0 - myth)
     known = edges >= 0
     out = np.where(known, rel.trust.take(edges), out)
     unknown = np.flatnonzero(~known)
@@ -64,18 +59,17 @@ def ref_acceptable(s, p, i, cands):
     if p.red_lines:
         ok &= (dist <= s.orgs.red_line[i]) & (dist <= s.orgs.red_line[cands])
     if p.alignment_required:
-        ok &= dist <= ALIGNABLE_DISTANCE
+        ok &= dist <= p.alignable_distance
     return ok
 
 
 def ref_assemble(s, p, lead, cands, req, accept, use_trust):
-    w = p.reputation_weight
     cands = cands[ref_acceptable(s, p, lead, cands)]
     if cands.size == 0:
         return np.empty(0, np.int64)
     k = cands.size
     leads = np.full(k, lead)
-    both = ref_perceived(s, w, np.concatenate([cands, leads]), np.concatenate([leads, cands]))
+    both = ref_perceived(s, p, np.concatenate([cands, leads]), np.concatenate([leads, cands]))
     keep = both[:k] >= accept
     cands = cands[keep]
     cap = s.orgs.capability
@@ -95,8 +89,8 @@ def ref_assemble(s, p, lead, cands, req, accept, use_trust):
         vsum = views[0].copy()
         for row in views[1:]:
             vsum = vsum + row
-        score = gain * ((TRUST_SCORE_BASE + vsum / views.shape[0]) if use_trust else 1.0)
-        alive = ok & (gain > MIN_GAIN)
+        score = gain * ((p.trust_score_base + vsum / views.shape[0]) if use_trust else 1.0)
+        alive = ok & (gain > p.min_gain)
         score = np.where(alive & worth, score, -np.inf)
         j = int(score.argmax())
         if score[j] == -np.inf:
@@ -108,7 +102,7 @@ def ref_assemble(s, p, lead, cands, req, accept, use_trust):
         alive &= ref_acceptable(s, p, new, cands)
         cands, views = cands[alive], views[:, alive]
         if cands.size:
-            views = np.vstack([views, ref_perceived(s, w, np.full(cands.size, new), cands)])
+            views = np.vstack([views, ref_perceived(s, p, np.full(cands.size, new), cands)])
     return np.array(team if len(team) >= 2 else [], dtype=np.int64)
 
 
@@ -129,6 +123,16 @@ CASES = {
     "aligned_red_lines": {"alignment_required": True, "red_lines": True},
     "no_red_lines_big_teams": {"red_lines": False, "max_partners": 12},
     "leading_as_peers": {"governance": "leading_as_peers"},
+    # mechanism constants away from their defaults reach the kernels as arguments
+    "constants": {
+        "alignment_required": True,
+        "alignable_distance": 0.3,
+        "first_low": 0.1,
+        "first_range": 0.8,
+        "min_gain": 0.01,
+        "trust_score_base": 1.0,
+        "accept_trust": 0.3,
+    },
 }
 
 
@@ -149,7 +153,7 @@ def test_lookup_and_reputation_equal_the_array_rule(model):
     b = np.concatenate([b, s.relations.dst[:500]])
     assert np.array_equal(s.relations.lookup(a, b), ref_lookup(s.relations, a, b))
     got = kernels.perceived_trust(*s.relations.index(), *reputation_inputs(s, p), a, b)
-    assert np.array_equal(got, ref_perceived(s, p.reputation_weight, a, b))
+    assert np.array_equal(got, ref_perceived(s, p, a, b))
 
 
 def test_team_search_equals_the_array_rule(model):
@@ -162,11 +166,11 @@ def test_team_search_equals_the_array_rule(model):
         cands = cands[cands != lead]
         req = rng.dirichlet(np.ones(s.orgs.capability.shape[1]))
         use_trust = bool(rng.random() < 0.8)
-        accept = ACCEPT_TRUST if use_trust else 0.0
+        accept = p.accept_trust if use_trust else 0.0
         got = kernels.assemble(
             lead, cands, req, s.orgs.capability, s.orgs.values, s.orgs.red_line, p.red_lines,
-            p.alignment_required, ALIGNABLE_DISTANCE, p.max_partners, p.coordination_cost,
-            accept, use_trust, TRUST_SCORE_BASE, MIN_GAIN,
+            p.alignment_required, p.alignable_distance, p.max_partners, p.coordination_cost,
+            accept, use_trust, p.trust_score_base, p.min_gain,
             *s.relations.index(), *reputation_inputs(s, p),
         )  # fmt: skip
         want = ref_assemble(s, p, lead, cands, req, accept, use_trust)

@@ -54,7 +54,7 @@ def start(m, members, ch):
     s, p = m.state, m.p
     members, aligned, forming = negotiate(s, p, members)
     plan = np.full(members.size, 0.6)
-    output = agreed_output(s, members, plan, ch.req, joining=True)
+    output = agreed_output(s, p, members, plan, ch.req, joining=True)
     return start_partnership(
         s,
         members,

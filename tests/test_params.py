@@ -1,5 +1,6 @@
 """One validated definition of every parameter, and governance presets."""
 
+import numpy as np
 import pytest
 
 from simulation.errors import ParameterError, UserError
@@ -79,6 +80,39 @@ def test_cross_field_checks():
         validate({"n_orgs": 10, "network_degree": 12})
     with pytest.raises(ParameterError, match="sector share"):
         validate({f"share_{s}": 0 for s in ("public", "private", "third", "community")})
+
+
+def test_cross_field_checks_of_the_mechanism_constants():
+    for low, high in (("red_line_low", "red_line_high"), ("skill_low", "skill_high")):
+        with pytest.raises(ParameterError, match=rf"^{low} = 0.7 .*at most {high} \(0.5\)"):
+            validate({low: 0.7, high: 0.5})
+        assert validate({low: 0.5, high: 0.5})[low] == 0.5  # a single value is allowed
+    with pytest.raises(ParameterError, match=r"first_range = 0.9 .*at most 1 - first_low \(0.8\)"):
+        validate({"first_range": 0.9})
+    assert validate({"first_low": 0.3, "first_range": 0.7})["first_range"] == 0.7
+
+
+def test_mechanism_constants_are_parameters_the_model_reads():
+    from simulation.model import CollabModel
+    from simulation.params import GROUP_TITLES, GROUPS
+
+    constants = [p for p in PARAMS.values() if p.group == "constants"]
+    assert len(constants) > 60 and "constants" in GROUPS and GROUP_TITLES["constants"]
+    # Set through the one validator, they reach the model: the population's draws here.
+    m = CollabModel(seed=3, n_orgs=40, burn_in=0, skill_low=0.3, skill_high=0.3, min_capability=0.5)
+    assert np.all(m.state.orgs.skill == 0.3) and m.state.orgs.capability.min() >= 0.5
+    default = CollabModel(seed=3, n_orgs=40, burn_in=0)
+    assert default.state.orgs.capability.min() < 0.5
+    with pytest.raises(ParameterError, match="accept_trust = 1.5 is not allowed"):
+        CollabModel(seed=3, n_orgs=40, accept_trust=1.5)
+
+
+def test_the_command_line_knows_every_group():
+    from simulation.cli import PARAM_GROUPS
+    from simulation.params import GROUPS
+
+    assert PARAM_GROUPS == GROUPS
+    assert {p.group for p in PARAMS.values()} == set(GROUPS)
 
 
 def test_run_settings_validated_like_parameters():

@@ -11,8 +11,8 @@ from conftest import stepped
 from scipy import stats
 
 from simulation.codes import Behaviour, Sector
-from simulation.mechanisms.learning import TIE_MONTHS, TIE_TRUST, Learning, evidence
-from simulation.mechanisms.turnover import SKILL_NEWCOMER, Demography, StaffTurnover, monthly
+from simulation.mechanisms.learning import Learning, evidence
+from simulation.mechanisms.turnover import Demography, StaffTurnover, monthly
 from simulation.mechanisms.work import work_together
 from simulation.model import CollabModel
 from simulation.sectors import CLOSURE_RATE
@@ -96,10 +96,10 @@ def test_trusted_partners_become_networking_ties(busy):
     a, b = int(ro.pair_org_a[k]), int(ro.pair_org_b[k])
     both = rel.lookup(np.array([a, b]), np.array([b, a]))
     saved = rel.trust[both].copy(), rel.familiarity[both].copy()
-    rel.familiarity[both] = TIE_MONTHS
-    rel.trust[both] = TIE_TRUST - 0.05
+    rel.familiarity[both] = m.p.tie_months
+    rel.trust[both] = m.p.tie_trust - 0.05
     _, tie_low, table_low = _learn(m, ro, edges, w, delta)
-    rel.trust[both] = TIE_TRUST + 0.05
+    rel.trust[both] = m.p.tie_trust + 0.05
     _, tie_high, table_high = _learn(m, ro, edges, w, delta)
     rel.trust[both], rel.familiarity[both] = saved
     assert not tie_low[both].any() and tie_high[both].all()
@@ -174,7 +174,7 @@ def test_turnover_erodes_skill_language_and_trust(busy):
     m, _, _ = busy
     (skill, lang, trust, fam), saved = _turnover(m, staff_turnover_scale=1.0)
     (skill0, lang0, trust0, fam0), _ = _turnover(m, staff_turnover_scale=0.0)
-    above = saved[0] > SKILL_NEWCOMER
+    above = saved[0] > m.p.skill_newcomer
     assert (skill[above] < saved[0][above]).all() and np.allclose(skill0, saved[0])
     worked = saved[4] > 0
     assert (lang[worked] < saved[4][worked]).all() and np.allclose(lang0, saved[4])

@@ -2,7 +2,8 @@
 
 Each is a :class:`~simulation.mechanisms.base.Mechanism`: a callable of the state, the
 parameters and the random streams, whose docstring states its rule and equations and whose
-class attributes name its sources, its constants and its tests. Mechanisms import only
+class attributes name its sources, its constants (parameters of the ``constants`` group) and
+its tests. Mechanisms import only
 the layers below them (state, life-cycle operations, parameters, sectors); the Mesa model
 (:class:`simulation.model.CollabModel`) calls them in the order of its schedule.
 """
@@ -62,7 +63,7 @@ __all__ = [
 def traceability() -> str:
     """The ODD's traceability table (mechanism, source, code, constants, tests) as Markdown."""
     rows = [
-        "| # | mechanism | sources | code | named constants | tests (in `tests/`) |",
+        "| # | mechanism | sources | code | constants (parameters) | tests (in `tests/`) |",
         "|---|---|---|---|---|---|",
     ]
     for m in MECHANISMS:

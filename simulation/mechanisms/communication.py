@@ -11,13 +11,6 @@ from ..partnerships import Roster
 from ..state import State
 from .base import Mechanism
 
-#: Understanding between two members who communicate and listen not at all (assumption).
-BASE_UNDERSTANDING = 0.55
-#: Extra understanding at full communication behaviour of both sides (assumption).
-W_COMMUNICATION = 0.35
-#: Extra understanding at full partnering skill of the one who listens (assumption).
-W_SKILL = 0.1
-
 
 class Communication(Mechanism):
     """Understanding between two members depends on communication, listening and jargon.
@@ -32,7 +25,7 @@ class Communication(Mechanism):
     Equations, for the ordered pair (a, b) with communication behaviours κ, jargon j and
     shared language ℓ_ab:
 
-        base_ab = BASE_UNDERSTANDING + W_COMMUNICATION · ½ (κ_a + κ_b) + W_SKILL · skill_a
+        base_ab = base_understanding + w_communication · ½ (κ_a + κ_b) + w_skill · skill_a
         gap_ab  = max(j_a, j_b) across sectors, |j_a − j_b| within a sector
         u_ab    = clip(base_ab (1 − jargon_penalty · gap_ab (1 − ℓ_ab)), 0, 1)
     """
@@ -46,7 +39,7 @@ class Communication(Mechanism):
         'seed 002 ("excellent communication, which includes listening")',
         "seed 003 (the workshop on language)",
     )
-    constants = ("BASE_UNDERSTANDING", "W_COMMUNICATION", "W_SKILL")
+    constants = ("base_understanding", "w_communication", "w_skill")
     tests = (
         "test_mechanisms.py::test_communication_more_jargon_less_understanding",
         "test_mechanisms.py::test_communication_shared_language_closes_the_gap",
@@ -58,9 +51,9 @@ class Communication(Mechanism):
         orgs = s.orgs
         comm = orgs.behaviour[:, Behaviour.COMMUNICATION]
         base = (
-            BASE_UNDERSTANDING
-            + W_COMMUNICATION * 0.5 * (comm[a] + comm[b])
-            + W_SKILL * orgs.skill[a]
+            p.base_understanding
+            + p.w_communication * 0.5 * (comm[a] + comm[b])
+            + p.w_skill * orgs.skill[a]
         )
         ja, jb = orgs.jargon[a], orgs.jargon[b]
         cross = orgs.sector[a] != orgs.sector[b]

@@ -13,48 +13,14 @@ from ..param_types import Params
 from ..partnerships import ordered_pairs
 from ..state import State, Streams
 from .base import Mechanism
-from .contribution import BASE_COMMITMENT, agreed_output, planned_commitment
-from .synergy import FORMING_MONTHS, MISUNDERSTANDING_WASTE
+from .contribution import agreed_output, planned_commitment
 from .trust import perceived_trust, reputation_inputs
 
-#: Lowest perceived trust at which an organisation will accept a partner (assumption).
-ACCEPT_TRUST = 0.35
-#: A commissioner's backing ("I would support you", seed 003) lowers that bar (assumption).
-ACCEPT_TRUST_BROKERED = 0.2
-#: Smallest gain in capability coverage worth an extra partner (assumption).
-MIN_GAIN = 0.03
-#: How much better than going alone a partnership must look ("not the only game in town",
-#: seed 001; the size is an assumption).
-DECISION_MARGIN = 0.05
-#: Under aligned objectives, the largest values distance partners can agree across (assumption).
-ALIGNABLE_DISTANCE = 0.4
-#: Share of the values gap that negotiating objectives closes (seed 003: "we started to tease
-#: out ... where we have common ground and where there is real difference"; size assumed).
-NEGOTIATION_GAIN = 0.5
-#: Extra months of forming that negotiating objectives takes (assumption).
-NEGOTIATION_MONTHS = 3
-#: Strangers sampled at random when searching beyond one's network (assumption).
-STRANGERS = 5
-#: Understanding and leadership a would-be member expects when judging a team (assumption).
-EXPECTED_UNDERSTANDING, EXPECTED_LEADERSHIP = 0.6, 0.5
-#: Trust a broker vouches for in the team it proposes (assumption).
-BROKER_VOUCHED_TRUST = 0.6
-#: Candidates a broker considers for each challenge (assumption).
-BROKER_POOL = 40
-#: Dirichlet concentration of a challenge's capability needs (below 1: most need two or three
-#: domains; assumption).
-CHALLENGE_CONCENTRATION = 0.7
-#: A challenge's planned life is challenge_duration x U(low, high) (assumption).
-DURATION_SPREAD = (0.67, 1.33)
-#: Spread of a challenge's value to the community (lognormal sigma, median 1; assumption).
-VALUE_SIGMA = 0.3
-#: Shortest planned life of a partnership, months.
+#: Shortest planned life of a partnership, months: a guard that gives every challenge at least
+#: two months of work however short challenge_duration x U(duration_spread_low, ...) comes out
+#: (it never binds inside the screening ranges).
 MIN_DURATION = 2
-#: Resources (share of normal) an organisation needs to take on another partnership.
-FREE_CAPACITY = 0.5
-#: Weight of trust in a candidate's score: gain x (TRUST_SCORE_BASE + mean view).
-TRUST_SCORE_BASE = 0.5
-#: ``challenge_rate`` counts challenges a month per this many organisations.
+#: ``challenge_rate`` counts challenges a month per this many organisations (its unit).
 RATE_PER = 100.0
 
 
@@ -68,24 +34,29 @@ class Challenge:
 
 
 def new_challenge(s: State, p: Params, env: np.random.Generator) -> Challenge:
-    """Draw a challenge: req ~ Dirichlet(0.7), duration ~ challenge_duration x U(0.67, 1.33)."""
-    req = env.dirichlet(np.full(s.orgs.capability.shape[1], CHALLENGE_CONCENTRATION))
-    duration = int(round(p.challenge_duration * env.uniform(*DURATION_SPREAD)))
+    """Draw a challenge: req ~ Dirichlet(challenge_concentration), value ~ lognormal(0,
+    value_sigma), duration ~ challenge_duration x U(duration_spread_low, duration_spread_high)."""
+    req = env.dirichlet(np.full(s.orgs.capability.shape[1], p.challenge_concentration))
+    spread = env.uniform(p.duration_spread_low, p.duration_spread_high)
+    duration = int(round(p.challenge_duration * spread))
     return Challenge(
-        req=req, value=float(env.lognormal(0.0, VALUE_SIGMA)), duration=max(duration, MIN_DURATION)
+        req=req,
+        value=float(env.lognormal(0.0, p.value_sigma)),
+        duration=max(duration, MIN_DURATION),
     )
 
 
 def expected_synergy(p: Params, n: int, cover_ratio: float, trust: float) -> float:
     """A would-be member's estimate of the synergy ratio, mirroring :class:`~.synergy.Synergy`.
 
-    Ŝ = cover_ratio (1 − MISUNDERSTANDING_WASTE (1 − û)) (1 + synergy_gain τ̂ û λ̂)
-        / (1 + coordination_cost (n − 1)), with û, λ̂ the expected understanding and leadership.
+    Ŝ = cover_ratio (1 − misunderstanding_waste (1 − û)) (1 + synergy_gain τ̂ û λ̂)
+        / (1 + coordination_cost (n − 1)), with û = expected_understanding and
+        λ̂ = expected_leadership.
     """
-    u, lead = EXPECTED_UNDERSTANDING, EXPECTED_LEADERSHIP
+    u, lead = p.expected_understanding, p.expected_leadership
     multiplier = 1.0 + p.synergy_gain * trust * u * lead
     coordination = 1.0 + p.coordination_cost * (n - 1)
-    return cover_ratio * (1.0 - MISUNDERSTANDING_WASTE * (1 - u)) * multiplier / coordination
+    return cover_ratio * (1.0 - p.misunderstanding_waste * (1 - u)) * multiplier / coordination
 
 
 def coverage(s: State, members: np.ndarray, req: np.ndarray) -> float:
@@ -97,7 +68,7 @@ def free_mask(s: State, p: Params) -> np.ndarray:
     """Which organisations have room for another partnership and resources to give."""
     orgs = s.orgs
     return (orgs.n_memberships < p.max_memberships) & (
-        orgs.capacity > FREE_CAPACITY * orgs.base_capacity
+        orgs.capacity > p.free_capacity * orgs.base_capacity
     )
 
 
@@ -112,20 +83,21 @@ def negotiate(s: State, p: Params, members: np.ndarray) -> tuple[np.ndarray, flo
 
     Without required alignment, objectives are as aligned as the members' values:
     a = 1 − d̄ (d̄ the mean values distance between members). Required alignment means
-    negotiating: a member whose mean distance to the others exceeds ALIGNABLE_DISTANCE
+    negotiating: a member whose mean distance to the others exceeds ``alignable_distance``
     is dropped (the worst first; no partnership if fewer than two remain), the rest close
-    NEGOTIATION_GAIN of their gap, a = 1 − d̄ (1 − NEGOTIATION_GAIN), and forming takes
-    NEGOTIATION_MONTHS longer. Returns (members, alignment, forming months) or None.
+    ``negotiation_gain`` of their gap, a = 1 − d̄ (1 − negotiation_gain), and forming takes
+    ``negotiation_months`` longer than ``forming_months``. Returns (members, alignment,
+    forming months) or None.
     """
     if not p.alignment_required:
-        return members, 1.0 - mean_distance(s.orgs.values[members]), FORMING_MONTHS
+        return members, 1.0 - mean_distance(s.orgs.values[members]), p.forming_months
     while members.size >= 2:
         v = s.orgs.values[members]
         per_member = np.abs(v[:, None] - v[None, :]).sum(axis=1) / (members.size - 1)
         worst = int(per_member.argmax())
-        if per_member[worst] <= ALIGNABLE_DISTANCE:
-            a = 1.0 - mean_distance(v) * (1.0 - NEGOTIATION_GAIN)
-            return members, a, FORMING_MONTHS + NEGOTIATION_MONTHS
+        if per_member[worst] <= p.alignable_distance:
+            a = 1.0 - mean_distance(v) * (1.0 - p.negotiation_gain)
+            return members, a, p.forming_months + p.negotiation_months
         members = np.delete(members, worst)
     return None
 
@@ -171,10 +143,12 @@ class Formation(Mechanism):
 
     Equations. Challenges arrive as Poisson(challenge_rate x n / 100) a month. The lead is
     drawn among free organisations with probability ∝ (k_i · r)². A candidate j's score is
-    gain_j x (TRUST_SCORE_BASE + mean_m τ̂_mj) (voluntary) or gain_j (brokered), where gain_j
-    is the rise in coverage; it needs every τ̂_mj >= ACCEPT_TRUST (ACCEPT_TRUST_BROKERED),
-    gain_j > MIN_GAIN and (cover + gain_j) / cover > (1 + cc n) / (1 + cc (n − 1)). The team
-    forms if :func:`expected_synergy` >= 1 + DECISION_MARGIN.
+    gain_j x (trust_score_base + mean_m τ̂_mj) (voluntary) or gain_j (brokered), where gain_j
+    is the rise in coverage; it needs every τ̂_mj >= accept_trust (accept_trust_brokered),
+    gain_j > min_gain and (cover + gain_j) / cover > (1 + cc n) / (1 + cc (n − 1)). The team
+    forms if :func:`expected_synergy` >= 1 + decision_margin (with broker_vouched_trust for
+    the trust of a brokered team). The voluntary search pool adds ``strangers`` random free
+    organisations; a broker considers ``broker_pool`` of them.
 
     Sources: see ``sources``.
     """
@@ -190,25 +164,28 @@ class Formation(Mechanism):
         "seed 004 (partnership = goals hard to reach alone)",
     )
     constants = (
-        "ACCEPT_TRUST",
-        "ACCEPT_TRUST_BROKERED",
-        "MIN_GAIN",
-        "DECISION_MARGIN",
-        "ALIGNABLE_DISTANCE",
-        "NEGOTIATION_GAIN",
-        "NEGOTIATION_MONTHS",
-        "STRANGERS",
-        "EXPECTED_UNDERSTANDING",
-        "EXPECTED_LEADERSHIP",
-        "BROKER_VOUCHED_TRUST",
-        "BROKER_POOL",
-        "CHALLENGE_CONCENTRATION",
-        "DURATION_SPREAD",
-        "VALUE_SIGMA",
-        "MIN_DURATION",
-        "FREE_CAPACITY",
-        "TRUST_SCORE_BASE",
-        "RATE_PER",
+        "accept_trust",
+        "accept_trust_brokered",
+        "min_gain",
+        "decision_margin",
+        "alignable_distance",
+        "negotiation_gain",
+        "negotiation_months",
+        "strangers",
+        "expected_understanding",
+        "expected_leadership",
+        "broker_vouched_trust",
+        "broker_pool",
+        "challenge_concentration",
+        "duration_spread_low",
+        "duration_spread_high",
+        "value_sigma",
+        "free_capacity",
+        "trust_score_base",
+        # also read here: synergy's, to judge a team; contribution's, to go alone
+        "forming_months",
+        "misunderstanding_waste",
+        "base_commitment",
     )
     tests = (
         "test_mechanisms.py::test_formation_stronger_myths_fewer_partnerships",
@@ -238,7 +215,7 @@ class Formation(Mechanism):
             team = search(s, p, rng, month, challenge, free)
             agreed = None if team is None else negotiate(s, p, team)
             if agreed is None:
-                self.go_alone(s, month, challenge)
+                self.go_alone(s, p, month, challenge)
                 continue
             team, aligned, forming = agreed
             first = month.team_trust.pop(team.tobytes(), None)
@@ -246,7 +223,7 @@ class Formation(Mechanism):
                 first = perceived_trust(s, p, *ordered_pairs(team))
             focus = s.orgs.behaviour[team, Behaviour.OUTCOME_FOCUS]
             plan = planned_commitment(p, first_views(team, first), focus, aligned, mandated)
-            output = agreed_output(s, team, plan, challenge.req, joining=True)
+            output = agreed_output(s, p, team, plan, challenge.req, joining=True)
             start_partnership(
                 s,
                 team,
@@ -267,15 +244,15 @@ class Formation(Mechanism):
                 month.is_free[full] = False
                 free = free[month.is_free[free]]
 
-    def go_alone(self, s: State, month: _Search, challenge: Challenge) -> None:
+    def go_alone(self, s: State, p: Params, month: _Search, challenge: Challenge) -> None:
         """The lead takes the challenge on alone: it delivers what its own effort gives over
-        the planned life, BASE_COMMITMENT of the capacity it can spare times its fit."""
+        the planned life, ``base_commitment`` of the capacity it can spare times its fit."""
         s.counts.went_alone += 1
         lead = month.lead
         if lead < 0:
             return
         solo = agreed_output(
-            s, np.array([lead]), np.array([BASE_COMMITMENT]), challenge.req, joining=True
+            s, p, np.array([lead]), np.array([p.base_commitment]), challenge.req, joining=True
         )
         s.counts.value_alone += float(solo[0] * challenge.duration * challenge.value)
 
@@ -306,8 +283,8 @@ class Formation(Mechanism):
         free: np.ndarray,
     ) -> np.ndarray | None:
         lead = self.lead_for(s, rng, month, challenge, free)
-        cands = self.search_pool(s, rng, month, lead, free)
-        return self.assemble(s, p, month, lead, cands, challenge, ACCEPT_TRUST, use_trust=True)
+        cands = self.search_pool(s, p, rng, month, lead, free)
+        return self.assemble(s, p, month, lead, cands, challenge, p.accept_trust, use_trust=True)
 
     def brokered(
         self,
@@ -320,10 +297,10 @@ class Formation(Mechanism):
     ) -> np.ndarray | None:
         lead = self.lead_for(s, rng, month, challenge, free)
         pool = free[free != lead]
-        if pool.size > BROKER_POOL:
-            pool = rng.form.choice(pool, size=BROKER_POOL, replace=False)
+        if pool.size > p.broker_pool:
+            pool = rng.form.choice(pool, size=p.broker_pool, replace=False)
         return self.assemble(
-            s, p, month, lead, pool, challenge, ACCEPT_TRUST_BROKERED, use_trust=False
+            s, p, month, lead, pool, challenge, p.accept_trust_brokered, use_trust=False
         )
 
     def mandated(
@@ -342,10 +319,10 @@ class Formation(Mechanism):
 
     # --- helpers ---------------------------------------------------------------------------
     def search_pool(
-        self, s: State, rng: Streams, month: _Search, lead: int, free: np.ndarray
+        self, s: State, p: Params, rng: Streams, month: _Search, lead: int, free: np.ndarray
     ) -> np.ndarray:
         """Whom the lead hears of: its ties, their ties, past partners and a few strangers."""
-        strangers = rng.form.choice(free, size=min(STRANGERS, free.size), replace=False)
+        strangers = rng.form.choice(free, size=min(p.strangers, free.size), replace=False)
         rel = s.relations
         return kernels.search_pool(
             lead, s.ties.table, *rel.index(), rel.dst, strangers.astype(np.int64), month.is_free
@@ -366,8 +343,8 @@ class Formation(Mechanism):
         orgs = s.orgs
         members = kernels.assemble(
             lead, cands, req, orgs.capability, orgs.values, orgs.red_line, p.red_lines,
-            p.alignment_required, ALIGNABLE_DISTANCE, p.max_partners, p.coordination_cost,
-            accept, use_trust, TRUST_SCORE_BASE, MIN_GAIN,
+            p.alignment_required, p.alignable_distance, p.max_partners, p.coordination_cost,
+            accept, use_trust, p.trust_score_base, p.min_gain,
             *s.relations.index(), *reputation_inputs(s, p),
         )  # fmt: skip
         if members.size < 2:
@@ -395,9 +372,9 @@ class Formation(Mechanism):
             self.remember_first_impressions(month, team, pairs_trust)
             expected_trust = float(pairs_trust.sum() / pairs_trust.size)  # the mean
         else:
-            expected_trust = BROKER_VOUCHED_TRUST
+            expected_trust = p.broker_vouched_trust
         est = expected_synergy(p, members.size, coverage(s, members, req) / alone, expected_trust)
-        return est >= 1.0 + DECISION_MARGIN
+        return est >= 1.0 + p.decision_margin
 
     def remember_first_impressions(
         self, month: _Search, team: np.ndarray, pairs_trust: np.ndarray

@@ -10,18 +10,6 @@ from ..partnerships import Roster
 from ..state import State, WorkRecord
 from .base import Mechanism
 
-#: How many times faster shared language is learned at full trust investment, less one
-#: (seed 003's language workshop; the size is an assumption).
-INVESTMENT_LANGUAGE_BOOST = 2.0
-#: Size of a surprise (evidence minus aspiration) that moves a behaviour at its full rate,
-#: per behaviour in Behaviour order: synergy and progress are ratios, the rest shares
-#: (assumption).
-EVIDENCE_SCALE = (0.5, 0.25, 0.5, 0.25, 0.25)
-#: Trust, both ways, and months of joint work after which partners become personally
-#: connected: a networking tie ("from this structured connection, some networks may
-#: develop", seed 000; sizes assumed).
-TIE_TRUST, TIE_MONTHS = 0.7, 6
-
 
 def evidence(
     s: State, roster: Roster, work: WorkRecord, received: np.ndarray
@@ -63,15 +51,30 @@ def evidence(
     return out, has
 
 
+def evidence_scale(p: Params) -> np.ndarray:
+    """Size of a surprise (evidence minus aspiration) that moves each behaviour at its full
+    rate, in :class:`~simulation.codes.Behaviour` order."""
+    return np.array(
+        [
+            p.evidence_scale_leadership,
+            p.evidence_scale_sharing,
+            p.evidence_scale_outcome_focus,
+            p.evidence_scale_communication,
+            p.evidence_scale_empowerment,
+        ]
+    )
+
+
 class Learning(Mechanism):
     """Partnering skill and shared language grow with practice; partners who trust each
     other become personally connected; each behaviour moves with its own evidence.
 
     Rule. Every member gains partnering skill at rate ``skill_learning`` towards 1. Each
     pair of fellow members learns a shared language at rate ``language_learning``,
-    tripled at full ``trust_investment`` (time spent together on language, as in the
-    Leading as Peers workshop). Fellow members who have worked together for TIE_MONTHS
-    and trust each other at least TIE_TRUST both ways form a networking tie. Each of the
+    1 + ``investment_language_boost`` times faster at full ``trust_investment`` (time spent
+    together on language, as in the Leading as Peers workshop). Fellow members who have
+    worked together for ``tie_months`` and trust each other at least ``tie_trust`` both ways
+    form a networking tie. Each of the
     five behaviours is reinforced by its own evidence (:func:`evidence`): when what an
     organisation sees is better than what it hoped for, it does more of what it did; worse,
     less (Bush-Mosteller reinforcement with an aspiration that follows experience, as in
@@ -82,9 +85,10 @@ class Learning(Mechanism):
     Equations, for organisation i working this month, pair ab and behaviour k:
 
         skill_i ← skill_i + skill_learning (1 − skill_i)
-        ℓ_ab ← ℓ_ab + λ (1 − ℓ_ab),  λ = min(language_learning (1 + 2 · invest), 1)
-        tie_ab if familiarity_ab ≥ TIE_MONTHS and τ_ab, τ_ba ≥ TIE_TRUST
-        σ_ik = clip((x_ik − A_ik) / EVIDENCE_SCALE_k, −1, 1)
+        ℓ_ab ← ℓ_ab + λ (1 − ℓ_ab),
+            λ = min(language_learning (1 + investment_language_boost · invest), 1)
+        tie_ab if familiarity_ab ≥ tie_months and τ_ab, τ_ba ≥ tie_trust
+        σ_ik = clip((x_ik − A_ik) / evidence_scale_k, −1, 1)
         β_ik ← β_ik + behaviour_drift · (σ_ik (1 − β_ik) if σ_ik > 0 else σ_ik β_ik)
         A_ik ← A_ik + aspiration_learning (x_ik − A_ik)   (A_ik = x_ik the first time)
     """
@@ -100,7 +104,16 @@ class Learning(Mechanism):
         "seed 002 (the five behaviours)",
         "Macy & Flache 2002 (reinforcement learning with adaptive aspirations)",
     )
-    constants = ("INVESTMENT_LANGUAGE_BOOST", "EVIDENCE_SCALE", "TIE_TRUST", "TIE_MONTHS")
+    constants = (
+        "investment_language_boost",
+        "evidence_scale_leadership",
+        "evidence_scale_sharing",
+        "evidence_scale_outcome_focus",
+        "evidence_scale_communication",
+        "evidence_scale_empowerment",
+        "tie_trust",
+        "tie_months",
+    )
     tests = (
         "test_mechanisms.py::test_learning_skill_and_shared_language_grow_with_practice",
         "test_mechanisms.py::test_learning_investment_in_trust_speeds_shared_language",
@@ -122,10 +135,10 @@ class Learning(Mechanism):
         orgs.skill[working] += p.skill_learning * (1.0 - orgs.skill[working])
         rel = s.relations
         rate = min(
-            p.language_learning * (1.0 + INVESTMENT_LANGUAGE_BOOST * p.trust_investment), 1.0
+            p.language_learning * (1.0 + p.investment_language_boost * p.trust_investment), 1.0
         )
         rel.language[edges] += rate * (1.0 - rel.language[edges])
-        self.make_ties(s, roster, edges)
+        self.make_ties(s, p, roster, edges)
         if p.behaviour_drift <= 0:
             return
         received = np.bincount(roster.pair_entry_b, weights=delta, minlength=roster.n)
@@ -134,22 +147,22 @@ class Learning(Mechanism):
         asp = orgs.aspiration
         first = has[:, None] & np.isnan(asp)
         asp[first] = x[first]
-        scale = np.asarray(EVIDENCE_SCALE)
+        scale = evidence_scale(p)
         surprise = np.clip((x - fill_nan(asp, 0.0)) / scale, -1.0, 1.0) * has[:, None]
         b = orgs.behaviour
         b += p.behaviour_drift * np.where(surprise > 0, surprise * (1.0 - b), surprise * b)
         asp[has] += p.aspiration_learning * (x[has] - asp[has])
 
-    def make_ties(self, s: State, roster: Roster, edges: np.ndarray) -> None:
+    def make_ties(self, s: State, p: Params, roster: Roster, edges: np.ndarray) -> None:
         rel = s.relations
-        close = (rel.familiarity[edges] >= TIE_MONTHS) & (rel.trust[edges] >= TIE_TRUST)
+        close = (rel.familiarity[edges] >= p.tie_months) & (rel.trust[edges] >= p.tie_trust)
         close &= ~rel.tie[edges]
         if not close.any():
             return
         a, b = roster.pair_org_a[close], roster.pair_org_b[close]
         back = rel.lookup(b, a)
         both = (back >= 0) & (a < b)
-        both[both] &= rel.trust[back[both]] >= TIE_TRUST
+        both[both] &= rel.trust[back[both]] >= p.tie_trust
         if both.any():
             a, b = a[both], b[both]
             s.ties.add(a, b)

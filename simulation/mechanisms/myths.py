@@ -10,31 +10,24 @@ from ..partnerships import Roster
 from ..state import State
 from .base import Mechanism
 
-#: How much the full set of contact conditions amplifies myth erosion (Pettigrew & Tropp
-#: 2006 find larger effects under the optimal conditions; the size is an assumption).
-CONTACT_BOOST = 1.0
-#: Signal size at which an experience has its full effect on myths (assumption).
-FULL_EFFECT = 0.25
-#: Common goals count as met when the partnership's alignment reaches this (assumption).
-ALIGNED = 0.7
-#: Clarity from which rules, with reviews, count as support of authorities (assumption).
-SUPPORTIVE_CLARITY = 0.5
-#: Allport's optimal contact conditions: equal status, common goals, cooperation, support.
+#: Allport's optimal contact conditions: equal status, common goals, cooperation, support
+#: (their number, by which the conditions met are normalised).
 N_CONDITIONS = 4
 
 
 def contact_conditions(s: State, p: Params, pids: np.ndarray) -> np.ndarray:
     """Number (0..4) of Allport's optimal contact conditions each partnership meets.
 
-    Equal status (peers), common goals (aligned objectives), cooperation (members depend
-    on each other's capabilities, always true in a partnership that is working) and
-    support of authorities (a broker, or governance with clear rules and reviews).
+    Equal status (peers), common goals (alignment at least ``aligned``), cooperation
+    (members depend on each other's capabilities, always true in a partnership that is
+    working) and support of authorities (a broker, or governance with clarity at least
+    ``supportive_clarity`` and reviews).
     """
     t = s.table
     equal = float(p.equal_status)
-    goals = (t.p_alignment[pids] >= ALIGNED).astype(float)
+    goals = (t.p_alignment[pids] >= p.aligned).astype(float)
     cooperation = 1.0
-    if p.clarity >= SUPPORTIVE_CLARITY and p.review_interval > 0:
+    if p.clarity >= p.supportive_clarity and p.review_interval > 0:
         support = 1.0  # clear rules with reviews back every partnership
     else:
         support = t.p_brokered[pids].astype(float)
@@ -48,14 +41,14 @@ class MythDynamics(Mechanism):
     mean trust signal of its experiences with members of that sector. A good experience
     erodes the myth at rate ``myth_erosion``, amplified by the share of the four contact
     conditions met; a bad experience confirms it at rate ``myth_confirmation`` (larger by
-    default), towards 1. Effects scale with the size of the experience up to FULL_EFFECT.
+    default), towards 1. Effects scale with the size of the experience up to ``full_effect``.
     Own-sector experiences do not touch myths.
 
     Equations, for organisation a and another sector S it met this month (δ̄ the mean
-    signal of a's pairs with members of S, q̄ the mean of 1 + CONTACT_BOOST · met_P / 4 over
+    signal of a's pairs with members of S, q̄ the mean of 1 + contact_boost · met_P / 4 over
     those pairs' partnerships):
 
-        size = min(|δ̄| / FULL_EFFECT, 1)
+        size = min(|δ̄| / full_effect, 1)
         m_aS ← m_aS − myth_erosion · q̄ · size · m_aS          if δ̄ > 0
         m_aS ← m_aS + myth_confirmation · size · (1 − m_aS)    otherwise
     """
@@ -70,7 +63,7 @@ class MythDynamics(Mechanism):
         "Pettigrew & Tropp 2006 (r about −0.21, −0.29 under the optimal conditions)",
         "Barlow et al. 2012 (negative contact weighs more)",
     )
-    constants = ("CONTACT_BOOST", "FULL_EFFECT", "ALIGNED", "SUPPORTIVE_CLARITY", "N_CONDITIONS")
+    constants = ("contact_boost", "full_effect", "aligned", "supportive_clarity")
     tests = (
         "test_mechanisms.py::test_myths_fall_with_good_contact_and_more_under_contact_conditions",
         "test_mechanisms.py::test_myths_bad_contact_raises_them_more_than_good_contact_lowers_them",
@@ -86,7 +79,7 @@ class MythDynamics(Mechanism):
         if not cross.size:
             return
         met = contact_conditions(s, p, roster.active_pid)
-        quality = 1.0 + CONTACT_BOOST * met / N_CONDITIONS  # per part
+        quality = 1.0 + p.contact_boost * met / N_CONDITIONS  # per part
         n_sec = orgs.myth.shape[1]
         key = oa.take(cross)
         key *= n_sec
@@ -103,7 +96,7 @@ class MythDynamics(Mechanism):
         mean_quality /= cnt
         m = orgs.myth.take(keys)
         size = np.abs(mean_delta)
-        size /= FULL_EFFECT
+        size /= p.full_effect
         np.minimum(size, 1.0, out=size)
         # Both outcomes in place, then each entry keeps the one its experience calls for.
         erode = p.myth_erosion * mean_quality

@@ -12,46 +12,18 @@ from ..partnerships import DECLINING, DELIVERING, ENDED, FORMING, Roster
 from ..state import State, Streams, WorkRecord
 from .base import Mechanism
 from .contribution import accountability, agreed_output
-from .formation import DECISION_MARGIN, coverage, expected_synergy, new_challenge
+from .formation import coverage, expected_synergy, new_challenge
 
-#: Without scheduled reviews, the monthly chance that a member takes stock informally
-#: (assumption; ODD 7.8: informal checks stand in for reviews where none are scheduled).
-INFORMAL_CHECK = 1 / 24
-#: How badly an informal check misjudges the return on effort (standard deviation; assumption).
-INFORMAL_NOISE = 0.3
-#: A member whose mean trust in its partners falls below this wants out (assumption).
-TRUST_FLOOR = 0.2
-#: A partnership whose mean trust falls below this collapses (assumption).
-COLLAPSE = 0.15
-#: Shortfall of commitment below what was agreed at which a member is called to account at
-#: a review (assumption).
-SLACK = 0.1
-#: Boost to commitment from being called to account, and its monthly decay (assumption).
-CALL_BOOST, CALL_DECAY = 0.25, 0.85
-#: What a sanction costs the sanctioned: the share of its smoothed return it forfeits
-#: (seed 001 slide 11, "mechanisms for non conformity"; the size is an assumption).
-SANCTION_COST = 0.2
-#: Share of trust the remaining members lose in a member who walks out (assumption).
-EXIT_DAMAGE = 0.35
-#: Share of that damage that pre-agreed exit arrangements prevent (assumption).
-EXIT_SOFTENING = 0.75
-#: Resources (share of normal) below which a member under stress may pull out (assumption).
-CUT_LEVEL = 0.75
-#: Weight of the latest month in a member's smoothed return on effort (assumption).
-RETURN_SMOOTHING = 0.2
-#: Monthly chance of pulling out, per unit of unaccounted stress, under a cut (assumption).
-PULL_OUT = 0.5
-#: Trust read for a member with no fellow members left (neutral).
+#: Trust read for a member with no fellow members left, and for a partnership with no pairs:
+#: the middle of the 0..1 scale standing in for a mean over nobody. Not a parameter: a
+#: partnership at work always has two or more members, so no decision reads it.
 NEUTRAL_TRUST = 0.5
-#: Share of its goal a partnership must have met by its deadline for a renegotiation of the
-#: deadline to be considered (assumption).
-RENEGOTIATE_SHARE = 0.75
 
 
 def exit_damage(s: State, p: Params, row: int) -> None:
     """Trust (and myths) hit when the member of membership ``row`` walks out.
 
-    Those left behind lose h = EXIT_DAMAGE (1 − EXIT_SOFTENING · exit_arrangements) of their
+    Those left behind lose h = exit_damage (1 − exit_softening · exit_arrangements) of their
     trust in the leaver, the leaver h/2 of its trust in them, and members of other sectors
     have their myth about the leaver's sector confirmed: m ← m + myth_confirmation · h (1 − m).
     """
@@ -61,7 +33,7 @@ def exit_damage(s: State, p: Params, row: int) -> None:
     rest = rest[rest != leaver]
     if rest.size == 0:
         return
-    hit = EXIT_DAMAGE * (1.0 - EXIT_SOFTENING * p.exit_arrangements)
+    hit = p.exit_damage * (1.0 - p.exit_softening * p.exit_arrangements)
     e_in = rel.lookup(rest, np.full(rest.size, leaver))
     e_in = e_in[e_in >= 0]
     rel.trust[e_in] *= 1.0 - hit
@@ -79,11 +51,11 @@ class ReviewAndExit(Mechanism):
 
     Rule. Every ``review_interval`` months each partnership reviews: every member weighs
     its smoothed return on effort; those below ``exit_threshold`` ("this isn't worth it
-    any more") or with mean trust in their partners below TRUST_FLOOR leave. Where no
+    any more") or with mean trust in their partners below ``trust_floor`` leave. Where no
     reviews are scheduled, members take stock informally now and then, and misjudge.
     Nobody judges a partnership still forming. With ``sanctions``, a review calls to account
-    members committing SLACK or more below what they agreed: their commitment rises for a
-    while and they forfeit SANCTION_COST of their return. Members of a mandated partnership
+    members committing ``slack`` or more below what they agreed: their commitment rises for a
+    while and they forfeit ``sanction_cost`` of their return. Members of a mandated partnership
     cannot leave, nor be pulled out, while the mandate holds (its first challenge). A member
     under a funding cut may be pulled back into its own priorities unless governance holds it
     to account. A member who walks out loses the trust of those it leaves (see
@@ -91,29 +63,29 @@ class ReviewAndExit(Mechanism):
 
     A partnership whose trust collapses ends (unless mandated). One that meets its goal has
     completed its challenge; if its members judge it worth going on (every member's return
-    at least ``exit_threshold``, mean trust at least TRUST_FLOOR) and a new challenge fits the
+    at least ``exit_threshold``, mean trust at least ``trust_floor``) and a new challenge fits the
     team (:func:`~.formation.expected_synergy` clears the formation margin), it takes the
     new challenge up (succession, Lowndes & Skelcher 1998); otherwise it ends well
     (completed, the only success). At its deadline with the goal unmet it ends (deadline
     missed), unless ``renegotiation`` is allowed, reviews are scheduled, at least
-    RENEGOTIATE_SHARE of the goal is met and members still find it worth it: then the
+    ``renegotiate_share`` of the goal is met and members still find it worth it: then the
     deadline moves once by a review interval.
 
     Equations, for member i of partnership P of age a (months since formation), forming for
     f_P months, with agreed commitment c*_i:
 
-        r̃_i ← ret_i at a = f_P, (1 − RETURN_SMOOTHING) r̃_i + RETURN_SMOOTHING · ret_i after
-        called_i ← CALL_DECAY · called_i
+        r̃_i ← ret_i at a = f_P, (1 − return_smoothing) r̃_i + return_smoothing · ret_i after
+        called_i ← call_decay · called_i
         due_P = review_interval > 0 and a > 0 and a mod review_interval = 0
-        informal_i = review_interval = 0 and U < INFORMAL_CHECK
+        informal_i = review_interval = 0 and U < informal_check
         looking_i = (due_P or informal_i) and a >= f_P
-        view_i = r̃_i, plus N(0, INFORMAL_NOISE) if informal_i
-        distrust_i = looking_i and τ̄_i < TRUST_FLOOR
+        view_i = r̃_i, plus N(0, informal_noise) if informal_i
+        distrust_i = looking_i and τ̄_i < trust_floor
         not_worth_i = looking_i and view_i < exit_threshold
-        pulled_i = capacity_i < CUT_LEVEL · base_i and U < PULL_OUT · stress_i (1 − A)
-        sanctions: due_P and c_i < c*_i − SLACK ⇒ called_i += CALL_BOOST,
-                   r̃_i ← (1 − SANCTION_COST) r̃_i
-        P ends: mean trust < COLLAPSE (trust collapsed); progress ≥ target (completed, or
+        pulled_i = capacity_i < cut_level · base_i and U < pull_out · stress_i (1 − A)
+        sanctions: due_P and c_i < c*_i − slack ⇒ called_i += call_boost,
+                   r̃_i ← (1 − sanction_cost) r̃_i
+        P ends: mean trust < collapse (trust collapsed); progress ≥ target (completed, or
                 renewed); months on the challenge + 1 ≥ duration (deadline missed, or
                 renegotiated)
     """
@@ -129,21 +101,22 @@ class ReviewAndExit(Mechanism):
         "Lowndes & Skelcher 1998 (termination or succession)",
     )
     constants = (
-        "INFORMAL_CHECK",
-        "INFORMAL_NOISE",
-        "TRUST_FLOOR",
-        "COLLAPSE",
-        "SLACK",
-        "CALL_BOOST",
-        "CALL_DECAY",
-        "SANCTION_COST",
-        "EXIT_DAMAGE",
-        "EXIT_SOFTENING",
-        "CUT_LEVEL",
-        "RETURN_SMOOTHING",
-        "PULL_OUT",
-        "NEUTRAL_TRUST",
-        "RENEGOTIATE_SHARE",
+        "informal_check",
+        "informal_noise",
+        "trust_floor",
+        "collapse",
+        "slack",
+        "call_boost",
+        "call_decay",
+        "sanction_cost",
+        "exit_damage",
+        "exit_softening",
+        "cut_level",
+        "return_smoothing",
+        "pull_out",
+        "renegotiate_share",
+        # also read here: formation's margin, to judge a new challenge as formation does
+        "decision_margin",
     )
     tests = (
         "test_mechanisms.py::test_exit_arrangements_mean_less_trust_lost_on_exit",
@@ -166,29 +139,29 @@ class ReviewAndExit(Mechanism):
         # Returns are weighed from the first month of delivery: the forming months' slow
         # start says nothing about what the partnership will give.
         delivering = (age >= t.p_forming[pids])[roster.part]
-        smoothed = (1 - RETURN_SMOOTHING) * t.m_return[rows] + RETURN_SMOOTHING * work.ret
+        smoothed = (1 - p.return_smoothing) * t.m_return[rows] + p.return_smoothing * work.ret
         first = (age == t.p_forming[pids])[roster.part]
         t.m_return[rows] = np.where(first, work.ret, np.where(delivering, smoothed, 1.0))
-        t.m_called[rows] *= CALL_DECAY
+        t.m_called[rows] *= p.call_decay
         k = p.review_interval
         due = (age > 0) & (age % k == 0) if k > 0 else np.zeros(pids.size, bool)
         due_entry = due[roster.part]
-        informal = (noise.random(roster.n) < INFORMAL_CHECK) & (k == 0)
-        view = t.m_return[rows] + np.where(informal, noise.normal(0, INFORMAL_NOISE, roster.n), 0)
+        informal = (noise.random(roster.n) < p.informal_check) & (k == 0)
+        view = t.m_return[rows] + np.where(informal, noise.normal(0, p.informal_noise, roster.n), 0)
         trust_entry = fill_nan(work.trust_entry, NEUTRAL_TRUST)
         can_leave = ~t.p_mandated[roster.pid]
         looking = (due_entry | informal) & delivering
-        distrust = looking & (trust_entry < TRUST_FLOOR)
+        distrust = looking & (trust_entry < p.trust_floor)
         not_worth = looking & (view < p.exit_threshold) & ~distrust
         org = roster.org
-        cut = orgs.capacity[org] < CUT_LEVEL * orgs.base_capacity[org]
+        cut = orgs.capacity[org] < p.cut_level * orgs.base_capacity[org]
         pulled = cut & (
-            noise.random(roster.n) < orgs.stress[org] * (1 - accountability(p)) * PULL_OUT
+            noise.random(roster.n) < orgs.stress[org] * (1 - accountability(p)) * p.pull_out
         )
         if p.sanctions:
-            slack = due_entry & (work.commitment < t.m_plan[rows] - SLACK)
-            t.m_called[rows[slack]] += CALL_BOOST
-            t.m_return[rows[slack]] *= 1.0 - SANCTION_COST
+            slack = due_entry & (work.commitment < t.m_plan[rows] - p.slack)
+            t.m_called[rows[slack]] += p.call_boost
+            t.m_return[rows[slack]] *= 1.0 - p.sanction_cost
         if due.any():
             syn = work.synergy[due]
             t.p_stage[pids[due]] = np.where(fill_nan(syn, 1.0) < 1, DECLINING, DELIVERING)
@@ -207,11 +180,11 @@ class ReviewAndExit(Mechanism):
                 leave(s, row, EndCause(int(cause[r])))
 
         # Whole-partnership endings, renewals and renegotiations.
-        collapsed = (fill_nan(work.trust_part, 1.0) < COLLAPSE) & ~t.p_mandated[pids]
+        collapsed = (fill_nan(work.trust_part, 1.0) < p.collapse) & ~t.p_mandated[pids]
         done = t.p_progress[pids] >= t.p_target[pids]
         late = s.month - t.p_challenge_start[pids] + 1 >= t.p_duration[pids]
         worth = (roster.per_part(t.m_return[rows] >= p.exit_threshold) == roster.size) & (
-            fill_nan(work.trust_part, NEUTRAL_TRUST) >= TRUST_FLOOR
+            fill_nan(work.trust_part, NEUTRAL_TRUST) >= p.trust_floor
         )
         for i in np.flatnonzero(collapsed | done | late):
             pid = int(pids[i])
@@ -229,7 +202,7 @@ class ReviewAndExit(Mechanism):
                 and k > 0
                 and worth[i]
                 and not t.p_extended[pid]
-                and t.p_progress[pid] >= RENEGOTIATE_SHARE * t.p_target[pid]
+                and t.p_progress[pid] >= p.renegotiate_share * t.p_target[pid]
             ):
                 t.p_duration[pid] += k
                 t.p_extended[pid] = True
@@ -247,10 +220,12 @@ class ReviewAndExit(Mechanism):
         if fit.mean() <= 0:
             return False
         cover = coverage(s, members, challenge.req) / float(fit.mean())
-        if expected_synergy(p, members.size, cover, float(trust)) < 1.0 + DECISION_MARGIN:
+        if expected_synergy(p, members.size, cover, float(trust)) < 1.0 + p.decision_margin:
             return False
         rows = t.active_rows(pid)
-        t.m_agreed[rows] = agreed_output(s, members, t.m_plan[rows], challenge.req, joining=False)
+        t.m_agreed[rows] = agreed_output(
+            s, p, members, t.m_plan[rows], challenge.req, joining=False
+        )
         target = float(t.m_agreed[rows].sum() * challenge.duration)
         renew(s, pid, challenge.req, challenge.value, challenge.duration, target)
         return True

@@ -11,9 +11,6 @@ from ..state import State
 from .base import Mechanism
 from .contribution import accountability
 
-#: How far a wholly ungenerous member inflates its claim to credit (assumption).
-CREDIT_GRAB = 1.0
-
 
 class BenefitSharing(Mechanism):
     """Outcomes and credit are shared by a rule; generosity decides who claims credit.
@@ -35,7 +32,7 @@ class BenefitSharing(Mechanism):
     output a month its agreed effort would give alone) and sharing behaviour σ_i:
 
         share_i  = b_i / Σ_P b
-        claim_i  = share_i (1 + CREDIT_GRAB (1 − σ_i));   claimed_i = claim_i / Σ_P claim
+        claim_i  = share_i (1 + credit_grab (1 − σ_i));   claimed_i = claim_i / Σ_P claim
         credit_i = clarity · share_i + (1 − clarity) claimed_i
         benefit_i = joint_P · credit_i;   ret_i = benefit_i / alone_i (1 where alone_i = 0)
         harm_i   = max(credit_i − share_i, 0)
@@ -50,7 +47,7 @@ class BenefitSharing(Mechanism):
         'seed 003 ("at least do no harm")',
         "Jain, Chiu & Hawe 1984 (fairness index)",
     )
-    constants = ("CREDIT_GRAB",)
+    constants = ("credit_grab",)
     tests = (
         "test_mechanisms.py::test_sharing_by_power_is_less_fair_than_proportional",
         "test_mechanisms.py::test_sharing_ungenerous_members_grab_credit_and_do_harm",
@@ -79,7 +76,7 @@ class BenefitSharing(Mechanism):
         else:
             basis = s.orgs.capacity[org]
         share = basis / roster.per_part(basis)[roster.part]
-        claim = share * (1.0 + CREDIT_GRAB * (1.0 - s.orgs.behaviour[org, Behaviour.SHARING]))
+        claim = share * (1.0 + p.credit_grab * (1.0 - s.orgs.behaviour[org, Behaviour.SHARING]))
         claimed = claim / roster.per_part(claim)[roster.part]
         credit = p.clarity * share + (1.0 - p.clarity) * claimed
         benefit = joint[roster.part] * credit

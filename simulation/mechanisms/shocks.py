@@ -10,31 +10,24 @@ from ..sectors import SECTORS
 from ..state import State, Streams
 from .base import Mechanism
 
-#: Monthly recovery of resources towards their normal level after a cut (assumption).
-RECOVERY = 0.03
-#: Monthly decay of stress (assumption).
-STRESS_DECAY = 0.85
-#: Stress every organisation feels during a turbulent period (assumption).
-TURBULENT_STRESS = 0.3
-
 
 class ShocksAndTurbulence(Mechanism):
     """Funding cuts and turbulent periods pull organisations back to their own priorities.
 
     Rule. Each month, with probability ``shock_rate``, one sector (drawn at random) loses
     ``shock_size`` of its resources and gains that much stress; resources recover by
-    RECOVERY a month and stress decays. With probability ``turbulence_rate`` a turbulent
-    period begins, lasting on average ``turbulence_length`` months, during which every
-    organisation's stress is at least TURBULENT_STRESS. Stress lowers commitment (see
+    ``recovery`` of the gap a month and stress decays. With probability ``turbulence_rate`` a
+    turbulent period begins, lasting on average ``turbulence_length`` months, during which
+    every organisation's stress is at least ``turbulent_stress``. Stress lowers commitment (see
     :class:`~.contribution.Contribution`) and can pull members under a cut out of their
     partnerships (see :class:`~.review.ReviewAndExit`), unless governance holds them to
     account.
 
     Equations, each month (u, u' ~ U(0, 1), L ~ Geometric(1 / turbulence_length)):
 
-        capacity ← capacity + RECOVERY (base_capacity − capacity);  stress ← STRESS_DECAY stress
+        capacity ← capacity + recovery (base_capacity − capacity);  stress ← stress_decay stress
         turbulence starts if none is running and u < turbulence_rate, for L months;
-        while it runs, stress ← max(stress, TURBULENT_STRESS)
+        while it runs, stress ← max(stress, turbulent_stress)
         if u' < shock_rate, for a random sector S: capacity_S ← (1 − shock_size) capacity_S,
         stress_S ← stress_S + shock_size
     """
@@ -46,7 +39,7 @@ class ShocksAndTurbulence(Mechanism):
         'seed 003 ("a particularly challenging financial climate, '
         'with flat cash"; leaders "pulled away from collaboration" in turbulent times)',
     )
-    constants = ("RECOVERY", "STRESS_DECAY", "TURBULENT_STRESS")
+    constants = ("recovery", "stress_decay", "turbulent_stress")
     tests = (
         "test_mechanisms.py::test_shocks_cut_resources_and_end_partnerships",
         "test_mechanisms.py::test_governance_holds_members_under_stress",
@@ -54,8 +47,8 @@ class ShocksAndTurbulence(Mechanism):
 
     def __call__(self, s: State, p: Params, rng: Streams) -> None:
         orgs = s.orgs
-        orgs.capacity += RECOVERY * (orgs.base_capacity - orgs.capacity)
-        orgs.stress *= STRESS_DECAY
+        orgs.capacity += p.recovery * (orgs.base_capacity - orgs.capacity)
+        orgs.stress *= p.stress_decay
         u_turb, u_shock = rng.env.random(2)
         sector = int(rng.env.integers(len(SECTORS)))
         length = int(rng.env.geometric(1.0 / p.turbulence_length))
@@ -63,7 +56,7 @@ class ShocksAndTurbulence(Mechanism):
             s.turbulent_until = s.month + length
             log_story(s, "turbulence", f"a turbulent period begins (about {length} months)")
         if s.month < s.turbulent_until:
-            np.maximum(orgs.stress, TURBULENT_STRESS, out=orgs.stress)
+            np.maximum(orgs.stress, p.turbulent_stress, out=orgs.stress)
         if u_shock < p.shock_rate and p.shock_size > 0:
             hit = orgs.sector == sector
             orgs.capacity[hit] *= 1.0 - p.shock_size

@@ -11,20 +11,6 @@ from ..partnerships import Roster
 from ..state import State
 from .base import Mechanism
 
-#: Months of forming in which a partnership delivers at reduced pace (assumption).
-FORMING_MONTHS = 3
-#: Pace of delivery while forming, as a share of full pace (assumption).
-FORMING_PACE = 0.5
-#: Share of effort lost to duplication when partners understand each other not at all
-#: (seed 001 slide 3: misunderstanding, wasted effort; the size is an assumption).
-MISUNDERSTANDING_WASTE = 0.6
-#: Share of effort that investment in trust building takes away from delivery, at full
-#: investment (assumption).
-INVESTMENT_COST = 0.1
-#: Share of the coordination cost that full partnering skill saves (seed 004, "a skilled
-#: business"; the size is an assumption).
-SKILL_COORDINATION_SAVING = 0.5
-
 
 class Synergy(Mechanism):
     """Joint output from complementary capabilities, trust, understanding and leadership.
@@ -44,13 +30,13 @@ class Synergy(Mechanism):
 
         alone_i = e_i (k_i · r);                      alone_P = Σ_i alone_i
         cover_P = (max_i k_i) · r
-        useful_i = e_i (1 − MISUNDERSTANDING_WASTE (1 − ū_i)) (1 − INVESTMENT_COST · invest)
+        useful_i = e_i (1 − misunderstanding_waste (1 − ū_i)) (1 − investment_cost · invest)
         M_P = 1 + synergy_gain · mean_ab(τ_ab u_ab) · mean_i(leadership_i)
-        C_P = 1 + coordination_cost (n_P − 1)(1 − SKILL_COORDINATION_SAVING · mean_i skill_i)
+        C_P = 1 + coordination_cost (n_P − 1)(1 − skill_coordination_saving · mean_i skill_i)
         joint_P = Σ_i useful_i · cover_P · M_P / C_P · pace_P
         synergy_P = joint_P / alone_P
 
-    with pace_P = FORMING_PACE in its months of forming (FORMING_MONTHS, longer where
+    with pace_P = forming_pace in its months of forming (forming_months, longer where
     objectives are negotiated: see :func:`~.formation.negotiate`), else 1.
     """
 
@@ -63,11 +49,10 @@ class Synergy(Mechanism):
         "Huxham & Vangen 2005 (collaborative advantage and inertia)",
     )
     constants = (
-        "FORMING_MONTHS",
-        "FORMING_PACE",
-        "MISUNDERSTANDING_WASTE",
-        "INVESTMENT_COST",
-        "SKILL_COORDINATION_SAVING",
+        "forming_pace",
+        "misunderstanding_waste",
+        "investment_cost",
+        "skill_coordination_saving",
     )
     tests = (
         "test_mechanisms.py::test_synergy_complementary_capabilities_give_advantage",
@@ -95,8 +80,8 @@ class Synergy(Mechanism):
         best = np.zeros_like(req)
         np.maximum.at(best, roster.part, cap)
         cover = np.einsum("pd,pd->p", best, req)
-        waste = MISUNDERSTANDING_WASTE * (1.0 - fill_nan(understanding_entry, 1.0))
-        useful = effort * (1.0 - waste) * (1.0 - INVESTMENT_COST * p.trust_investment)
+        waste = p.misunderstanding_waste * (1.0 - fill_nan(understanding_entry, 1.0))
+        useful = effort * (1.0 - waste) * (1.0 - p.investment_cost * p.trust_investment)
         n_pairs = np.bincount(roster.pair_part, minlength=n_part)
         bond = np.bincount(
             roster.pair_part, weights=trust_pair * understanding_pair, minlength=n_part
@@ -110,10 +95,10 @@ class Synergy(Mechanism):
         skill = np.bincount(roster.part, weights=orgs.skill[org], minlength=n_part) / roster.size
         multiplier = 1.0 + p.synergy_gain * bond * lead
         coordination = 1.0 + p.coordination_cost * (roster.size - 1) * (
-            1.0 - SKILL_COORDINATION_SAVING * skill
+            1.0 - p.skill_coordination_saving * skill
         )
         age = s.month - t.p_start[roster.active_pid]
-        pace = np.where(age < t.p_forming[roster.active_pid], FORMING_PACE, 1.0)
+        pace = np.where(age < t.p_forming[roster.active_pid], p.forming_pace, 1.0)
         joint = roster.per_part(useful) * cover * multiplier / coordination * pace
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = np.where(alone > 0, joint / np.where(alone > 0, alone, 1.0), np.nan)

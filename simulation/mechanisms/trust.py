@@ -11,18 +11,6 @@ from ..partnerships import Roster
 from ..state import State, Streams
 from .base import Mechanism
 
-#: Weight of each kind of evidence in the monthly trust signal (assumption).
-W_CONTRIBUTION, W_FAIRNESS, W_HARM, W_OUTCOME, W_INVESTMENT = 1.0, 0.5, 2.0, 0.3, 0.08
-#: How far a full-strength myth (at myth_bias 1) lowers the reading of a partner's commitment.
-MYTH_COLOUR = 0.3
-#: Noise in reading a partner's behaviour (standard deviation).
-SIGNAL_NOISE = 0.08
-#: Largest relative unfairness, and largest synergy surplus or shortfall, a signal reads.
-FAIRNESS_CAP, OUTCOME_CAP = 0.5, 0.5
-#: First impression of a stranger held with no myth (myth 0) is FIRST_LOW + FIRST_RANGE; a
-#: full myth leaves FIRST_LOW (seed 000's myths as first impressions; sizes assumed).
-FIRST_LOW, FIRST_RANGE = 0.2, 0.6
-
 
 def asymmetric_update(trust: np.ndarray, delta: np.ndarray, gain: float, loss: float) -> np.ndarray:
     """τ' = clip(τ + gain · max(δ, 0)(1 − τ) + loss · min(δ, 0) τ, 0, 1).
@@ -55,13 +43,13 @@ class TrustDynamics(Mechanism):
     expects then moves towards what it saw, at rate ``expectation_learning``.
 
     Equations, for holder a reading partner b in partnership P (commitment c, return ret,
-    harm h, myth m_a(sector b), expectation e_ab, noise ε ~ N(0, SIGNAL_NOISE)):
+    harm h, myth m_a(sector b), expectation e_ab, noise ε ~ N(0, signal_noise)):
 
-        δ_ab = W_CONTRIBUTION (c_b − e_ab − MYTH_COLOUR · myth_bias · m_a + ε)
-               + W_FAIRNESS · clip(ret_a / mean_P ret − 1, ±FAIRNESS_CAP)
-               − W_HARM · h_b
-               + W_OUTCOME · clip(synergy_P − 1, ±OUTCOME_CAP)
-               + W_INVESTMENT · trust_investment
+        δ_ab = w_contribution (c_b − e_ab − myth_colour · myth_bias · m_a + ε)
+               + w_fairness · clip(ret_a / mean_P ret − 1, ±fairness_cap)
+               − w_harm · h_b
+               + w_outcome · clip(synergy_P − 1, ±outcome_cap)
+               + w_investment · trust_investment
         Δ_ab = Σ over the partnerships a and b share of δ_ab
         τ_ab ← asymmetric_update(τ_ab, Δ_ab, trust_gain, trust_loss);  familiarity_ab += 1
         e_ab ← e_ab + expectation_learning (c̄_b − e_ab)   (c̄_b: b's mean commitment over
@@ -77,15 +65,15 @@ class TrustDynamics(Mechanism):
         "Slovic 1993 (trust is easier to destroy than to build)",
     )
     constants = (
-        "W_CONTRIBUTION",
-        "W_FAIRNESS",
-        "W_HARM",
-        "W_OUTCOME",
-        "W_INVESTMENT",
-        "MYTH_COLOUR",
-        "SIGNAL_NOISE",
-        "FAIRNESS_CAP",
-        "OUTCOME_CAP",
+        "w_contribution",
+        "w_fairness",
+        "w_harm",
+        "w_outcome",
+        "w_investment",
+        "myth_colour",
+        "signal_noise",
+        "fairness_cap",
+        "outcome_cap",
     )
     tests = (
         "test_mechanisms.py::test_trust_lost_faster_than_built",
@@ -116,24 +104,24 @@ class TrustDynamics(Mechanism):
         # spread to pairs (fewer values to multiply, the same products).
         myth = orgs.myth.take(oa * orgs.myth.shape[1] + orgs.sector.take(ob))
         myth *= p.myth_bias
-        myth *= MYTH_COLOUR
+        myth *= p.myth_colour
         signal = commitment.take(b)
         signal -= s.relations.expect.take(edges)
         signal -= myth
-        signal += rng.noise.normal(0.0, SIGNAL_NOISE, size=a.size)
-        signal *= W_CONTRIBUTION
+        signal += rng.noise.normal(0.0, p.signal_noise, size=a.size)
+        signal *= p.w_contribution
         mean_ret = (roster.per_part(ret) / roster.size).take(roster.part)
         with np.errstate(invalid="ignore", divide="ignore"):
             fair = np.where(mean_ret > 0, ret / mean_ret, 1.0)
         fair -= 1.0
-        fair = clip(fair, -FAIRNESS_CAP, FAIRNESS_CAP)
-        fair *= W_FAIRNESS
+        fair = clip(fair, -p.fairness_cap, p.fairness_cap)
+        fair *= p.w_fairness
         signal += fair.take(a)
-        signal -= (W_HARM * harm).take(b)
-        outcome = clip(fill_nan(synergy, 1.0) - 1.0, -OUTCOME_CAP, OUTCOME_CAP)
-        outcome *= W_OUTCOME
+        signal -= (p.w_harm * harm).take(b)
+        outcome = clip(fill_nan(synergy, 1.0) - 1.0, -p.outcome_cap, p.outcome_cap)
+        outcome *= p.w_outcome
         signal += outcome.take(roster.pair_part)
-        signal += W_INVESTMENT * p.trust_investment
+        signal += p.w_investment * p.trust_investment
         return signal
 
     def __call__(
@@ -172,7 +160,7 @@ class Reputation(Mechanism):
     Equations, for holder a and other b:
 
         known:    τ̂_ab = τ_ab
-        stranger: τ̂_ab = FIRST_LOW + FIRST_RANGE (1 − m_a(sector b)), then, if ties T of a
+        stranger: τ̂_ab = first_low + first_range (1 − m_a(sector b)), then, if ties T of a
                   know b, τ̂_ab ← (1 − w) τ̂_ab + w · mean_{t∈T} τ_tb with w = reputation_weight
     """
 
@@ -183,7 +171,7 @@ class Reputation(Mechanism):
         'seed 000 ("People check out other people and '
         'organisations through their networks"; myths about each sector)',
     )
-    constants = ("FIRST_LOW", "FIRST_RANGE")
+    constants = ("first_low", "first_range")
     tests = (
         "test_mechanisms.py::test_formation_reputation_through_network",
         "test_mechanisms.py::test_formation_stronger_myths_fewer_partnerships",
@@ -205,8 +193,8 @@ def reputation_inputs(s: State, p: Params) -> tuple:
         orgs.sector,
         s.ties.table,
         float(p.reputation_weight),
-        FIRST_LOW,
-        FIRST_RANGE,
+        float(p.first_low),
+        float(p.first_range),
     )
 
 

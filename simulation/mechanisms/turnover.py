@@ -11,16 +11,10 @@ from ..population import found, tie_partners
 from ..sectors import CLOSURE_RATE, MYTH_PATTERN, STAFF_TURNOVER
 from ..state import State, Streams
 from .base import Mechanism
-from .trust import FIRST_LOW, FIRST_RANGE, perceived_trust
+from .trust import perceived_trust
 
 #: Months in a year (annual rates become monthly ones).
 MONTHS_PER_YEAR = 12
-#: Partnering skill a newcomer brings (the middle of the first population's range; assumption).
-SKILL_NEWCOMER = 0.25
-#: Familiarity (months of joint work remembered) below which a relationship without a
-#: networking tie is forgotten altogether: nobody left knows the other organisation
-#: (assumption).
-FORGOTTEN = 0.5
 
 
 def monthly(annual: np.ndarray) -> np.ndarray:
@@ -50,7 +44,7 @@ class Demography(Mechanism):
         "brief: organisations 'leave' (the question researchers ask)",
         "ONS Business Demography (death rates of UK enterprises, about 10% a year)",
     )
-    constants = ("MONTHS_PER_YEAR",)
+    constants = ()
     tests = (
         "test_steady_state.py::test_closed_organisations_leave_and_are_replaced",
         "test_steady_state.py::test_closure_rates_follow_the_sectors",
@@ -97,13 +91,13 @@ class StaffTurnover(Mechanism):
 
         q_i = (1 − (1 − staff_turnover_scale · STAFF_TURNOVER_S)^(1/12))
               · (1 − empowerment_retention · β_i,empowerment)
-        skill_i ← skill_i − q_i (skill_i − SKILL_NEWCOMER)
+        skill_i ← skill_i − q_i (skill_i − skill_newcomer)
         β_ik ← β_ik + q_i (behaviour_mean − β_ik)
         m_iT ← m_iT + q_i (myth_initial · MYTH_PATTERN_ST − m_iT)
         for each relationship i → j:  τ_ij ← τ_ij + q_i (τ⁰_ij − τ_ij),
-            τ⁰_ij = FIRST_LOW + FIRST_RANGE (1 − m_i(sector j));
+            τ⁰_ij = first_low + first_range (1 − m_i(sector j));
             ℓ_ij ← (1 − q_i) ℓ_ij;  familiarity_ij ← (1 − q_i) familiarity_ij;
-            forgotten (removed) once familiarity_ij < FORGOTTEN, with no tie and no joint work
+            forgotten (removed) once familiarity_ij < forgotten, with no tie and no joint work
         each networking tie i–j is lost with probability max(q_i, q_j);
         newcomers network: organisation i makes Poisson(q_i · network_degree / 2) new ties,
         drawn as at month 0 (so ties turn over around the network's typical degree)
@@ -116,7 +110,13 @@ class StaffTurnover(Mechanism):
         "seed 002 (empowerment of staff and other stakeholders)",
         "CIPD, Resourcing and talent planning (UK labour turnover, about 10-20% a year)",
     )
-    constants = ("MONTHS_PER_YEAR", "SKILL_NEWCOMER", "FORGOTTEN")
+    constants = (
+        "skill_newcomer",
+        "forgotten",
+        # also read here: reputation's, for the first impression newcomers start from
+        "first_low",
+        "first_range",
+    )
     tests = (
         "test_steady_state.py::test_turnover_erodes_skill_language_and_trust",
         "test_steady_state.py::test_empowerment_keeps_what_turnover_would_erase",
@@ -126,7 +126,7 @@ class StaffTurnover(Mechanism):
         orgs = s.orgs
         q = monthly(p.staff_turnover_scale * STAFF_TURNOVER[orgs.sector])
         q *= 1.0 - p.empowerment_retention * orgs.behaviour[:, Behaviour.EMPOWERMENT]
-        orgs.skill -= q * (orgs.skill - SKILL_NEWCOMER)
+        orgs.skill -= q * (orgs.skill - p.skill_newcomer)
         orgs.behaviour += q[:, None] * (p.behaviour_mean - orgs.behaviour)
         norm = p.myth_initial * MYTH_PATTERN[orgs.sector]
         norm[np.arange(orgs.n), orgs.sector] = 0.0
@@ -135,7 +135,7 @@ class StaffTurnover(Mechanism):
         if rel.size:
             qe = q[rel.src]
             n_sec = orgs.myth.shape[1]
-            prior = FIRST_LOW + FIRST_RANGE * (
+            prior = p.first_low + p.first_range * (
                 1.0 - orgs.myth.take(rel.src * n_sec + orgs.sector[rel.dst])
             )
             rel.trust[:] += qe * (prior - rel.trust)
@@ -143,7 +143,7 @@ class StaffTurnover(Mechanism):
             rel.familiarity[:] *= 1.0 - qe
         self.lose_ties(s, q, rng.demog)
         if rel.size:
-            rel.remove(~rel.tie & (rel.familiarity < FORGOTTEN) & ~self.at_work(s))
+            rel.remove(~rel.tie & (rel.familiarity < p.forgotten) & ~self.at_work(s))
         self.make_ties(s, p, q, rng.demog)
 
     def make_ties(self, s: State, p: Params, q: np.ndarray, gen: np.random.Generator) -> None:

@@ -36,7 +36,7 @@ def work_together(
     trust_pair = s.relations.trust[edges]
     trust_entry = roster.per_entry_mean_over_pairs(trust_pair)
     commitment = contribution.commitment(s, p, roster, trust_entry)
-    effort = contribution.effort(s, roster, commitment)
+    effort = contribution.effort(s, p, roster, commitment)
     u_pair = communication.understanding(s, p, roster, edges)
     u_entry = roster.per_entry_mean_over_pairs(u_pair)
     joint, alone, alone_entry, ratio = synergy(s, p, roster, effort, u_entry, trust_pair, u_pair)

@@ -51,6 +51,59 @@ SCREENING: dict[str, tuple[float, float, str]] = {
         60,
         "partnerships planned for one to five years, the span of most funded programmes",
     ),
+    # Mechanism constants whose 0.5x..1.5x would be meaningless or break a rule of validate.
+    "red_line_low": (
+        0.2,
+        0.4,
+        "the default 0.3 plus or minus a third of the default width of U(low, high), so that "
+        "the two ends never meet",
+    ),
+    "red_line_high": (
+        0.5,
+        0.7,
+        "the default 0.6 plus or minus a third of the default width of U(low, high), so that "
+        "the two ends never meet",
+    ),
+    "skill_low": (
+        0.0,
+        0.2,
+        "the default 0.1 plus or minus a third of the default width of U(low, high), so that "
+        "the two ends never meet",
+    ),
+    "skill_high": (
+        0.3,
+        0.5,
+        "the default 0.4 plus or minus a third of the default width of U(low, high), so that "
+        "the two ends never meet",
+    ),
+    "duration_spread_low": (
+        0.505,
+        0.835,
+        "half to one and a half times the default spread below 1 (0.33)",
+    ),
+    "duration_spread_high": (
+        1.165,
+        1.495,
+        "half to one and a half times the default spread above 1 (0.33)",
+    ),
+    "first_range": (
+        0.5,
+        0.7,
+        "the default 0.6 plus or minus 0.1, so that first_low + first_range (a trust) stays "
+        "at most 1 across first_low's range, 0.1 to 0.3",
+    ),
+    "call_decay": (
+        0.7,
+        0.95,
+        "a monthly share kept: half-lives of about 2 to 13.5 months around the default's 4.3; "
+        "1.5x would pass 1, where the pressure never fades",
+    ),
+    "stress_decay": (
+        0.7,
+        0.95,
+        "a monthly share kept: half-lives of about 2 to 13.5 months around the default's 4.3; "
+        "1.5x would pass 1, where stress never fades",
+    ),
 }
 
 RULE = (
