@@ -15,7 +15,7 @@ from simulation.codes import Behaviour
 from simulation.lifecycle import start_partnership
 from simulation.mechanisms.contribution import agreed_output
 from simulation.mechanisms.formation import Challenge, negotiate
-from simulation.mechanisms.learning import Learning
+from simulation.mechanisms.learning import Learning, evidence_scale
 from simulation.mechanisms.myths import MythDynamics, contact_conditions
 from simulation.mechanisms.review import exit_damage
 from simulation.mechanisms.trust import asymmetric_update
@@ -27,6 +27,7 @@ from simulation.mechanisms.work import (
     work_together,
 )
 from simulation.model import CollabModel
+from simulation.params import typed
 from simulation.partnerships import ordered_pairs
 
 SEEDS = range(8)
@@ -438,3 +439,9 @@ def test_learning_investment_in_trust_speeds_shared_language():
         return m.state.relations.language[fam].mean()
 
     assert lang(0.9) > lang(0.0)
+
+
+def test_learning_evidence_scales_follow_the_behaviours():
+    # One parameter per behaviour: each must scale its own behaviour's surprise.
+    values = {f"evidence_scale_{b.label}": 0.1 * (i + 1) for i, b in enumerate(Behaviour)}
+    assert evidence_scale(typed(values)).tolist() == list(values.values())

@@ -117,6 +117,7 @@ class Learning(Mechanism):
     tests = (
         "test_mechanisms.py::test_learning_skill_and_shared_language_grow_with_practice",
         "test_mechanisms.py::test_learning_investment_in_trust_speeds_shared_language",
+        "test_mechanisms.py::test_learning_evidence_scales_follow_the_behaviours",
         "test_steady_state.py::test_each_behaviour_follows_its_own_evidence",
         "test_steady_state.py::test_trusted_partners_become_networking_ties",
     )
