@@ -137,7 +137,10 @@ def cmd_params(args) -> int:
     return 0
 
 
-@command("readouts", "list the per-month readout columns (for stop conditions and tables)")
+@command(
+    "readouts",
+    "list the per-month readout columns (for stop conditions, [measures] and tables)",
+)
 def cmd_readouts(args) -> int:
     from .readouts import columns
 

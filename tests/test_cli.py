@@ -127,6 +127,7 @@ COMMANDS = [
     "readouts",
     "sweep",
     "report",
+    "discover",
     "validate",
     "sensitivity",
     "calibrate",

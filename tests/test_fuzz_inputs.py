@@ -125,6 +125,9 @@ NESTED = [
     ("stop", "when"),
     ("stop", "min_month"),
     ("stop", "other"),
+    ("cross", "governance"),
+    ("cross", "bogus"),
+    ("measures", "m"),
 ]
 RANGE_KEYS = ["low", "high", "step", "dist", "mode", "mean", "sd", "values", "other"]
 

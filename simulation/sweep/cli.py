@@ -1,15 +1,22 @@
-"""`collabsim sweep` and `collabsim report` subcommands."""
+"""`collabsim sweep`, `collabsim report` and `collabsim discover` subcommands."""
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
 from ..commands import command
+from ..errors import UserError
 
 
 def _sweep_args(p) -> None:
-    p.add_argument("experiment", help="experiment file (TOML), e.g. experiments/governance.toml")
+    p.add_argument(
+        "experiment",
+        help="experiment file (TOML), e.g. experiments/governance.toml: a design over [vary], "
+        "optionally crossed with a factorial ([cross]), and measures of your own ([measures]); "
+        "see docs/sweeps.md",
+    )
     p.add_argument("--out", default=None, help="output directory (default results/sweeps/NAME)")
     p.add_argument(
         "--workers",
@@ -127,6 +134,122 @@ def report(args) -> int:
     )
     if args.csv:
         written += export_csv(Path(args.dir))
+    for p in written:
+        print(p)
+    return 0
+
+
+def _discover_args(p) -> None:
+    p.add_argument("dir", help="a sweep results directory")
+    p.add_argument(
+        "--outcome",
+        required=True,
+        help="the outcome that defines the runs of interest: a headline outcome or one of "
+        "the experiment's [measures], e.g. failure_share",
+    )
+    side = p.add_mutually_exclusive_group(required=True)
+    side.add_argument("--above", metavar="X", help="runs of interest: OUTCOME > X")
+    side.add_argument("--below", metavar="X", help="runs of interest: OUTCOME < X")
+    p.add_argument("--out", default=None, help="where to write (default DIR/discovery)")
+    p.add_argument(
+        "--params",
+        default=None,
+        metavar="A,B,...",
+        help="the varied parameters to search over (default: all of them)",
+    )
+    p.add_argument(
+        "--boxes",
+        default="1",
+        metavar="N",
+        help="PRIM boxes to find, one after another (default 1)",
+    )
+    p.add_argument(
+        "--min-coverage",
+        default=None,
+        metavar="C",
+        help="report the densest step of each box's peeling trajectory with at least this "
+        "coverage (default: the step that best balances coverage and density)",
+    )
+    p.add_argument(
+        "--mass-min",
+        default="0.05",
+        metavar="M",
+        help="smallest share of the runs a PRIM box or a CART leaf may hold (default 0.05)",
+    )
+    p.add_argument("--depth", default="3", metavar="D", help="CART tree depth (default 3)")
+
+
+def _number(option: str, text: str, low: float, high: float, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (math.isfinite(value) and low <= value <= high):
+        raise UserError(f"{option} {text!r} is not allowed; allowed: {what}")
+    return value
+
+
+def _whole(option: str, text: str, low: int, high: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise UserError(
+            f"{option} {text!r} is not allowed; allowed: an integer from {low} to {high}"
+        )
+    return value
+
+
+@command(
+    "discover",
+    "scenario discovery on a finished sweep: PRIM boxes and a CART tree for the runs whose "
+    "outcome is above or below a threshold",
+    arguments=_discover_args,
+)
+def discover(args) -> int:
+    from . import discover as sd
+
+    big = float("inf")
+    above = (
+        None if args.above is None else _number("--above", args.above, -big, big, "a finite number")
+    )
+    below = (
+        None if args.below is None else _number("--below", args.below, -big, big, "a finite number")
+    )
+    boxes = _whole("--boxes", args.boxes, 1, sd.MAX_BOXES)
+    depth = _whole("--depth", args.depth, 1, sd.MAX_DEPTH)
+    mass_min = _number("--mass-min", args.mass_min, 1e-9, 0.5, "a share above 0 and at most 0.5")
+    min_coverage = None
+    if args.min_coverage is not None:
+        min_coverage = _number(
+            "--min-coverage", args.min_coverage, 1e-9, 1, "a share above 0, at most 1"
+        )
+    params = None
+    if args.params is not None:
+        params = [p.strip() for p in args.params.split(",") if p.strip()]
+        if not params:
+            raise UserError(
+                f"--params {args.params!r} is not allowed; allowed: comma-separated parameter names"
+            )
+    from .checks import completeness, read_sweep_json
+
+    read_sweep_json(Path(args.dir), why="cannot discover")
+    warning = completeness(Path(args.dir))
+    if warning:
+        print(f"collabsim: warning: {warning}", file=sys.stderr)
+    written, notes = sd.write_discovery(
+        Path(args.dir),
+        sd.Target(args.outcome, above=above, below=below),
+        Path(args.out) if args.out is not None else None,
+        params=params,
+        boxes=boxes,
+        depth=depth,
+        mass_min=mass_min,
+        min_coverage=min_coverage,
+    )
+    for note in notes:
+        print(f"collabsim: note: {note}", file=sys.stderr)
     for p in written:
         print(p)
     return 0

@@ -1,7 +1,11 @@
 """Designs: the list of conditions (parameter points) an experiment runs.
 
 Full factorial crosses value lists; Latin hypercube, Sobol (Saltelli) and Morris samples
-come from SALib so that its analysers can read the indices back from the same points.
+come from SALib so that its analysers can read the indices back from the same points. A
+sampled design crossed with a factorial (``[cross]``) repeats the whole sample in each arm
+(one combination of the crossed values): arm ``a`` holds conditions ``a * P`` to
+``a * P + P - 1`` for a sample of ``P`` points, in the sample's own order, so each arm's
+block reads like a sampled design of its own.
 """
 
 from __future__ import annotations
@@ -60,6 +64,15 @@ def _cast(name: str, value: float) -> Any:
     return int(round(value)) if kind is int else float(value)
 
 
+def arms(exp: Experiment) -> list[dict[str, Any]]:
+    """The arms of a crossed design, in order (one ``{}`` when nothing is crossed)."""
+    names = [f.name for f in exp.arms]
+    return [
+        dict(zip(names, combo, strict=True))
+        for combo in itertools.product(*(f.values for f in exp.arms))
+    ]
+
+
 def conditions(exp: Experiment) -> list[dict[str, Any]]:
     """Every condition of the design, in a fixed order (condition id = list index).
 
@@ -74,7 +87,8 @@ def conditions(exp: Experiment) -> list[dict[str, Any]]:
         points = points or [{}]
     else:
         names = [f.name for f in exp.factors]
-        points = [{n: _cast(n, v) for n, v in zip(names, row, strict=True)} for row in _matrix(exp)]
+        sample = [{n: _cast(n, v) for n, v in zip(names, row, strict=True)} for row in _matrix(exp)]
+        points = [{**point, **arm} for arm in arms(exp) for point in sample]
     for point in points:
         check_condition(exp, point)
     return points
@@ -82,7 +96,8 @@ def conditions(exp: Experiment) -> list[dict[str, Any]]:
 
 def run_table(exp: Experiment) -> list[dict[str, Any]]:
     """All runs: every condition x every replicate; replicate k uses seed base_seed + k
-    under every condition (common random numbers), so conditions compare on paired runs."""
+    under every condition (common random numbers), so conditions compare on paired runs;
+    in a crossed design, the same sampled point in different arms runs the same seeds."""
     runs = []
     for c, point in enumerate(conditions(exp)):
         for k in range(exp.replicates):

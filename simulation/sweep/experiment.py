@@ -2,8 +2,10 @@
 
 An experiment names a base scenario, parameters held fixed, parameters to vary, a design,
 replicates and a base seed, the months to run, how often to record, and an optional stop
-condition. Everything is checked before any run, and every error names the file, the key,
-the offending value and what is allowed.
+condition. A sampled design may be crossed with a factorial (``[cross]``: every sampled
+point runs under every combination of its values), and ``[measures]`` adds outcomes of
+your own (:mod:`simulation.sweep.expressions`). Everything is checked before any run, and
+every error names the file, the key, the offending value and what is allowed.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ..errors import ParameterError, UserError, shown
 from ..params import PARAMS, validate_run
 from ..readouts import columns
 from ..scenarios import SCENARIOS, resolve
+from .expressions import Measure, measure
 
 DESIGNS = ("factorial", "lhs", "sobol", "morris")
 TOP_KEYS = {
@@ -39,6 +42,8 @@ TOP_KEYS = {
     "stop",
     "max_runs",
     "timeout",
+    "cross",
+    "measures",
 }
 STOP_KEYS = ("when", "min_month")
 #: Largest design (conditions x replicates) run without ``max_runs`` or ``--max-runs``.
@@ -131,6 +136,9 @@ class Experiment:
     description: str = ""
     timeout: float | None = None  # seconds a run may take before it is stopped as failed
     second_order: bool = False  # sobol: also the second-order indices (N*(2D+2) points)
+    # Sampled designs only: factors crossed with the sample; each combination is an arm.
+    arms: tuple[Factor, ...] = ()
+    measures: tuple[Measure, ...] = ()  # outcomes of the experiment file's own
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     def fingerprint(self) -> str:
@@ -261,11 +269,18 @@ def _too_many(source: str, runs: int, detail: str, limit: int) -> UserError:
 
 
 def design_size(
-    design: str, levels: list[int], samples: int, replicates: int, second_order: bool = False
+    design: str,
+    levels: list[int],
+    samples: int,
+    replicates: int,
+    second_order: bool = False,
+    arms: list[int] | None = None,
 ) -> tuple[int, str]:
     """Runs of a design, by arithmetic, with how it was counted: factorial, the product of
     the level counts; LHS, N points; Sobol, N*(D+2) for first and total order, N*(2D+2)
-    with second order too; Morris, r*(D+1); each times the replicates."""
+    with second order too; Morris, r*(D+1); a sampled design crossed with a factorial
+    (``arms``: the level counts of the crossed factors), times their product; each times
+    the replicates."""
     d = len(levels)
     if design == "factorial":
         points = math.prod(levels)
@@ -282,11 +297,23 @@ def design_size(
     else:
         points = samples * (d + 1)
         how = f"morris: r*(D+1) = {samples:,}*({d}+1) points x {replicates:,} replicates"
+    if design != "factorial" and arms:
+        n_arms = math.prod(arms)
+        points *= n_arms
+        crossed = " x ".join(f"{n:,}" for n in arms)
+        how = how.replace(" points x ", f" points x {n_arms:,} arms ({crossed}) x ")
     return points * replicates, how
 
 
-def _factor(source: str, name: str, spec: Any, design: str, limit: int | None = None) -> Factor:
-    key = f"vary.{name}"
+def _factor(
+    source: str,
+    name: str,
+    spec: Any,
+    design: str,
+    limit: int | None = None,
+    section: str = "vary",
+) -> Factor:
+    key = f"{section}.{name}"
     if name not in PARAMS:
         raise _fail(source, key, name, "a parameter name (see `collabsim params`)")
     p = PARAMS[name]
@@ -311,7 +338,8 @@ def _factor(source: str, name: str, spec: Any, design: str, limit: int | None = 
                 source,
                 f"{key}.values",
                 spec["values"],
-                f"low/high ranges only in a {design} design (values lists need factorial)",
+                f"low/high ranges only in a {design} design (to run every sampled point "
+                "under each of these values, list them under [cross])",
             )
         vals = spec["values"]
         if not isinstance(vals, list) or not vals:
@@ -535,6 +563,18 @@ def _parse(raw: dict, source: str, max_runs: int | None) -> Experiment:
     vary = raw.get("vary", {})
     if not isinstance(vary, dict):
         raise _fail(source, "vary", vary, "a table of parameter = [values] or {low, high[, step]}")
+    cross = raw.get("cross", {})
+    if not isinstance(cross, dict):
+        raise _fail(source, "cross", cross, "a table of parameter = [values]")
+    if cross and dtype == "factorial":
+        k = next(iter(cross))
+        raise _fail(
+            source,
+            f"cross.{_key(k)}",
+            cross[k],
+            "[cross] only with a sampled design (lhs, sobol, morris); in a factorial design "
+            "list every factor under [vary]",
+        )
     # Counted before anything is built: a design too big to run is refused at once.
     runs, how = design_size(
         dtype,
@@ -542,14 +582,21 @@ def _parse(raw: dict, source: str, max_runs: int | None) -> Experiment:
         samples,
         replicates,
         second_order,
+        [_levels(source, k, v, "factorial") for k, v in cross.items()],
     )
     if runs > max_runs:
         raise _too_many(source, runs, how, max_runs)
     factors = tuple(_factor(source, k, v, dtype, max_runs) for k, v in vary.items())
-    both = set(fixed) & set(vary)
+    arms = tuple(_factor(source, k, v, "factorial", max_runs, "cross") for k, v in cross.items())
+    for k in cross:
+        if k in vary:
+            raise _fail(source, f"cross.{k}", cross[k], "a parameter not also listed under vary")
+    both = set(fixed) & (set(vary) | set(cross))
     if both:
         k = sorted(both)[0]
-        raise _fail(source, f"fixed.{k}", fixed[k], "a parameter not also listed under vary")
+        raise _fail(
+            source, f"fixed.{k}", fixed[k], "a parameter not also listed under vary or cross"
+        )
     if dtype != "factorial" and not factors:
         raise _fail(source, "vary", vary, f"at least one low/high range for a {dtype} design")
     # The base scenario plus fixed values must make a valid model on their own.
@@ -559,6 +606,7 @@ def _parse(raw: dict, source: str, max_runs: int | None) -> Experiment:
         raise UserError(f"{source}: fixed: {exc}") from None
 
     stop = _stop(source, raw["stop"], steps) if "stop" in raw else None
+    measures = _measures(source, raw.get("measures", {}), [*vary, *cross])
     timeout = None
     if "timeout" in raw:
         timeout = check_timeout(raw["timeout"], f"{source}: timeout")
@@ -580,8 +628,49 @@ def _parse(raw: dict, source: str, max_runs: int | None) -> Experiment:
         description=str(raw.get("description", "")),
         timeout=timeout,
         second_order=second_order,
+        arms=arms,
+        measures=measures,
         raw=raw,
     )
+
+
+#: Columns of a sweep's runs table besides parameters and outcomes (see ``runner.schemas``).
+RUN_COLUMNS = (
+    "run_id",
+    "condition",
+    "replicate",
+    "seed",
+    "status",
+    "duration_s",
+    "error",
+    "version",
+    "months_run",
+    "params_json",
+)
+
+
+def _measures(source: str, spec: Any, varied: list[str]) -> tuple[Measure, ...]:
+    """``[measures] NAME = "EXPRESSION"``: each checked, and its name free in the runs table."""
+    if not isinstance(spec, dict):
+        raise _fail(source, "measures", spec, 'a table of NAME = "EXPRESSION"')
+    if not spec:
+        return ()
+    from .runner import outcome_names
+
+    taken = {*RUN_COLUMNS, *PARAMS, *varied, *outcome_names()}
+    out = []
+    for name, text in spec.items():
+        m = measure(name, text, columns(), where=source)
+        if name in taken:
+            raise _fail(
+                source,
+                f"measures.{name}",
+                text,
+                "a measure name that is not a parameter, a headline outcome or a column of "
+                "the runs table (" + ", ".join(RUN_COLUMNS) + ")",
+            )
+        out.append(m)
+    return tuple(out)
 
 
 def check_timeout(value: Any, where: str) -> float:

@@ -119,6 +119,8 @@ def write_report(sweep_dir: Path, out: Path | None = None, *, reference: int = 0
     out = Path(out) if out else sweep_dir / "report"
     out.mkdir(parents=True, exist_ok=True)
     outcomes = [o for o in OUTCOMES if o in runs.columns]
+    # The experiment's own measures join the tables (and the indices), not the fixed figures.
+    outcomes += [m for m in meta.get("measures", {}) if m in runs.columns]
     written: list[Path] = []
     n_cond = len(labels)
     small = n_cond <= 12  # one line/box per condition stays readable
@@ -240,8 +242,10 @@ def _survival_columns(p_dir: Path) -> pd.DataFrame:
 
 
 def _sensitivity(meta: dict, runs: pd.DataFrame, out: Path, outcomes: list[str]) -> list[Path]:
-    """Sobol or Morris indices, on the replicate mean of each design point."""
+    """Sobol or Morris indices, on the replicate mean of each design point; in a crossed
+    design, within each arm (its block of conditions is a whole sample of its own)."""
     from . import indices
+    from .designs import arms
     from .experiment import parse_experiment
 
     exp = parse_experiment(meta["experiment"], source=meta["source"])
@@ -249,18 +253,41 @@ def _sensitivity(meta: dict, runs: pd.DataFrame, out: Path, outcomes: list[str])
     if done != len(meta["conditions"]):
         raise UserError("sensitivity indices need every design point; resume the sweep first")
     analyse = indices.sobol if meta["design"] == "sobol" else indices.morris
-    result = analyse(exp, runs, outcomes)
-    for note in result.notes:
-        print(f"collabsim: note: {note}", file=sys.stderr)
-    df = result.table
+    crossed = arms(exp) if exp.arms else [{}]
+    names = [", ".join(f"{k}={v}" for k, v in arm.items()) for arm in crossed]
+    per_arm = len(meta["conditions"]) // len(crossed)
+    tables = []
+    for a, arm in enumerate(crossed):
+        block = runs[runs.condition // per_arm == a]
+        result = analyse(exp, block.assign(condition=block.condition % per_arm), outcomes)
+        for note in result.notes:
+            print(f"collabsim: note: {names[a] + ': ' if arm else ''}{note}", file=sys.stderr)
+        tables.append(result.table.assign(**arm, arm=names[a]) if arm else result.table)
+    df = pd.concat(tables, ignore_index=True)
     written = [write_text(out / "sensitivity.csv", df.to_csv(index=False))]
     key = "ST" if meta["design"] == "sobol" else "mu_star"
     shown = [o for o in outcomes if o in set(df.outcome)][:6]
     fig, axes = plt.subplots(1, len(shown), figsize=(4 * len(shown), 3.5), squeeze=False)
+    colours = condition_colours(len(crossed))
+    height = 0.8 / len(crossed)
     for ax, o in zip(axes[0], shown, strict=False):
-        d = df[df.outcome == o]
-        ax.barh(d.parameter, d[key], xerr=d[f"{key}_conf"])
+        rows = df[df.outcome == o]
+        params = list(dict.fromkeys(rows.parameter))
+        for a, arm in enumerate(crossed):
+            d = (rows[rows.arm == names[a]] if arm else rows).set_index("parameter").reindex(params)
+            y = np.arange(len(params)) + (a - (len(crossed) - 1) / 2) * height
+            ax.barh(
+                y,
+                d[key],
+                xerr=d[f"{key}_conf"],
+                height=height,
+                color=colours[a % len(colours)],
+                label=names[a] or None,
+            )
+        ax.set_yticks(np.arange(len(params)), params)
         ax.set_title(f"{o}: {key}")
+    if exp.arms:
+        fig.legend(*axes[0][0].get_legend_handles_labels(), loc="lower center", fontsize=7)
     written.append(_save(fig, out / "sensitivity.png"))
     return written
 

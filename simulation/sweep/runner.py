@@ -33,7 +33,7 @@ from ..provenance import provenance
 from ..readouts import columns
 from . import store
 from .checks import check_dask, check_run_result, check_workers
-from .designs import run_table
+from .designs import arms, run_table
 from .experiment import Experiment, check_timeout
 from .pool import warm_forkserver, worker_count
 
@@ -98,8 +98,9 @@ def schemas(exp: Experiment) -> dict[str, pa.Schema]:
         ("months_run", pa.int64()),
         ("params_json", pa.string()),
     ]
-    runs += [(f.name, _arrow_type(f.name)) for f in exp.factors]
+    runs += [(f.name, _arrow_type(f.name)) for f in (*exp.factors, *exp.arms)]
     runs += [(o, pa.float64()) for o in outcome_names()]
+    runs += [(m.name, pa.float64()) for m in exp.measures]
     return {
         "runs": pa.schema(runs),
         "timeseries": _SCHEMA_TIMESERIES,
@@ -183,6 +184,9 @@ def execute(exp: Experiment, task: dict, run_fn: Callable | None = None) -> dict
     try:
         result = fn(exp, task)
         check_run_result(result, outcome_names())
+        # Every month the model recorded, whatever record_every keeps on disk.
+        recorded = result.model.datacollector.model_vars
+        measures = {m.name: m.evaluate(recorded) for m in exp.measures}
     except Exception as exc:  # a failed run is data, not a reason to stop the sweep
         tb = traceback.extract_tb(exc.__traceback__)
         where = f" at {Path(tb[-1].filename).name}:{tb[-1].lineno}" if tb else ""
@@ -195,7 +199,6 @@ def execute(exp: Experiment, task: dict, run_fn: Callable | None = None) -> dict
         )
         return {"row": row, "timeseries": None, "partnerships": None}
     model = result.model
-    recorded = model.datacollector.model_vars
     months = np.asarray(recorded["month"], dtype=np.int64)
     last = int(months[-1]) if months.size else 0
     k = exp.record_every
@@ -209,6 +212,7 @@ def execute(exp: Experiment, task: dict, run_fn: Callable | None = None) -> dict
         months_run=last,
         params_json=json.dumps(result.params, sort_keys=True, default=_plain),
         **{k: float(v) for k, v in result.outcomes.items()},
+        **measures,
     )
     return {"row": row, "timeseries": ts, "partnerships": ps}
 
@@ -313,6 +317,7 @@ def _prepare(exp: Experiment, out: Path, resume: bool, tasks: list[dict]) -> set
             return store.done_run_ids(out)
     store.repair(out)  # temporary files of a writer killed before sweep.json landed
     conds = {t["condition"]: t["values"] for t in tasks}
+    crossed = arms(exp) if exp.arms else []
     store.write_json(
         meta_path,
         {
@@ -323,7 +328,11 @@ def _prepare(exp: Experiment, out: Path, resume: bool, tasks: list[dict]) -> set
             "experiment": exp.raw,
             "scenario": exp.scenario,
             "design": exp.design,
-            "factors": [f.name for f in exp.factors],
+            # Every varied parameter (sampled, then crossed): the runs table's columns.
+            "factors": [f.name for f in (*exp.factors, *exp.arms)],
+            "crossed": [f.name for f in exp.arms],
+            "arms": crossed,
+            "measures": {m.name: m.text for m in exp.measures},
             "conditions": [conds[c] for c in sorted(conds)],
             "replicates": exp.replicates,
             "base_seed": exp.base_seed,
