@@ -10,7 +10,14 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 # The model and its runners load on first use (see simulation.lazy).
 from .lazy import exports  # noqa: E402 (after __version__, which the lazy modules read)
 
-__all__ = ["CollabModel", "RunResult", "__version__", "run_model", "simulate"]
+__all__ = ["BatchModel", "CollabModel", "RunResult", "__version__", "run_model", "simulate"]
 __getattr__, __dir__ = exports(
-    __name__, {"CollabModel": "model", "RunResult": "run", "run_model": "run", "simulate": "run"}
+    __name__,
+    {
+        "BatchModel": "run",
+        "CollabModel": "model",
+        "RunResult": "run",
+        "run_model": "run",
+        "simulate": "run",
+    },
 )

@@ -60,6 +60,25 @@ def _run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--out", default=None, help="output directory (default results/runs/SCENARIO-seedSEED)"
     )
+    p.add_argument(
+        "--panel",
+        action="store_true",
+        help="also write organisations.parquet: every organisation every month (or every "
+        "--panel-every months)",
+    )
+    p.add_argument(
+        "--panel-every",
+        default=None,
+        metavar="N",
+        help="months between the panel's records (implies --panel; the last month is always kept)",
+    )
+    p.add_argument(
+        "--network-at",
+        default=None,
+        metavar="M,M,...",
+        help="write the network at these months as GraphML (network-monthNNNNN.graphml; "
+        "0 is the state after the burn-in)",
+    )
     p.add_argument("--quiet", action="store_true", help="print only the output directory")
 
 
@@ -78,10 +97,18 @@ def cmd_run(args) -> int:
     steps, seed = validate_run(
         get(args.scenario).steps if args.steps is None else args.steps, args.seed
     )
+    from .org_records import check_recording, parse_every, parse_months
+
+    record = check_recording(
+        steps,
+        panel=args.panel,
+        panel_every=parse_every(args.panel_every),
+        network_at=parse_months(args.network_at) if args.network_at is not None else (),
+    )
     out = check_output_dir(
         args.out if args.out is not None else Path("results/runs") / f"{args.scenario}-seed{seed}"
     )
-    result = simulate(args.scenario, seed=seed, steps=steps, params=overrides)
+    result = simulate(args.scenario, seed=seed, steps=steps, params=overrides, record=record)
     write_outputs(result, out)
     if args.quiet:
         print(out)

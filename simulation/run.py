@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
@@ -21,10 +22,11 @@ from . import __version__
 from .errors import UserError, shown
 from .files import atomic_dir
 from .model import CollabModel
+from .org_records import Recorder, Recording, network_filename, panel_table, write_graphml
 from .params import validate_run
 from .partnership_records import arrow_table, partnership_columns
 from .provenance import provenance
-from .readouts import column_dtypes, headline
+from .readouts import column_dtypes, columns, headline, reporters
 from .scenarios import resolve
 
 OUTPUT_FILES = (
@@ -48,6 +50,8 @@ class RunResult:
     params: dict[str, Any]
     outcomes: dict[str, float]
     model: CollabModel
+    #: The organisation panel and network snapshots, when the run was asked for them.
+    records: Recorder | None = None
 
     @cached_property
     def timeseries(self) -> pd.DataFrame:
@@ -65,6 +69,13 @@ class RunResult:
     @cached_property
     def partnerships_arrow(self) -> pa.Table:
         return arrow_table(partnership_columns(self.model.state, self.model.p))
+
+    @cached_property
+    def panel_arrow(self) -> pa.Table | None:
+        """One row per organisation per recorded month (:mod:`simulation.org_records`)."""
+        if self.records is None or self.records.panel is None:
+            return None
+        return panel_table(self.records.panel)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -86,17 +97,29 @@ def simulate(
     steps: int | None = None,
     params: dict[str, Any] | None = None,
     stop_when: Callable[[CollabModel], bool] | None = None,
+    record: Recording | None = None,
 ) -> RunResult:
-    """Run one scenario with optional parameter overrides; everything is validated first."""
+    """Run one scenario with optional parameter overrides; everything is validated first.
+
+    ``record`` asks for the organisation panel and network snapshots
+    (:func:`simulation.org_records.check_recording` builds it from the options).
+    """
     full = resolve(scenario, params)
     from .scenarios import get
 
     steps, seed = validate_run(get(scenario).steps if steps is None else steps, seed)
     model = CollabModel(seed=seed, **full)
+    rec = record.recorder() if record else None
+    if rec is not None:
+        rec.observe(model.state)
     for _ in range(steps):
         model.step()
+        if rec is not None:
+            rec.observe(model.state)
         if stop_when is not None and stop_when(model):
             break
+    if rec is not None:
+        rec.finish(model.state)
     return RunResult(
         scenario=scenario,
         seed=seed,
@@ -104,6 +127,7 @@ def simulate(
         params=full,
         outcomes=headline(model),
         model=model,
+        records=rec,
     )
 
 
@@ -140,6 +164,65 @@ def run_model(
     """
     # No int() here: validation refuses seed=1.5 or steps=2.9 instead of truncating them.
     return simulate(scenario, seed=seed, steps=steps, params=params).outcomes
+
+
+#: Headline outcomes that share a name with a monthly read-out of another meaning (the
+#: read-out is over this month's partnerships, the headline over the run's): in
+#: :class:`BatchModel`'s rows they carry this prefix.
+HEADLINE_PREFIX = "headline_"
+
+
+class BatchModel(CollabModel):
+    """:class:`~simulation.model.CollabModel` whose DataCollector also records the run's
+    headline outcomes (:func:`~simulation.readouts.headline`, what ``run_model`` returns)
+    every month, for ``mesa.batch_run``: with ``data_collection_period=-1`` each row then
+    holds the parameters, the last month's read-outs and the headline outcomes.
+
+    Headline outcomes that equal the month's read-out of the same name
+    (:data:`SAME_AS_READOUT`: ``cross_trust``, ``failure_share``, ...) are that column;
+    those whose name is a read-out of another meaning (``mean_synergy`` and
+    ``share_advantage``, over the run's partnerships rather than this month's;
+    ``went_alone``, ``value_alone`` and the ``ended_*`` counts, over the run rather than this
+    month) carry the prefix ``headline_``. The model itself is
+    unchanged (same seed, same numbers); computing the headline each month costs a few per
+    cent of a month's work, so plain runs do not do it.
+    """
+
+    def __init__(self, seed: int | None = None, **params: Any):
+        super().__init__(seed=seed, **params)
+        self._headline: tuple[int, dict[str, float]] | None = None
+        extra = {
+            batch_column(name): functools.partial(BatchModel._outcome, name=name)
+            for name in headline(self)
+            if batch_column(name) not in SAME_AS_READOUT
+        }
+        # A new collector, so that month 0 is recorded once with every column.
+        self.datacollector = mesa.DataCollector(model_reporters={**reporters(), **extra})
+        self.datacollector.collect(self)
+
+    def _outcome(self, name: str) -> float:
+        if self._headline is None or self._headline[0] != self.month:
+            self._headline = (self.month, headline(self))
+        return self._headline[1][name]
+
+
+#: Headline outcomes that are the last month's read-out of the same name (see ``headline``).
+SAME_AS_READOUT = frozenset(
+    [
+        "failure_share",
+        "early_end_share",
+        "cross_trust",
+        "mean_myth",
+        "isolated_share",
+        "isolated_long_share",
+        "total_value",
+    ]
+)
+
+
+def batch_column(name: str) -> str:
+    """The column of :class:`BatchModel`'s rows that holds headline outcome ``name``."""
+    return name if name in SAME_AS_READOUT or name not in columns() else HEADLINE_PREFIX + name
 
 
 # --- files ---------------------------------------------------------------------------------
@@ -221,7 +304,23 @@ def write_outputs(result: RunResult, out: Path) -> list[Path]:
             json.dumps(result.summary(), indent=2, default=_json_default) + "\n"
         )
         dashboard(result, tmp / "dashboard.png")
-    return [out / f for f in OUTPUT_FILES]
+        extra = write_records(result, tmp)
+    return [out / f for f in OUTPUT_FILES] + [out / p.relative_to(tmp) for p in extra]
+
+
+def write_records(result: RunResult, out: Path) -> list[Path]:
+    """The run's panel (``organisations.parquet``) and network snapshots
+    (``network-monthNNNNN.graphml``), if it recorded them, into ``out``."""
+    written = []
+    if result.panel_arrow is not None:
+        pq.write_table(result.panel_arrow, out / "organisations.parquet")
+        written.append(out / "organisations.parquet")
+    nets = result.records.networks if result.records is not None else {}
+    for month, net in nets.items():
+        path = out / network_filename(month)
+        write_graphml(net, path, {"scenario": result.scenario, "seed": result.seed})
+        written.append(path)
+    return written
 
 
 def _json_default(x: Any) -> Any:

@@ -173,3 +173,12 @@ def check_run_result(result: Any, outcomes: list[str]) -> None:
             raise ValueError(
                 f"run_fn returned outcome {k} = {shown(v, 60)}; allowed: a number"
             ) from None
+
+
+def duration(seconds: float) -> str:
+    """A time estimate in the unit a reader takes in at a glance."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

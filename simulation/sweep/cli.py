@@ -47,6 +47,12 @@ def _sweep_args(p) -> None:
         help="stop a run after SECONDS and record it as failed (default: the file's timeout)",
     )
     p.add_argument("--csv", action="store_true", help="also write runs.csv and timeseries.csv")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the design's size and an estimate of its time from one pilot run; "
+        "write nothing",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -64,7 +70,7 @@ def sweep(args) -> int:
     check_dask(args.dask)
     from .pool import warm_forkserver, worker_count
 
-    if args.dask is None and worker_count(workers) > 1:
+    if args.dask is None and worker_count(workers) > 1 and not args.dry_run:
         # The pool's forkserver imports the model on one core while this process imports
         # it on the other, instead of after, beside the first runs.
         warm_forkserver()
@@ -79,6 +85,14 @@ def sweep(args) -> int:
         resume=args.resume,
     )
     resume = f"collabsim sweep {args.experiment} --out {out} --resume"
+    if args.dry_run:
+        from .. import pools
+        from .runner import plan
+
+        n = min(worker_count(workers), pools.cores()) if args.dask is None else (workers or 1)
+        for line in plan(exp, out, workers=n, dask=args.dask, resume=args.resume):
+            print(line, flush=True)
+        return 0
     try:
         s = run_sweep(
             exp,

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ParameterError, UserError, shown
+from ..org_records import Recording, check_recording
 from ..params import PARAMS, validate_run
 from ..readouts import columns
 from ..scenarios import SCENARIOS, resolve
@@ -44,6 +45,9 @@ TOP_KEYS = {
     "timeout",
     "cross",
     "measures",
+    "panel",
+    "panel_every",
+    "network_at",
 }
 STOP_KEYS = ("when", "min_month")
 #: Largest design (conditions x replicates) run without ``max_runs`` or ``--max-runs``.
@@ -139,6 +143,8 @@ class Experiment:
     # Sampled designs only: factors crossed with the sample; each combination is an arm.
     arms: tuple[Factor, ...] = ()
     measures: tuple[Measure, ...] = ()  # outcomes of the experiment file's own
+    # The organisation panel and network snapshots each run keeps (none by default).
+    recording: Recording = Recording()
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     def fingerprint(self) -> str:
@@ -610,6 +616,7 @@ def _parse(raw: dict, source: str, max_runs: int | None) -> Experiment:
     timeout = None
     if "timeout" in raw:
         timeout = check_timeout(raw["timeout"], f"{source}: timeout")
+    recording = _recording(source, raw, steps, record_every)
     return Experiment(
         name=name,
         source=source,
@@ -630,7 +637,21 @@ def _parse(raw: dict, source: str, max_runs: int | None) -> Experiment:
         second_order=second_order,
         arms=arms,
         measures=measures,
+        recording=recording,
         raw=raw,
+    )
+
+
+def _recording(source: str, raw: dict, steps: int, record_every: int) -> Recording:
+    """``panel = true`` (every ``record_every`` months), ``panel_every = N`` and
+    ``network_at = [M, ...]``: what each run records of its organisations."""
+    return check_recording(
+        steps,
+        panel=raw.get("panel", False),
+        panel_every=raw.get("panel_every"),
+        network_at=raw.get("network_at", []),
+        default_every=record_every or steps,
+        names=(f"{source}: panel =", f"{source}: panel_every =", f"{source}: network_at ="),
     )
 
 

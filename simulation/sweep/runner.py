@@ -25,16 +25,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from .. import __version__, pools
+from .. import __version__, files, pools
 from ..errors import UserError
+from ..org_records import network_filename, panel_schema, panel_table, write_graphml
 from ..params import PARAMS
 from ..partnership_records import arrow_schema, arrow_table, partnership_columns
 from ..provenance import provenance
 from ..readouts import columns
 from . import store
-from .checks import check_dask, check_run_result, check_workers
+from .checks import check_dask, check_run_result, check_workers, duration
 from .designs import arms, run_table
-from .experiment import Experiment, check_timeout
+from .experiment import Experiment, check_timeout, design_size
 from .pool import warm_forkserver, worker_count
 
 if TYPE_CHECKING:
@@ -105,6 +106,7 @@ def schemas(exp: Experiment) -> dict[str, pa.Schema]:
         "runs": pa.schema(runs),
         "timeseries": _SCHEMA_TIMESERIES,
         "partnerships": _SCHEMA_PARTNERSHIPS,
+        "organisations": _SCHEMA_ORGANISATIONS,
     }
 
 
@@ -117,6 +119,8 @@ _SCHEMA_TIMESERIES = pa.schema(
 # run writes), after the run's key columns and seed.
 _PS_KEY = (*_KEY, ("seed", pa.int64()))
 _SCHEMA_PARTNERSHIPS = arrow_schema(_PS_KEY)
+# One row per organisation per panel month (simulation.org_records), keyed likewise.
+_SCHEMA_ORGANISATIONS = panel_schema(_PS_KEY)
 
 
 # A finished run travels from worker to parent as its ``runs`` row plus plain numpy arrays
@@ -155,6 +159,32 @@ def _partnerships_table(results: list[dict]) -> pa.Table:
     return arrow_table(cols, _PS_KEY, keys)
 
 
+def _organisations_table(results: list[dict]) -> pa.Table:
+    parts = [r["organisations"] for r in results if r.get("organisations") is not None]
+    if not parts:
+        return _SCHEMA_ORGANISATIONS.empty_table()
+    cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    with_panel = [r for r in results if r.get("organisations") is not None]
+    keys = _key_columns(with_panel, [p["month"].size for p in parts], _PS_KEY)
+    return panel_table(cols, _PS_KEY, keys)
+
+
+def network_path(out: Path, run_id: str, month: int) -> Path:
+    """Where a sweep keeps run ``run_id``'s network snapshot at ``month``."""
+    return Path(out) / "networks" / network_filename(month, f"{run_id}-")
+
+
+def _write_networks(out: Path, results: list[dict]) -> None:
+    for r in results:
+        for month, net in (r.get("networks") or {}).items():
+            path = network_path(out, r["row"]["run_id"], month)
+            path.parent.mkdir(exist_ok=True)
+            row = r["row"]
+            graph = {k: row[k] for k in ("run_id", "condition", "replicate", "seed")}
+            with files.atomic_path(path) as tmp:
+                write_graphml(net, tmp, graph)
+
+
 def simulate_run(exp: Experiment, task: dict) -> RunResult:
     """The default run function: one model run for one (condition, replicate)."""
     from ..run import simulate
@@ -165,6 +195,7 @@ def simulate_run(exp: Experiment, task: dict) -> RunResult:
         steps=exp.steps,
         params={**exp.fixed, **task["values"]},
         stop_when=exp.stop.holds if exp.stop is not None else None,
+        record=exp.recording,
     )
 
 
@@ -197,7 +228,7 @@ def execute(exp: Experiment, task: dict, run_fn: Callable | None = None) -> dict
             months_run=0,
             params_json=None,
         )
-        return {"row": row, "timeseries": None, "partnerships": None}
+        return _no_data(row)
     model = result.model
     months = np.asarray(recorded["month"], dtype=np.int64)
     last = int(months[-1]) if months.size else 0
@@ -214,7 +245,18 @@ def execute(exp: Experiment, task: dict, run_fn: Callable | None = None) -> dict
         **{k: float(v) for k, v in result.outcomes.items()},
         **measures,
     )
-    return {"row": row, "timeseries": ts, "partnerships": ps}
+    rec = getattr(result, "records", None)  # a run function of one's own may keep none
+    return {
+        "row": row,
+        "timeseries": ts,
+        "partnerships": ps,
+        "organisations": rec.panel if rec is not None else None,
+        "networks": rec.networks if rec is not None else {},
+    }
+
+
+def _no_data(row: dict) -> dict[str, Any]:
+    return {"row": row, "timeseries": None, "partnerships": None, "organisations": None}
 
 
 def _plain(x):
@@ -226,6 +268,7 @@ class _Writer:
 
     def __init__(self, out: Path, exp: Experiment):
         self.out, self.schemas = out, schemas(exp)
+        self.panel = bool(exp.recording.panel_every)
         nums = set().union(*(store.part_numbers(out, t) for t in store.TABLES))
         self.next = max(nums) + 1 if nums else 0
         self.buf: list[dict] = []
@@ -250,9 +293,12 @@ class _Writer:
             "runs": pa.Table.from_pylist([r["row"] for r in self.buf], schema=self.schemas["runs"]),
             "timeseries": _timeseries_table(ok) if ok else _SCHEMA_TIMESERIES.empty_table(),
             "partnerships": _partnerships_table(ok) if ok else _SCHEMA_PARTNERSHIPS.empty_table(),
+            "organisations": _organisations_table(ok),
         }
+        _write_networks(self.out, ok)  # before the runs part, which commits them too
         for name in store.TABLES:
-            store.write_part(self.out, name, self.next, tables[name])
+            if name != "organisations" or self.panel:
+                store.write_part(self.out, name, self.next, tables[name])
         self.next += 1
         self.buf.clear()
         self.last = time.monotonic()
@@ -367,7 +413,7 @@ def _failed(task: dict, error: str) -> dict[str, Any]:
         "months_run": 0,
         "error": error,
     }
-    return {"row": row, "timeseries": None, "partnerships": None}
+    return _no_data(row)
 
 
 class _Queue:
@@ -628,6 +674,67 @@ def _run_dask(exp, todo, run_fn, workers: int, client, finish, writer, stats) ->
                 ) from exc
             finish(result)
         writer.tick()
+
+
+def plan(exp: Experiment, out: Path, *, workers: int, dask: str | None, resume: bool) -> list[str]:
+    """What ``collabsim sweep --dry-run`` prints: the design's size and how it was counted,
+    what each run simulates and records, and the time it would take, from a pilot run of the
+    first design point timed here. Nothing is written."""
+    tasks = run_table(exp)  # validates every design point, as a real sweep would
+    levels = [len(f.values) if f.values is not None else 1 for f in exp.factors]
+    _, how = design_size(
+        exp.design,
+        levels,
+        exp.samples,
+        exp.replicates,
+        exp.second_order,
+        [len(a.values) for a in exp.arms],
+    )
+    done = len(store.done_run_ids(out)) if resume else 0
+    left = max(0, len(tasks) - done)
+    lines = [
+        f"{exp.name}: {how} = {len(tasks):,} runs"
+        + (f" ({done:,} already done, {left:,} to go)" if done else "")
+    ]
+    varied = {f.name for f in (*exp.factors, *exp.arms)}
+    from ..scenarios import resolve
+
+    if "burn_in" in varied:
+        warm = "a warm-up of burn_in months (varied by the design), not recorded"
+    else:
+        burn = resolve(exp.scenario, exp.fixed)["burn_in"]
+        warm = f"a {burn}-month warm-up (burn_in), not recorded" if burn else "no warm-up"
+    k = exp.record_every
+    every = "the last month only" if k == 0 else "every month" if k == 1 else f"every {k} months"
+    rec = exp.recording
+    lines.append(
+        f"  each run: {warm}, then {exp.steps} months recorded ({every})"
+        + (
+            "; a run stops early when "
+            + " and ".join(f"{c} {op} {v:g}" for c, op, v in exp.stop.clauses)
+            if exp.stop is not None
+            else ""
+        )
+    )
+    if rec.panel_every:
+        lines.append(f"  organisation panel every {rec.panel_every} months (and the last)")
+    if rec.network_at:
+        lines.append(
+            f"  network snapshots at months {', '.join(map(str, rec.network_at))}: "
+            f"{len(rec.network_at) * len(tasks):,} GraphML files"
+        )
+    if left:
+        outcome_names()  # a tiny run first: loads the compiled kernels outside the timing
+        t0 = time.perf_counter()
+        simulate_run(exp, tasks[0])
+        seconds = time.perf_counter() - t0
+        where = f"Dask workers ({dask})" if dask else "workers"
+        lines.append(
+            f"  pilot: design point 0 ({tasks[0]['run_id']}) took {seconds:.2f} s here: about "
+            f"{duration(left * seconds / workers)} for {left:,} runs on {workers} {where} "
+            "(other design points take longer or shorter)"
+        )
+    return lines
 
 
 def run_sweep(

@@ -7,11 +7,16 @@
     DIR/partnerships/part-*.parquet one row per partnership of every successful run (the
                                 columns of simulation.partnership_records, after run_id,
                                 condition, replicate and seed)
+    DIR/organisations/part-*.parquet  the organisation panel, if the experiment asks for it
+                                (simulation.org_records: one row per organisation per
+                                panel month, after the same keys)
+    DIR/networks/RUN-network-monthNNNNN.graphml  network snapshots at the network_at months
 
 A part's ``runs`` file is written last, so it is the commit point: a run exists only when
-its ``runs`` row does. Every file is written atomically (:mod:`simulation.files`: under a
-dot-name, then renamed into place), and Parquet readers skip dot-files, so a reader never
-sees a partial file.
+its ``runs`` row does (a snapshot of a run that was never committed is removed on resume,
+and written again, identically, when the run runs again). Every file is written
+atomically (:mod:`simulation.files`: under a dot-name, then renamed into place), and
+Parquet readers skip dot-files, so a reader never sees a partial file.
 
 ``DIR/sweep.lock`` is held (``fcntl.flock``) by the one process writing the folder; the
 kernel releases it when that process ends, however it ends.
@@ -34,9 +39,11 @@ import pyarrow.parquet as pq
 from .. import files
 from ..errors import UserError
 
-TABLES = ("timeseries", "partnerships", "runs")  # write order; "runs" commits the part
+# Write order; "runs" commits the part. "organisations" (the panel) only when asked for.
+TABLES = ("timeseries", "partnerships", "organisations", "runs")
 PART = re.compile(r"^part-(\d{5,})\.parquet$")
 LOCK = "sweep.lock"
+NETWORKS = "networks"  # folder of the GraphML snapshots
 TEMP = re.compile(r"^\..*\.tmp\d+")  # simulation.files' temporary names
 
 
@@ -124,7 +131,7 @@ def repair(out: Path) -> list[str]:
     out = Path(out)
     notes = []
     temps = [p for p in out.iterdir() if TEMP.match(p.name)]
-    for name in TABLES:
+    for name in (*TABLES, NETWORKS):
         if (out / name).is_dir():
             temps += [p for p in (out / name).iterdir() if p.name.startswith(".")]
     for p in temps:
@@ -140,7 +147,7 @@ def repair(out: Path) -> list[str]:
         }
     )
     for n in bad:  # the commit point first: without it the rest is uncommitted
-        for name in ("runs", "timeseries", "partnerships"):
+        for name in ("runs", *TABLES[:-1]):
             (out / name / f"part-{n:05d}.parquet").unlink(missing_ok=True)
     if bad:
         numbers = ", ".join(map(str, bad))
@@ -150,7 +157,12 @@ def repair(out: Path) -> list[str]:
         if name != "runs":
             for n in part_numbers(out, name) - committed:
                 (out / name / f"part-{n:05d}.parquet").unlink()
-    for name in TABLES:
+    if (out / NETWORKS).is_dir():
+        done = done_run_ids(out)
+        for p in (out / NETWORKS).glob("*.graphml"):
+            if p.name.rsplit("-network-", 1)[0] not in done:
+                p.unlink()
+    for name in (*TABLES, NETWORKS):
         if (out / name).is_dir():
             files.fsync_dir(out / name)
     return notes
@@ -174,7 +186,7 @@ def drop_failed(out: Path) -> int:
         if kept.num_rows:
             write_part(out, "runs", n, kept)
         else:
-            for name in ("runs", "timeseries", "partnerships"):
+            for name in TABLES:
                 (Path(out) / name / f"part-{n:05d}.parquet").unlink(missing_ok=True)
     return dropped
 
@@ -219,10 +231,11 @@ def export_csv(out: Path) -> list[Path]:
 
 def sweep_db(out: Path):
     """An in-memory DuckDB connection with a view of each table of the sweep in ``out``
-    (``runs``, ``timeseries``, ``partnerships``: the parts present now) and
-    ``partnerships_runs``: every partnership with its run's varied parameters, months run and
-    ``params_json`` (all parameters used), joined on ``run_id``. Columns the partnerships
-    already hold (the governance rules) come from the partnerships table.
+    (``runs``, ``timeseries``, ``partnerships``, ``organisations``: the parts present now)
+    and ``partnerships_runs`` (with a panel, ``organisations_runs`` too): every partnership
+    (every panel row) with its run's varied parameters, months run and ``params_json`` (all
+    parameters used), joined on ``run_id``. Columns the partnerships already hold (the
+    governance rules) come from the partnerships table.
     """
     import duckdb
 
@@ -233,14 +246,17 @@ def sweep_db(out: Path):
         if parts:  # the paths go in as values, never pasted into SQL (see export_csv)
             con.read_parquet(parts).create_view(name)
     tables = {r[0] for r in con.sql("SELECT view_name FROM duckdb_views()").fetchall()}
-    if {"runs", "partnerships"} <= tables:
-        have = {r[0] for r in con.sql("DESCRIBE partnerships").fetchall()}
-        factors = json.loads((out / "sweep.json").read_text()).get("factors", [])
-        extra = [c for c in [*factors, "months_run", "params_json"] if c not in have]
-        picked = "".join(f', r."{c}"' for c in extra)
-        con.execute(
-            "CREATE VIEW partnerships_runs AS SELECT p.*"
-            + picked
-            + " FROM partnerships p JOIN runs r USING (run_id)"
-        )
+    factors = None
+    for table in ("partnerships", "organisations"):
+        if {"runs", table} <= tables:
+            have = {r[0] for r in con.sql(f"DESCRIBE {table}").fetchall()}
+            if factors is None:
+                factors = json.loads((out / "sweep.json").read_text()).get("factors", [])
+            extra = [c for c in [*factors, "months_run", "params_json"] if c not in have]
+            picked = "".join(f', r."{c}"' for c in extra)
+            con.execute(
+                f"CREATE VIEW {table}_runs AS SELECT p.*"
+                + picked
+                + f" FROM {table} p JOIN runs r USING (run_id)"
+            )
     return con

@@ -33,6 +33,7 @@ from ..params import PARAMS
 from ..provenance import provenance
 from ..scenarios import get, resolve
 from ..sweep import indices, store
+from ..sweep.checks import duration  # noqa: F401 (the estimate's wording, shared)
 from ..sweep.experiment import Experiment, parse_experiment
 from ..sweep.runner import SweepSummary, run_sweep
 from .ranges import EXCLUDED, RULE, Range, screened, screening_range
@@ -427,11 +428,3 @@ def time_one_run(settings: Settings) -> float:
         settings.scenario, seed=settings.seed, steps=settings.months(), params=dict(settings.fixed)
     )
     return time.perf_counter() - t0
-
-
-def duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
