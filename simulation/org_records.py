@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -29,7 +29,9 @@ import pyarrow as pa
 from .codes import Behaviour
 from .errors import UserError, shown
 from .sectors import SECTORS
-from .state import State
+
+if TYPE_CHECKING:  # only for annotations: the state (and its compiled kernels) loads late
+    from .state import State
 
 
 @dataclass(frozen=True)
