@@ -222,7 +222,9 @@ def sweep_db(out: Path):
     (``runs``, ``timeseries``, ``partnerships``: the parts present now) and
     ``partnerships_runs``: every partnership with its run's varied parameters, months run and
     ``params_json`` (all parameters used), joined on ``run_id``. Columns the partnerships
-    already hold (the governance rules) come from the partnerships table.
+    already hold (the governance rules) come from the partnerships table. Likewise
+    ``timeseries_runs``: every recorded month with its run's seed, varied parameters (and
+    arms), months run and ``params_json``, so a query over time needs no join.
     """
     import duckdb
 
@@ -242,5 +244,18 @@ def sweep_db(out: Path):
             "CREATE VIEW partnerships_runs AS SELECT p.*"
             + picked
             + " FROM partnerships p JOIN runs r USING (run_id)"
+        )
+    if {"runs", "timeseries"} <= tables:
+        meta = json.loads((out / "sweep.json").read_text())
+        arms = list(meta.get("experiment", {}).get("cross", {}))
+        have = {r[0] for r in con.sql("DESCRIBE timeseries").fetchall()}
+        runs_have = {r[0] for r in con.sql("DESCRIBE runs").fetchall()}
+        wanted = ["seed", *meta.get("factors", []), *arms, "months_run", "params_json"]
+        extra = [c for c in dict.fromkeys(wanted) if c in runs_have and c not in have]
+        picked = "".join(f', r."{c}"' for c in extra)
+        con.execute(
+            "CREATE VIEW timeseries_runs AS SELECT t.*"
+            + picked
+            + " FROM timeseries t JOIN runs r USING (run_id)"
         )
     return con
