@@ -8,6 +8,12 @@ outcome only: its Morris trajectory, or its Saltelli block (a base sample with i
 samples). The indices then rest on the units that are whole, which the tables say
 (``trajectories_used``, ``samples_used``).
 
+Seed noise is kept apart from the design: replicate k of every point runs on the same seed,
+so the spread across the replicates of a point is seed noise alone. Every table carries
+``seed_share`` (the share of the variance of single runs that is seed noise, a one-way
+ANOVA over the points) and ``seed_share_means`` (the share of the variance of the point
+means, on which the indices rest, that is still seed noise: it shrinks as 1/replicates).
+
 Warnings from SALib and numpy become readable notes (one line each) instead of raw warnings.
 """
 
@@ -26,6 +32,12 @@ from .experiment import Experiment
 #: Bootstrap resamples behind every confidence interval (cheap next to the runs).
 RESAMPLES = 1000
 CONF_LEVEL = 0.95
+#: An index counts as material from this size; the sample-size check looks at those only.
+MATERIAL = 0.05
+#: A confidence interval is too wide when its half-width exceeds this share of the index.
+WIDE = 0.5
+#: Seed noise above this share of the point means' variance gets a note.
+NOISY = 0.2
 
 
 @dataclass
@@ -66,6 +78,69 @@ def within_point_sd(y: np.ndarray) -> float:
     m = point_means(y[keep])
     dev = np.where(have[keep], y[keep] - m[:, None], 0.0)
     return float(np.mean(np.sqrt((dev**2).sum(axis=1) / (n[keep] - 1))))
+
+
+def seed_shares(y: np.ndarray) -> tuple[float, float]:
+    """(``seed_share``, ``seed_share_means``) of a (point, replicate) array: the pooled
+    within-point variance over the variance of all runs, and that variance divided by each
+    point's replicate count over the variance of the point means. NaN without two values at
+    any point; at most 1 (the estimates are noisy when the factors hardly matter)."""
+    have = np.isfinite(y)
+    n = have.sum(axis=1)
+    keep = n >= 1
+    m = point_means(y[keep])
+    dev = np.where(have[keep], y[keep] - m[:, None], 0.0)
+    dof = int((n[keep] - 1).sum())
+    if dof < 1 or keep.sum() < 2:
+        return float("nan"), float("nan")
+    within = float((dev**2).sum() / dof)
+    total = float(np.var(y[have], ddof=1))
+    means = float(np.var(m, ddof=1))
+    share = min(within / total, 1.0) if total > 0 else float("nan")
+    share_means = min(within * float(np.mean(1.0 / n[keep])) / means, 1.0) if means > 0 else 1.0
+    return share, share_means
+
+
+def _noise_note(kind: str, outcome: str, share_means: float, replicates: int) -> list[str]:
+    if not np.isfinite(share_means) or share_means <= NOISY:
+        return []
+    return [
+        f"{kind} {outcome}: seed noise is {share_means:.0%} of the variance of the point "
+        "means the indices rest on, and is spread over the factors as if they caused it; "
+        f"more replicates (now {replicates}) shrink it as 1/replicates"
+    ]
+
+
+def sample_size_note(
+    table: pd.DataFrame, n: int, runs_per_n: int, option: str = "--sobol-n"
+) -> str | None:
+    """One line when the CIs of material Sobol indices (>= MATERIAL) are wider than WIDE of
+    the index, with the N that would narrow them (half-widths shrink as 1/sqrt(N)); None
+    when the sample is big enough. ``option`` names the setting of N (``--sobol-n`` for
+    `collabsim sensitivity`, ``samples =`` in an experiment file)."""
+    rows = []
+    for _, r in table.iterrows():
+        for key in ("S1", "ST"):
+            value, conf = r[key], r[f"{key}_conf"]
+            if np.isfinite(value) and value >= MATERIAL and not conf <= WIDE * value:
+                ratio = conf / (WIDE * value) if np.isfinite(conf) else np.inf
+                rows.append((ratio, key, r.parameter, r.outcome, value, conf))
+    if not rows:
+        return None
+    worst = max(rows, key=lambda row: row[0])
+    need = 2 ** math.ceil(math.log2(n * worst[0] ** 2)) if np.isfinite(worst[0]) else None
+    material = int(((table[["S1", "ST"]] >= MATERIAL).sum()).sum())
+    advice = (
+        f"CIs shrink as 1/sqrt(N): {option} {need} ({need * runs_per_n:,} runs) would bring "
+        "them all within"
+        if need
+        else "some intervals are undefined; run a larger sample"
+    )
+    return (
+        f"sobol: the 95% CIs of {len(rows)} of {material} indices of {MATERIAL} or more are "
+        f"wider than {WIDE:g} x the index (widest: {worst[1]} of {worst[2]} on {worst[3]}, "
+        f"{worst[4]:.2f} +- {worst[5]:.2f}); {advice}"
+    )
 
 
 def _note(w: warnings.WarningMessage, what: str) -> str:
@@ -166,6 +241,8 @@ def morris(exp: Experiment, runs: pd.DataFrame, outcomes: list[str]) -> Indices:
         ss = (np.where(have, ee - mean[..., None], 0.0) ** 2).sum(axis=2)
         var = np.where(n >= 2, ss / np.maximum(n - 1, 1) / np.maximum(n, 1), np.nan)
         noise_sd = within_point_sd(y)
+        share, share_means = seed_shares(y[keep])
+        notes += _noise_note("morris", o, share_means, exp.replicates)
         for j, name in enumerate(problem["names"]):
             v = var[moved[whole] == j]
             v = v[np.isfinite(v)]
@@ -181,6 +258,8 @@ def morris(exp: Experiment, runs: pd.DataFrame, outcomes: list[str]) -> Indices:
                     "ee_se": se,
                     "noise_floor": math.sqrt(2 / math.pi) * se,
                     "noise_sd": noise_sd,
+                    "seed_share": share,
+                    "seed_share_means": share_means,
                     "trajectories_used": used,
                 }
             )
@@ -199,9 +278,21 @@ MORRIS_COLUMNS = [
     "ee_se",
     "noise_floor",
     "noise_sd",
+    "seed_share",
+    "seed_share_means",
     "trajectories_used",
 ]
-SOBOL_COLUMNS = ["outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf", "samples_used"]
+SOBOL_COLUMNS = [
+    "outcome",
+    "parameter",
+    "S1",
+    "S1_conf",
+    "ST",
+    "ST_conf",
+    "seed_share",
+    "seed_share_means",
+    "samples_used",
+]
 
 
 def sobol(exp: Experiment, runs: pd.DataFrame, outcomes: list[str]) -> Indices:
@@ -247,6 +338,8 @@ def sobol(exp: Experiment, runs: pd.DataFrame, outcomes: list[str]) -> Indices:
             what=f"sobol {o}",
             notes=notes,
         )
+        share, share_means = seed_shares(y[np.repeat(whole, block)])
+        notes += _noise_note("sobol", o, share_means, exp.replicates)
         for j, name in enumerate(names):
             rows.append(
                 {
@@ -256,6 +349,8 @@ def sobol(exp: Experiment, runs: pd.DataFrame, outcomes: list[str]) -> Indices:
                     "S1_conf": float(r["S1_conf"][j]),
                     "ST": float(r["ST"][j]),
                     "ST_conf": float(r["ST_conf"][j]),
+                    "seed_share": share,
+                    "seed_share_means": share_means,
                     "samples_used": used,
                 }
             )

@@ -235,7 +235,9 @@ def sweep_db(out: Path):
     and ``partnerships_runs`` (with a panel, ``organisations_runs`` too): every partnership
     (every panel row) with its run's varied parameters, months run and ``params_json`` (all
     parameters used), joined on ``run_id``. Columns the partnerships already hold (the
-    governance rules) come from the partnerships table.
+    governance rules) come from the partnerships table. Likewise ``timeseries_runs``: every
+    recorded month with its run's seed, varied parameters (and arms), months run and
+    ``params_json``, so a query over time needs no join.
     """
     import duckdb
 
@@ -259,4 +261,17 @@ def sweep_db(out: Path):
                 + picked
                 + f" FROM {table} p JOIN runs r USING (run_id)"
             )
+    if {"runs", "timeseries"} <= tables:
+        meta = json.loads((out / "sweep.json").read_text())
+        arms = list(meta.get("experiment", {}).get("cross", {}))
+        have = {r[0] for r in con.sql("DESCRIBE timeseries").fetchall()}
+        runs_have = {r[0] for r in con.sql("DESCRIBE runs").fetchall()}
+        wanted = ["seed", *meta.get("factors", []), *arms, "months_run", "params_json"]
+        extra = [c for c in dict.fromkeys(wanted) if c in runs_have and c not in have]
+        picked = "".join(f', r."{c}"' for c in extra)
+        con.execute(
+            "CREATE VIEW timeseries_runs AS SELECT t.*"
+            + picked
+            + " FROM timeseries t JOIN runs r USING (run_id)"
+        )
     return con

@@ -16,7 +16,6 @@ the bootstrap take ``seed`` too. Indices are computed on the replicate means of 
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -52,10 +51,8 @@ OUTCOMES = (
 #: flips every switch.
 MORRIS_LEVELS = 4
 STAGES = ("morris", "sobol")
-#: An index counts as material from this size; the sample-size check looks at those only.
-MATERIAL = 0.05
-#: A confidence interval is too wide when its half-width exceeds this share of the index.
-WIDE = 0.5
+# The sample-size check lives with the indices (the sweep report runs it too).
+MATERIAL, WIDE, sample_size_note = indices.MATERIAL, indices.WIDE, indices.sample_size_note
 
 
 @dataclass(frozen=True)
@@ -177,28 +174,6 @@ def choose_top(ranked: pd.DataFrame, k: int) -> list[str]:
     """The ``k`` factors with the highest overall Morris score."""
     order = ranked.drop_duplicates("parameter").sort_values("overall_rank")
     return order.parameter.head(k).tolist()
-
-
-def sample_size_note(table: pd.DataFrame, n: int, runs_per_n: int) -> str | None:
-    """One line when the CIs of material indices (>= MATERIAL) are wider than WIDE of the
-    index, with the N that would narrow them (half-widths shrink as 1/sqrt(N))."""
-    rows = []
-    for _, r in table.iterrows():
-        for key in ("S1", "ST"):
-            value, conf = r[key], r[f"{key}_conf"]
-            if np.isfinite(value) and value >= MATERIAL and conf > WIDE * value:
-                rows.append((conf / (WIDE * value), key, r.parameter, r.outcome, value, conf))
-    if not rows:
-        return None
-    worst = max(rows)
-    need = 2 ** math.ceil(math.log2(n * worst[0] ** 2))
-    material = int(((table[["S1", "ST"]] >= MATERIAL).sum()).sum())
-    return (
-        f"sobol: the 95% CIs of {len(rows)} of {material} indices of {MATERIAL} or more are "
-        f"wider than {WIDE:g} x the index (widest: {worst[1]} of {worst[2]} on {worst[3]}, "
-        f"{worst[4]:.2f} +- {worst[5]:.2f}); CIs shrink as 1/sqrt(N): --sobol-n {need} "
-        f"({need * runs_per_n:,} runs) would bring them all within"
-    )
 
 
 # --- stages ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import pandas as pd  # noqa: E402
 
 from ..files import atomic_path  # noqa: E402
 from ..params import PARAMS  # noqa: E402
+from ..viz.plotting import PALETTE  # noqa: E402
 
 if TYPE_CHECKING:
     from ..sweep.experiment import Experiment
@@ -52,10 +53,9 @@ def _spread(wanted: list[float], gap: float) -> list[float]:
 
 
 def _colours(n: int) -> list:
-    """``n`` distinct strong colours (no grey: grey is for the unnamed factors)."""
-    tab, dark = plt.get_cmap("tab10"), plt.get_cmap("Dark2")
-    order = [tab(i) for i in range(10) if i != 7] + [dark(i) for i in range(8)]
-    return [order[i % len(order)] for i in range(n)]
+    """``n`` colours of the project's colour-blind-safe palette (grey is for the unnamed
+    factors; past nine the colours repeat, the names in the column still tell them apart)."""
+    return [PALETTE[i % len(PALETTE)] for i in range(n)]
 
 
 def morris_plot(ranked: pd.DataFrame, outcome: str):
@@ -168,8 +168,8 @@ def sobol_plot(table: pd.DataFrame):
     h = 0.38
     for ax, o in zip(axes.flat, outcomes, strict=False):
         d = table[table.outcome == o].set_index("parameter").reindex(names)
-        ax.barh(y - h / 2, d.S1, h, xerr=d.S1_conf, color="C0", capsize=2, label="S1 (alone)")
-        ax.barh(y + h / 2, d.ST, h, xerr=d.ST_conf, color="C1", capsize=2, label="ST (total)")
+        ax.barh(y - h / 2, d.S1, h, xerr=d.S1_conf, color=PALETTE[0], capsize=2, label="S1 (alone)")
+        ax.barh(y + h / 2, d.ST, h, xerr=d.ST_conf, color=PALETTE[1], capsize=2, label="ST (total)")
         ax.axvline(0, color="0.4", lw=0.6)
         ax.set_title(o, fontsize=10)
         ax.set_yticks(y, names, fontsize=9)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -54,9 +53,38 @@ MYTH_CMAP = "Reds"
 TRUST_EDGE_CMAP = "RdBu"  # red (no trust) to blue (full trust)
 
 
-def condition_colours(n: int) -> Sequence[tuple[float, float, float]]:
-    """Colours for ``n`` sweep conditions (ten distinct hues, twenty beyond that)."""
-    return matplotlib.colormaps["tab10" if n <= 10 else "tab20"].colors
+#: Paul Tol's "muted" scheme: nine hues told apart under the common colour-vision
+#: deficiencies and in greyscale print (https://personal.sron.nl/~pault/). Every figure of
+#: sweep conditions, arms and factors takes its colours from here, in this order.
+PALETTE: tuple[str, ...] = (
+    "#332288",
+    "#88CCEE",
+    "#44AA99",
+    "#117733",
+    "#999933",
+    "#DDCC77",
+    "#CC6677",
+    "#882255",
+    "#AA4499",
+)
+#: Line styles that, with the palette, keep up to 36 curves apart.
+LINESTYLES: tuple[str, ...] = ("-", "--", ":", "-.")
+#: Sequential colour map of heatmaps over conditions (perceptually uniform, colour-blind safe).
+SEQUENTIAL_CMAP = "cividis"
+
+
+def condition_colours(n: int) -> Sequence[str]:
+    """Colours for ``n`` sweep conditions, from :data:`PALETTE`, repeated past nine (pair
+    them with :func:`condition_style`)."""
+    return [PALETTE[i % len(PALETTE)] for i in range(max(n, 1))]
+
+
+def condition_style(i: int) -> dict[str, str]:
+    """Colour and line style of condition ``i``: the palette first, then the next style."""
+    return {
+        "color": PALETTE[i % len(PALETTE)],
+        "linestyle": LINESTYLES[(i // len(PALETTE)) % len(LINESTYLES)],
+    }
 
 
 def figure(
