@@ -22,7 +22,9 @@ CAPACITY_SIGMA = 0.5
 CAPABILITY_SD, VALUES_SD, BEHAVIOUR_SD, JARGON_SD, MYTH_SD = 0.1, 0.1, 0.15, 0.05, 0.08
 #: Lowest capability in any domain (nobody brings nothing at all).
 MIN_CAPABILITY = 0.02
-#: Red lines: the largest values distance an organisation accepts, U(low, high) (assumption).
+#: Red lines: the largest values distance an organisation accepts, U(low, high) (seed 002:
+#: "clear 'red lines' in terms of what kind of organisation you wish to partner with"; the
+#: sizes are an assumption, with ``sectors.VALUES`` such that no sector is shut out by them).
 RED_LINE_RANGE = (0.3, 0.6)
 #: Partnering skill at the start, U(low, high) (assumption).
 SKILL_RANGE = (0.1, 0.4)

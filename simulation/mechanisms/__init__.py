@@ -1,4 +1,4 @@
-"""The ten mechanisms of the model brief, one small named unit each.
+"""The mechanisms of the model brief, one small named unit each.
 
 Each is a :class:`~simulation.mechanisms.base.Mechanism`: a callable of the state, the
 parameters and the random streams, whose docstring states its rule and equations and whose
@@ -12,10 +12,10 @@ from __future__ import annotations
 from .base import Mechanism
 from .communication import Communication
 from .contribution import Contribution
-from .formation import Formation
+from .formation import CommunityValue, Formation
 from .learning import Learning
 from .myths import MythDynamics
-from .review import ReviewAndExit
+from .review import ExitCosts, ReviewAndExit
 from .sharing import BenefitSharing
 from .shocks import ShocksAndTurbulence
 from .synergy import Synergy
@@ -25,6 +25,7 @@ from .turnover import Demography, StaffTurnover
 #: Every mechanism, in the brief's order.
 MECHANISMS: tuple[type[Mechanism], ...] = (
     Formation,
+    CommunityValue,
     Reputation,
     Contribution,
     Communication,
@@ -33,6 +34,7 @@ MECHANISMS: tuple[type[Mechanism], ...] = (
     TrustDynamics,
     MythDynamics,
     ReviewAndExit,
+    ExitCosts,
     ShocksAndTurbulence,
     Learning,
     Demography,
@@ -43,8 +45,10 @@ __all__ = [
     "MECHANISMS",
     "BenefitSharing",
     "Communication",
+    "CommunityValue",
     "Demography",
     "Contribution",
+    "ExitCosts",
     "Formation",
     "Learning",
     "Mechanism",
