@@ -96,6 +96,7 @@ def renew(s: State, pid: int, req: np.ndarray, value: float, duration: int, targ
     t.p_challenge_start[pid] = s.month + 1
     t.p_challenges[pid] += 1
     t.p_extended[pid] = False
+    t.p_stranded[pid] = 0.0  # costs stranded by leavers ran with the challenge they left
     t.p_mandated[pid] = False  # a mandate covers the first challenge; staying on is chosen
     s.counts.renewed += 1
     log_event(s, "renewed", pid, t.members_of(pid), None, "took up a new challenge together")

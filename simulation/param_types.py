@@ -94,8 +94,13 @@ class Params(Mapping[str, Any]):
     red_lines: bool
     #: Months between partnership reviews (0 = never).
     review_interval: int
-    #: Pre-agreed exit arrangements ('nuptial agreements') soften exits.
+    #: Pre-agreed exit arrangements ('nuptial agreements'): a leaver pays its agreed share of
+    #: the costs its exit strands, and exits do less damage to trust.
     exit_arrangements: bool
+    #: Under exit arrangements, the share of the costs its exit strands that a leaver agreed
+    #: to pay; the rest falls on the remaining members as agreed (seed 002, 'how to share
+    #: benefits and risks ... and exit arrangements'; size assumed).
+    exit_share: float
     #: A partnership that has met most of its goal by its deadline may agree more time at a
     #: review.
     renegotiation: bool
@@ -129,8 +134,22 @@ class Params(Mapping[str, Any]):
     coordination_cost: float
     #: Pull towards free-riding where accountability is vague.
     freeride_temptation: float
-    #: A member leaves when its return on effort falls below this.
+    #: A member leaves when its net return on effort falls below this: benefit less what its
+    #: effort would give alone and less its share of costs, over what it would give alone (0 =
+    #: no better than going alone; assumption: a loss of a quarter).
     exit_threshold: float
+    #: Running costs of a partnership a month (meetings, joint governance, a coordinator) as a
+    #: share of what its members' effort would give alone, borne by the members under the
+    #: sharing rule (assumption).
+    running_cost: float
+    #: Costs a member's early exit strands, a month to the deadline, as a share of the output
+    #: it agreed to bring a month: commitments made on the strength of its contribution (seed
+    #: 001 slide 13, 'jointly manage impacts of failure'; size assumed).
+    exit_cost: float
+    #: How much an outcome-focused organisation weighs a challenge's value to the community
+    #: (relative to a typical challenge) against its own return, when joining, renewing or
+    #: staying (seed 002, 'focus on outcomes for communities'; size assumed).
+    value_weight: float
     #: Monthly growth of partnering skill with practice.
     skill_learning: float
     #: Monthly rate at which each behaviour moves with its own evidence (reinforcement).

@@ -358,8 +358,20 @@ _DEFS: list[Param] = [
         "exit_arrangements",
         bool,
         False,
-        "Pre-agreed exit arrangements ('nuptial agreements') soften exits.",
+        "Pre-agreed exit arrangements ('nuptial agreements'): a leaver pays its agreed share "
+        "of the costs its exit strands, and exits do less damage to trust.",
         "governance",
+    ),
+    Param(
+        "exit_share",
+        float,
+        0.5,
+        "Under exit arrangements, the share of the costs its exit strands that a leaver "
+        "agreed to pay; the rest falls on the remaining members as agreed (seed 002, "
+        "'how to share benefits and risks ... and exit arrangements'; size assumed).",
+        "governance",
+        0,
+        1,
     ),
     Param(
         "renegotiation",
@@ -491,8 +503,43 @@ _DEFS: list[Param] = [
     Param(
         "exit_threshold",
         float,
-        0.75,
-        "A member leaves when its return on effort falls below this.",
+        -0.25,
+        "A member leaves when its net return on effort falls below this: benefit less what "
+        "its effort would give alone and less its share of costs, over what it would give "
+        "alone (0 = no better than going alone; assumption: a loss of a quarter).",
+        "mechanisms",
+        -1,
+        4,
+    ),
+    Param(
+        "running_cost",
+        float,
+        0.1,
+        "Running costs of a partnership a month (meetings, joint governance, a coordinator) "
+        "as a share of what its members' effort would give alone, borne by the members "
+        "under the sharing rule (assumption).",
+        "mechanisms",
+        0,
+        2,
+    ),
+    Param(
+        "exit_cost",
+        float,
+        0.25,
+        "Costs a member's early exit strands, a month to the deadline, as a share of the "
+        "output it agreed to bring a month: commitments made on the strength of its "
+        "contribution (seed 001 slide 13, 'jointly manage impacts of failure'; size assumed).",
+        "mechanisms",
+        0,
+        2,
+    ),
+    Param(
+        "value_weight",
+        float,
+        1.0,
+        "How much an outcome-focused organisation weighs a challenge's value to the "
+        "community (relative to a typical challenge) against its own return, when joining, "
+        "renewing or staying (seed 002, 'focus on outcomes for communities'; size assumed).",
         "mechanisms",
         0,
         5,

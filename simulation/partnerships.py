@@ -51,6 +51,9 @@ class PartnershipTable:
         "p_cause": (np.int8, None),  # EndCause code, -1 while running
         "p_synergy": (np.float64, None),  # latest synergy ratio
         "p_harm": (np.float64, None),  # latest credit dispute intensity
+        # Costs a month left behind by members who left the current challenge early, carried
+        # by the remaining members until it ends (units of work).
+        "p_stranded": (np.float64, None),
         "p_brokered": (np.bool_, None),
         "p_mandated": (np.bool_, None),
         # Membership rows of a partnership are one contiguous block (all made at creation):
@@ -64,7 +67,7 @@ class PartnershipTable:
         "m_active": np.bool_,
         "m_joined": np.int64,
         "m_commitment": np.float64,  # latest share of capacity committed (0..1)
-        "m_return": np.float64,  # smoothed return on effort (benefit / what alone would give)
+        "m_return": np.float64,  # smoothed net return on effort (0: no better than alone)
         "m_called": np.float64,  # pressure from being called to account (decays)
         "m_effort": np.float64,
         "m_benefit": np.float64,
@@ -120,6 +123,7 @@ class PartnershipTable:
         self.p_cause[pid] = -1
         self.p_synergy[pid] = np.nan
         self.p_harm[pid] = 0.0
+        self.p_stranded[pid] = 0.0
         self.p_brokered[pid] = brokered
         self.p_mandated[pid] = mandated
         self.n_p += 1
@@ -134,7 +138,7 @@ class PartnershipTable:
         self.m_active[sl] = True
         self.m_joined[sl] = start
         self.m_commitment[sl] = plan
-        self.m_return[sl] = 1.0
+        self.m_return[sl] = 0.0
         self.m_called[sl] = 0.0
         self.m_effort[sl] = 0.0
         self.m_benefit[sl] = 0.0

@@ -18,8 +18,11 @@ if TYPE_CHECKING:
 #: Months after which a partnership's lifetime synergy counts in the run's headline.
 SEASONED_AGE = 3
 #: Months without any partnership after which an organisation counts as isolated for long
-#: (seed 001 slide 3, "isolation"; two years is an assumption).
+#: (seed 001 slide 3, "isolation"; two years is an assumption). Read it against the supply of
+#: challenges (``challenges_per_org_year``): with few challenges, isolation is no failure.
 ISOLATION_MONTHS = 24
+#: Months in a year, to read the supply of challenges per organisation a year.
+MONTHS_PER_YEAR = 12
 
 BEHAVIOURS = Behaviour.labels()
 
@@ -47,6 +50,8 @@ def columns() -> list[str]:
         "isolated_share",
         "isolated_long_share",
         "fairness",
+        "mean_net_return",
+        "share_loss",
         "turbulent",
         "mean_capacity",
         "mean_skill",
@@ -159,6 +164,13 @@ def compute(s: State) -> dict[str, float]:
         "fairness": float(work.fairness.mean())
         if work is not None and work.fairness.size
         else float("nan"),
+        # Net returns of the members at work this month: their mean, and the share at a loss.
+        "mean_net_return": float(work.ret.mean())
+        if work is not None and work.ret.size
+        else float("nan"),
+        "share_loss": float((work.ret < 0).mean())
+        if work is not None and work.ret.size
+        else float("nan"),
         "turbulent": int(s.month < s.turbulent_until),
         "mean_capacity": float((orgs.capacity / orgs.base_capacity).mean()),
         "mean_skill": float(orgs.skill.mean()),
@@ -190,6 +202,15 @@ def headline(model: CollabModel) -> dict[str, float]:
         lifetime = t.p_output[:n] / t.p_alone[:n]
     lifetime = lifetime[seasoned & np.isfinite(lifetime)]
     ended = tot["ended"]
+    orgs = s.orgs
+    long = s.month - orgs.last_partnered >= ISOLATION_MONTHS
+    by_sector = {
+        f"isolated_long_{sec}": float(long[orgs.sector == k].mean())
+        if (orgs.sector == k).any()
+        else float("nan")
+        for k, sec in enumerate(SECTORS)
+    }
+    loss = model.datacollector.model_vars["share_loss"]
     return {
         "partnerships_formed": int(tot["formed"]),
         "partnerships_ended": int(ended),
@@ -212,9 +233,16 @@ def headline(model: CollabModel) -> dict[str, float]:
         "myth_change": r["mean_myth"] - cross_myth(s, s.orgs.initial_myth),
         "isolated_share": r["isolated_share"],
         "isolated_long_share": r["isolated_long_share"],
+        **by_sector,
+        "challenges_per_org_year": tot["challenges"] / orgs.n / (s.month / MONTHS_PER_YEAR)
+        if s.month > 0
+        else float("nan"),
         "total_value": float(tot["value"]),
         "value_alone": float(tot["value_alone"]),
         "mean_fairness": float(np.nanmean(model.datacollector.model_vars["fairness"]))
         if np.isfinite(model.datacollector.model_vars["fairness"]).any()
         else float("nan"),
+        "mean_share_loss": float(np.nanmean(loss)) if np.isfinite(loss).any() else float("nan"),
+        "exit_costs_paid": float(tot["exit_paid"]),
+        "exit_costs_stranded": float(tot["exit_stranded"]),
     }

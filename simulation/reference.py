@@ -169,14 +169,14 @@ class ReferenceModel:
     def trust_signals(
         self,
         commitment: list[float],
-        ret: list[float],
+        equity: list[float],
         harm: list[float],
         synergy: list[float],
         rng: np.random.Generator,
     ) -> list[float]:
         """Each member's reading of each partner this month (pairs in roster order).
 
-        ``commitment``, ``ret`` and ``harm`` are per member (roster order), ``synergy`` per
+        ``commitment``, ``equity`` and ``harm`` are per member (roster order), ``synergy`` per
         partnership; ``rng`` supplies the reading noise, one draw per pair.
         """
         p = self.p
@@ -184,12 +184,12 @@ class ReferenceModel:
         row0 = 0
         for k, part in enumerate(self.partnerships):
             members = part.members
-            rets = ret[row0 : row0 + len(members)]
-            mean_ret = sum(rets) / len(rets)
+            eqs = equity[row0 : row0 + len(members)]
+            mean_eq = sum(eqs) / len(eqs)
             syn = 1.0 if math.isnan(synergy[k]) else synergy[k]
             outcome = min(max(syn - 1.0, -p["outcome_cap"]), p["outcome_cap"])
             for i, me in enumerate(members):
-                fair = rets[i] / mean_ret if mean_ret > 0 else 1.0
+                fair = eqs[i] / mean_eq if mean_eq > 0 else 1.0
                 fair = min(max(fair - 1.0, -p["fairness_cap"]), p["fairness_cap"])
                 for j, other in enumerate(members):
                     if j == i:
@@ -290,10 +290,10 @@ class ReferenceModel:
     def myths(self) -> np.ndarray:
         return np.array([o.myth for o in self.orgs])
 
-    def month(self, ret, harm, synergy, rng) -> tuple[list[float], list[float], list[float]]:
+    def month(self, equity, harm, synergy, rng) -> tuple[list[float], list[float], list[float]]:
         """The whole core: contributions, trust signals, trust and myth updates."""
         commitment, effort = self.contributions()
-        signals = self.trust_signals(commitment, ret, harm, synergy, rng)
+        signals = self.trust_signals(commitment, equity, harm, synergy, rng)
         self.update_trust(signals, commitment)
         self.update_myths(signals)
         return commitment, effort, signals
@@ -310,7 +310,8 @@ def month_index(s: State) -> tuple[Roster, np.ndarray]:
 
 
 def month_inputs(s: State, p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return on effort and credit taken (per member) and synergy (per partnership).
+    """Equity (benefit over all put in) and credit taken (per member), and synergy (per
+    partnership).
 
     Computed by the model's own (side-effect free) communication, synergy and sharing
     mechanisms from the current state, so both implementations get realistic inputs.
@@ -323,12 +324,12 @@ def month_inputs(s: State, p: Params) -> tuple[np.ndarray, np.ndarray, np.ndarra
     joint, _, alone_entry, ratio = synergy(
         s, p, roster, effort, roster.per_entry_mean_over_pairs(u_pair), trust_pair, u_pair
     )
-    _, ret, harm, _ = sharing(s, p, roster, effort, joint, alone_entry)
-    return ret, harm, ratio
+    shares = sharing(s, p, roster, effort, joint, alone_entry)
+    return shares.equity, shares.harm, ratio
 
 
 def vectorised_month(
-    s: State, p: Params, rng: Streams, ret, harm, synergy_part, index=None
+    s: State, p: Params, rng: Streams, equity, harm, synergy_part, index=None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The core the reference implements, done by the model's mechanisms (as in ``step``).
 
@@ -338,7 +339,7 @@ def vectorised_month(
     trust_entry = roster.per_entry_mean_over_pairs(s.relations.trust[edges])
     commitment = contribution.commitment(s, p, roster, trust_entry)
     effort = contribution.effort(s, p, roster, commitment)
-    delta = trust.signal(s, p, rng, roster, commitment, ret, harm, synergy_part, edges)
+    delta = trust.signal(s, p, rng, roster, commitment, equity, harm, synergy_part, edges)
     trust(s, p, edges, delta, commitment.take(roster.pair_entry_b))
     _myths(s, p, roster, delta)
     return commitment, effort, delta

@@ -362,9 +362,13 @@ def format_summary(result: RunResult) -> str:
         f"{pct(o['share_advantage'])} of partnerships)",
         f"cross-sector trust       {o['cross_trust']:.2f}",
         f"myths about others       {o['mean_myth']:.2f}  ({o['myth_change']:+.3f} since month 0)",
-        f"isolated at the end      {pct(o['isolated_share'])} of organisations  "
-        f"({o['organisations_closed']} closed and replaced)",
+        f"isolated for 2+ years    {pct(o['isolated_long_share'])} of organisations  "
+        f"({o['challenges_per_org_year']:.2f} challenges per organisation a year; "
+        f"{pct(o['isolated_share'])} in no partnership at the end)",
+        f"organisations closed     {o['organisations_closed']}  (each replaced by a new one)",
         f"value to the community   {o['total_value']:.0f}",
-        f"fairness of shares       {o['mean_fairness']:.2f}  (Jain index, 1 = even)",
+        f"members at a loss        {pct(o['mean_share_loss'])} of member-months  (net return "
+        f"below going alone)",
+        f"fairness of shares       {o['mean_fairness']:.2f}  (Jain index of equity, 1 = even)",
     ]
     return "\n".join(lines)

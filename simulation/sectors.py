@@ -39,7 +39,17 @@ CAPACITY_MEDIAN = np.array([10.0, 6.0, 2.5, 0.8])
 JARGON = np.array([0.75, 0.55, 0.45, 0.10])
 
 #: Typical position on a values axis (0 = commercial, 1 = social mission); red lines act on it.
-VALUES = np.array([0.70, 0.25, 0.85, 0.90])
+#: Assumptions. No seed supports a private sector that will hardly partner: seed 000 lists
+#: "run by people who have no commitment or values" and "don't want to work with other
+#: organisations" among the myths about it (its author directs a private care provider), seed
+#: 002 calls for partnerships "across the public, business, social, voluntary and community
+#: sectors" and seed 004 says partnerships "really can make a difference" for business.
+#: Independent providers of public services are placed just on the social side of the
+#: middle (0.55), mixing commercial and social aims, so that with the red lines of
+#: ``population.RED_LINE_RANGE`` at least half of the pairs between any two sectors are
+#: acceptable to both (the fewest: about two thirds, private with community groups; tested in
+#: tests/test_risk_mechanisms.py).
+VALUES = np.array([0.70, 0.55, 0.85, 0.90])
 
 #: Relative strength of the myths each sector holds about each other sector (rows hold, columns
 #: are held about), scaled by the ``myth_initial`` parameter. Seed 000 lists myths about every

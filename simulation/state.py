@@ -137,6 +137,11 @@ class Counters:
     renegotiated: float = 0  # deadlines extended at a review
     closed: float = 0  # organisations that closed (each replaced by a new one)
     value_alone: float = 0  # value delivered by leads who went alone
+    challenges: float = 0  # challenges that arrived (the supply isolation is read against)
+    # Costs stranded by members who left early (units of work): paid by the leavers under
+    # exit arrangements, and carried by the partners they left.
+    exit_paid: float = 0
+    exit_stranded: float = 0
     # Trust moved by good and by bad readings (sum of |Δτ|) and the signals that moved it
     # (sum of |Δ|): what a run says about trust's asymmetry (Slovic 1993).
     trust_gained: float = 0
@@ -162,7 +167,16 @@ class Counters:
 COUNT_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Counters))
 #: Counters that are amounts rather than counts of things.
 AMOUNT_KEYS = frozenset(
-    ["value", "value_alone", "trust_gained", "gain_signal", "trust_lost", "loss_signal"]
+    [
+        "value",
+        "value_alone",
+        "exit_paid",
+        "exit_stranded",
+        "trust_gained",
+        "gain_signal",
+        "trust_lost",
+        "loss_signal",
+    ]
 )
 
 
@@ -172,14 +186,17 @@ class WorkRecord:
 
     commitment: np.ndarray  # per entry, 0..1 share of capacity committed
     effort: np.ndarray  # per entry, resources given
-    ret: np.ndarray  # per entry, benefit over what the effort would give alone
+    ret: np.ndarray  # per entry, net return: (benefit − alone − cost) / alone; < 0 a loss
+    equity: np.ndarray  # per entry, benefit / (alone + cost): return on all it put in, >= 0
+    cost: np.ndarray  # per entry, its share of the running and stranded costs (units of work)
+    alone_entry: np.ndarray  # per entry, what its effort would give alone (units of work)
     trust_entry: np.ndarray  # per entry, mean trust in its fellow members (nan if none)
     trust_part: np.ndarray  # per part, mean trust over its pairs
     understanding_part: np.ndarray  # per part, mean understanding over its pairs
     joint: np.ndarray  # per part, joint output
     alone: np.ndarray  # per part, what the members' effort would give alone
     synergy: np.ndarray  # per part, joint / alone (nan where alone is 0)
-    fairness: np.ndarray  # per part, Jain's index of members' returns
+    fairness: np.ndarray  # per part, Jain's index of members' equity (return on all put in)
 
 
 @dataclass

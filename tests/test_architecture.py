@@ -73,6 +73,9 @@ NOT_PARAMETERS = {
     "simulation.mechanisms.review.NEUTRAL_TRUST": "fill value",
     # annual rates become monthly ones
     "simulation.mechanisms.turnover.MONTHS_PER_YEAR": "unit",
+    # a challenge's value is measured in units of a typical challenge (the median of its
+    # lognormal, exp(0)): the value pull is centred there
+    "simulation.mechanisms.formation.TYPICAL_VALUE": "unit",
 }
 #: Modules held to the rule: every mechanism module, and the population's draws.
 CONSTANT_RULED = [

@@ -240,7 +240,7 @@ def test_sharing_by_power_is_less_fair_than_proportional(busy):
     fair = {}
     for rule in ("proportional", "power"):
         m.p = replace(m.p, sharing_rule=rule)
-        _, _, _, fairness = sharing(
+        fairness = sharing(
             m.state,
             m.p,
             ro,
@@ -248,7 +248,7 @@ def test_sharing_by_power_is_less_fair_than_proportional(busy):
             w.joint,
             w.effort
             * np.einsum("md,md->m", m.state.orgs.capability[ro.org], m.state.table.p_req[ro.pid]),
-        )
+        ).fairness
         fair[rule] = fairness.mean()
     m.p = replace(m.p, sharing_rule=saved)
     assert fair["power"] < fair["proportional"]
@@ -262,9 +262,9 @@ def test_sharing_ungenerous_members_grab_credit_and_do_harm(busy):
     )
     saved = m.state.orgs.behaviour.copy()
     m.state.orgs.behaviour[:, Behaviour.SHARING] = 0.9
-    _, _, harm_gen, _ = sharing(m.state, m.p, ro, w.effort, w.joint, alone)
+    harm_gen = sharing(m.state, m.p, ro, w.effort, w.joint, alone).harm
     m.state.orgs.behaviour[ro.org[::2], Behaviour.SHARING] = 0.0
-    _, _, harm_grab, _ = sharing(m.state, m.p, ro, w.effort, w.joint, alone)
+    harm_grab = sharing(m.state, m.p, ro, w.effort, w.joint, alone).harm
     m.state.orgs.behaviour[:] = saved
     assert harm_grab.sum() > harm_gen.sum()
 
@@ -282,7 +282,7 @@ def test_trust_harm_and_myths_lower_the_signal(busy):
     m, ro, edges = busy
     w, delta = work(m, ro, edges)
     harm = np.zeros(ro.n)
-    kw = dict(commitment=w.commitment, ret=w.ret, synergy=w.synergy, edges=edges)
+    kw = dict(commitment=w.commitment, equity=w.equity, synergy=w.synergy, edges=edges)
     state = m.streams.noise.bit_generator.state
     clean = trust.signal(m.state, m.p, m.streams, ro, harm=harm, **kw)
     m.streams.noise.bit_generator.state = state

@@ -1,4 +1,4 @@
-"""The ten mechanisms of the model brief, one small named unit each.
+"""The mechanisms of the model brief, one small named unit each.
 
 Each is a :class:`~simulation.mechanisms.base.Mechanism`: a callable of the state, the
 parameters and the random streams, whose docstring states its rule and equations and whose
@@ -13,10 +13,10 @@ from __future__ import annotations
 from .base import Mechanism
 from .communication import Communication
 from .contribution import Contribution
-from .formation import Formation
+from .formation import CommunityValue, Formation
 from .learning import Learning
 from .myths import MythDynamics
-from .review import ReviewAndExit
+from .review import ExitCosts, ReviewAndExit
 from .sharing import BenefitSharing
 from .shocks import ShocksAndTurbulence
 from .synergy import Synergy
@@ -26,6 +26,7 @@ from .turnover import Demography, StaffTurnover
 #: Every mechanism, in the brief's order.
 MECHANISMS: tuple[type[Mechanism], ...] = (
     Formation,
+    CommunityValue,
     Reputation,
     Contribution,
     Communication,
@@ -34,6 +35,7 @@ MECHANISMS: tuple[type[Mechanism], ...] = (
     TrustDynamics,
     MythDynamics,
     ReviewAndExit,
+    ExitCosts,
     ShocksAndTurbulence,
     Learning,
     Demography,
@@ -44,8 +46,10 @@ __all__ = [
     "MECHANISMS",
     "BenefitSharing",
     "Communication",
+    "CommunityValue",
     "Demography",
     "Contribution",
+    "ExitCosts",
     "Formation",
     "Learning",
     "Mechanism",

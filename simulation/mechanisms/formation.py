@@ -22,6 +22,8 @@ from .trust import perceived_trust, reputation_inputs
 MIN_DURATION = 2
 #: ``challenge_rate`` counts challenges a month per this many organisations (its unit).
 RATE_PER = 100.0
+#: Value to the community of a typical challenge (the median of VALUE_SIGMA's lognormal).
+TYPICAL_VALUE = 1.0
 
 
 @dataclass
@@ -57,6 +59,54 @@ def expected_synergy(p: Params, n: int, cover_ratio: float, trust: float) -> flo
     multiplier = 1.0 + p.synergy_gain * trust * u * lead
     coordination = 1.0 + p.coordination_cost * (n - 1)
     return cover_ratio * (1.0 - p.misunderstanding_waste * (1 - u)) * multiplier / coordination
+
+
+class CommunityValue(Mechanism):
+    """Organisations focused on outcomes rather than ego weigh what a challenge is worth to
+    the community, not only what partnering is worth to them.
+
+    Rule. A challenge's value to the community, over that of a typical challenge, pulls an
+    organisation towards taking it on, and keeping at it, in proportion to its outcome focus
+    (seed 002: "an ability to focus on outcomes for communities, rather than on one's ego"):
+    a valuable challenge is worth joining, renewing and staying for at a lower return, a
+    challenge of little value needs a higher one. An ego-driven organisation (focus 0)
+    judges by its return alone. Joining and renewing are judged for the team (its members'
+    mean focus) by the lead, as the lead judges the team's synergy; staying is judged by
+    each member.
+
+    Equations, for a challenge of value v and outcome focus f:
+
+        pull(f, v) = value_weight · f · (v − TYPICAL_VALUE)
+        join (formation):  Ŝ + pull(f̄_team, v) ≥ 1 + decision_margin
+        renew (review):    Ŝ_new + pull(f̄_team, v_new) ≥ 1 + decision_margin
+        stay (review):     view_i + pull(f_i, v_P) ≥ exit_threshold − bar_i
+
+    with Ŝ the expected synergy ratio (:func:`expected_synergy`), view_i the member's
+    smoothed net return and bar_i what leaving would cost it (:class:`~.review.ExitCosts`).
+    Both sides are in units of the member's own output alone.
+    """
+
+    number = "1, 8"
+    title = "Outcome focus weighs a challenge's value to the community"
+    sources = (
+        "brief mechanisms 1 and 8 (a purpose with value to the community)",
+        'seed 002 ("focus on outcomes for communities, rather than on one\'s ego")',
+        'seed 001 ("customers see outcomes delivered")',
+    )
+    constants = ()
+    tests = (
+        "test_risk_mechanisms.py::test_outcome_focused_teams_take_on_valuable_challenges",
+        "test_risk_mechanisms.py::test_outcome_focused_members_stay_for_valuable_challenges",
+        "test_risk_mechanisms.py::test_valuable_challenges_draw_outcome_focused_partnerships",
+    )
+
+    def __call__(self, p: Params, focus: np.ndarray | float, value: np.ndarray | float):
+        """pull(f, v), element-wise."""
+        return p.value_weight * focus * (value - TYPICAL_VALUE)
+
+
+#: The one instance formation and review use (the mechanism holds no state).
+community_value = CommunityValue()
 
 
 def coverage(s: State, members: np.ndarray, req: np.ndarray) -> float:
@@ -135,7 +185,8 @@ class Formation(Mechanism):
       candidate must accept the lead. Red lines exclude partners whose values are too
       far away; required alignment of objectives excludes those who cannot align.
       The lead then compares the expected team output with going alone and forms the
-      partnership only if joining is clearly better.
+      partnership only if joining is clearly better, counting the challenge's value to the
+      community as far as the team is focused on outcomes (:class:`CommunityValue`).
     * ``brokered``: a commissioner proposes the most complementary team it can see,
       judging real capabilities rather than myths; its backing lowers the trust bar.
     * ``mandated``: members are assigned at random, regardless of fit, trust or values,
@@ -146,9 +197,10 @@ class Formation(Mechanism):
     gain_j x (trust_score_base + mean_m τ̂_mj) (voluntary) or gain_j (brokered), where gain_j
     is the rise in coverage; it needs every τ̂_mj >= accept_trust (accept_trust_brokered),
     gain_j > min_gain and (cover + gain_j) / cover > (1 + cc n) / (1 + cc (n − 1)). The team
-    forms if :func:`expected_synergy` >= 1 + decision_margin (with broker_vouched_trust for
-    the trust of a brokered team). The voluntary search pool adds ``strangers`` random free
-    organisations; a broker considers ``broker_pool`` of them.
+    forms if :func:`expected_synergy` + pull(f̄_team, v) >= 1 + decision_margin (see
+    :class:`CommunityValue`), with broker_vouched_trust for the trust of a brokered team.
+    The voluntary search pool adds ``strangers`` random free organisations; a broker
+    considers ``broker_pool`` of them.
 
     Sources: see ``sources``.
     """
@@ -208,6 +260,7 @@ class Formation(Mechanism):
         month = _Search(is_free=free_mask(s, p))
         free = np.flatnonzero(month.is_free)
         mandated = mode == "mandated"
+        s.counts.challenges += n_new
         for _ in range(n_new):
             challenge = new_challenge(s, p, rng.env)
             if free.size < 2:
@@ -349,7 +402,7 @@ class Formation(Mechanism):
         )  # fmt: skip
         if members.size < 2:
             return None
-        if not self.worth_joining(s, p, month, members, req, use_trust):
+        if not self.worth_joining(s, p, month, members, challenge, use_trust):
             return None
         return np.sort(members)
 
@@ -359,10 +412,13 @@ class Formation(Mechanism):
         p: Params,
         month: _Search,
         members: np.ndarray,
-        req: np.ndarray,
+        challenge: Challenge,
         use_trust: bool,
     ) -> bool:
-        """Does the expected team output clearly beat what the members would do alone?"""
+        """Does the expected team output, with the challenge's value to the community as
+        far as the team is focused on outcomes, clearly beat what the members would do
+        alone?"""
+        req = challenge.req
         alone = float((s.orgs.capability[members] @ req).mean())
         if use_trust:
             # Listed for the sorted team, as the partnership will list them if it forms;
@@ -374,7 +430,8 @@ class Formation(Mechanism):
         else:
             expected_trust = p.broker_vouched_trust
         est = expected_synergy(p, members.size, coverage(s, members, req) / alone, expected_trust)
-        return est >= 1.0 + p.decision_margin
+        focus = float(s.orgs.behaviour[members, Behaviour.OUTCOME_FOCUS].mean())
+        return est + community_value(p, focus, challenge.value) >= 1.0 + p.decision_margin
 
     def remember_first_impressions(
         self, month: _Search, team: np.ndarray, pairs_trust: np.ndarray

@@ -34,19 +34,20 @@ class TrustDynamics(Mechanism):
     Rule. Each month every member reads each partner: the partner's commitment against what
     it expects of that partner (first what the partner agreed at formation, then, month by
     month, what it has seen of it), read through the myths held about the partner's sector,
-    so myths make the same behaviour look worse; the fairness of its own return relative to
-    the partnership's, any credit taken from it (harm), the partnership's results, and the
+    so myths make the same behaviour look worse; the fairness of its own equity (what it gets
+    back per unit of all it put in, :class:`~.sharing.BenefitSharing`) relative to the
+    partnership's, any credit taken from it (harm), the partnership's results, and the
     time invested in building trust. The sum is the trust signal. Two organisations that
     work together in several partnerships at once read each other in every one of them, and
     the month's signals add up. A positive total raises trust at rate ``trust_gain`` towards
     1; a negative one lowers it at the larger rate ``trust_loss`` towards 0. What the member
     expects then moves towards what it saw, at rate ``expectation_learning``.
 
-    Equations, for holder a reading partner b in partnership P (commitment c, return ret,
+    Equations, for holder a reading partner b in partnership P (commitment c, equity g,
     harm h, myth m_a(sector b), expectation e_ab, noise ε ~ N(0, signal_noise)):
 
         δ_ab = w_contribution (c_b − e_ab − myth_colour · myth_bias · m_a + ε)
-               + w_fairness · clip(ret_a / mean_P ret − 1, ±fairness_cap)
+               + w_fairness · clip(g_a / mean_P g − 1, ±fairness_cap)
                − w_harm · h_b
                + w_outcome · clip(synergy_P − 1, ±outcome_cap)
                + w_investment · trust_investment
@@ -91,7 +92,7 @@ class TrustDynamics(Mechanism):
         rng: Streams,
         roster: Roster,
         commitment: np.ndarray,
-        ret: np.ndarray,
+        equity: np.ndarray,
         harm: np.ndarray,
         synergy: np.ndarray,
         edges: np.ndarray,
@@ -110,9 +111,9 @@ class TrustDynamics(Mechanism):
         signal -= myth
         signal += rng.noise.normal(0.0, p.signal_noise, size=a.size)
         signal *= p.w_contribution
-        mean_ret = (roster.per_part(ret) / roster.size).take(roster.part)
+        mean_eq = (roster.per_part(equity) / roster.size).take(roster.part)
         with np.errstate(invalid="ignore", divide="ignore"):
-            fair = np.where(mean_ret > 0, ret / mean_ret, 1.0)
+            fair = np.where(mean_eq > 0, equity / mean_eq, 1.0)
         fair -= 1.0
         fair = clip(fair, -p.fairness_cap, p.fairness_cap)
         fair *= p.w_fairness
