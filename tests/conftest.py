@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy import stats
 
 from simulation.model import CollabModel
 from simulation.run import run_model
@@ -29,3 +30,11 @@ def stepped(steps: int = 24, seed: int = 1, **params) -> CollabModel:
     for _ in range(steps):
         m.step()
     return m
+
+
+def greater(a, b, alpha=0.05):
+    """One-sided paired test that a > b over the same seeds (paired t-test at ``alpha``)."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    assert a.mean() > b.mean(), (a.mean(), b.mean())
+    p = stats.ttest_rel(a, b, alternative="greater").pvalue
+    assert p < alpha, p

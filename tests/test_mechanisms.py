@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from conftest import outcomes, stepped
+from conftest import greater, outcomes, stepped
 from scipy import stats
 
 from simulation.codes import Behaviour
@@ -31,13 +31,6 @@ from simulation.params import typed
 from simulation.partnerships import ordered_pairs
 
 SEEDS = range(8)
-
-
-def greater(a, b, alpha=0.05):
-    """One-sided paired test that a > b over the same seeds."""
-    assert np.mean(a) > np.mean(b), (np.mean(a), np.mean(b))
-    p = stats.ttest_rel(a, b, alternative="greater").pvalue
-    assert p < alpha, p
 
 
 @pytest.fixture(scope="module")

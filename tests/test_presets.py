@@ -4,8 +4,7 @@ Paired runs on common seeds, one-sided paired t-tests.
 """
 
 import pytest
-from conftest import REPLICATES, outcomes
-from test_mechanisms import greater
+from conftest import REPLICATES, greater, outcomes
 
 SEEDS = range(100, 100 + REPLICATES)
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from conftest import TEST_BURN_IN, outcomes, stepped
+from conftest import TEST_BURN_IN, greater, outcomes, stepped
 from scipy import stats
 
 from simulation import kernels
@@ -24,14 +24,6 @@ from simulation.sectors import SECTORS
 from simulation.state import Counters
 
 SEEDS = range(8)
-
-
-def greater(a, b, alpha=0.05):
-    """One-sided paired test that a > b over the same seeds."""
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    assert a.mean() > b.mean(), (a.mean(), b.mean())
-    p = stats.ttest_rel(a, b, alternative="greater").pvalue
-    assert p < alpha, p
 
 
 @pytest.fixture(scope="module")
