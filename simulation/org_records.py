@@ -27,21 +27,12 @@ import numpy as np
 import pyarrow as pa
 
 from .codes import Behaviour
+from .columns import Column
 from .errors import UserError, shown
 from .sectors import SECTORS
 
 if TYPE_CHECKING:  # only for annotations: the state (and its compiled kernels) loads late
     from .state import State
-
-
-@dataclass(frozen=True)
-class Column:
-    """One panel column (as :class:`simulation.partnership_records.Column`)."""
-
-    name: str
-    kind: str  # "int64", "float64" or "string"
-    unit: str
-    meaning: str
 
 
 BEHAVIOUR_COLUMNS = tuple(b.label for b in Behaviour)
@@ -80,7 +71,6 @@ PANEL_COLUMNS: tuple[Column, ...] = (
     Column("months_alone", "int64", "months", "months since it was last in a partnership"),
 )
 PANEL_NAMES = tuple(c.name for c in PANEL_COLUMNS)
-_ARROW = {"int64": pa.int64(), "float64": pa.float64(), "string": pa.string()}
 
 #: Kinds of edge in a network snapshot (each relationship is one of them).
 EDGE_KINDS = ("tie_and_worked", "tie", "worked", "former")
@@ -121,10 +111,7 @@ def panel_rows(s: State) -> dict[str, np.ndarray]:
 @functools.cache
 def panel_schema(keys: tuple[tuple[str, pa.DataType], ...] = ()) -> pa.Schema:
     """The panel's schema, after ``keys`` (a sweep's run key columns) if given."""
-    return pa.schema(
-        [pa.field(k, t) for k, t in keys]
-        + [pa.field(c.name, _ARROW[c.kind], nullable=False) for c in PANEL_COLUMNS]
-    )
+    return pa.schema([pa.field(k, t) for k, t in keys] + [c.field() for c in PANEL_COLUMNS])
 
 
 def panel_table(
@@ -132,7 +119,7 @@ def panel_table(
 ) -> pa.Table:
     """``cols`` (:attr:`Recorder.panel`, or several runs' concatenated) as an Arrow table."""
     schema = panel_schema(tuple(keys))
-    arrays = list(key_arrays) + [pa.array(cols[c.name], _ARROW[c.kind]) for c in PANEL_COLUMNS]
+    arrays = list(key_arrays) + [pa.array(cols[c.name], c.arrow) for c in PANEL_COLUMNS]
     return pa.Table.from_arrays(arrays, schema=schema)
 
 

@@ -20,13 +20,13 @@ ratio a lead estimates when forming a team (``Formation.worth_joining``).
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 
 from .codes import Behaviour
+from .columns import Column
 from .governance import RULES
 from .params import PARAMS
 from .partnerships import END_CAUSES, ENDED, Roster
@@ -67,17 +67,6 @@ def record_month(s: State, roster: Roster, work: WorkRecord) -> None:
 
 
 # --- the table ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Column:
-    """One column of the per-partnership table."""
-
-    name: str
-    kind: str  # "int64", "float64", "bool" or "string"
-    unit: str
-    meaning: str
-    nullable: bool = False  # null (NA) while the partnership is active
-
-
 def _rule_column(rule: str) -> Column:
     p = PARAMS[rule]
     kind = {int: "int64", float: "float64", bool: "bool", str: "string"}[p.kind]
@@ -165,7 +154,6 @@ COLUMNS: tuple[Column, ...] = (
     ),
 )
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
-_ARROW = {"int64": "int64", "float64": "float64", "bool": "bool_", "string": "string"}
 _PANDAS = {"int64": "int64", "float64": "float64", "bool": "bool", "string": "str"}
 
 # Sector string of every combination of sectors (bit k = sector k present).
@@ -255,9 +243,7 @@ def _all_columns(s: State, p: Any) -> dict[str, np.ndarray]:
 
 def arrow_fields() -> tuple[pa.Field, ...]:
     """The table's columns as Arrow fields (types fixed, whatever a run's values are)."""
-    return tuple(
-        pa.field(c.name, getattr(pa, _ARROW[c.kind])(), nullable=c.nullable) for c in COLUMNS
-    )
+    return tuple(c.field() for c in COLUMNS)
 
 
 def with_pandas_dtypes(schema: pa.Schema, dtypes: dict[str, str]) -> pa.Schema:
