@@ -221,6 +221,15 @@ def test_sweep_dry_run_prints_size_warm_up_and_estimate(tmp_path, capsys):
     assert "network snapshots at months 4: 6 GraphML files" in text
     assert "pilot: design point 0 (c00000-r0000) took" in text and "for 6 runs on 1 workers" in text
     assert not out.exists()  # nothing written
+    # A directory that already holds a sweep can be previewed; the real run needs --resume.
+    out.mkdir()
+    (out / "sweep.json").write_text("{}")
+    assert main(["sweep", str(exp), "--out", str(out), "--dry-run", "--workers", "1"]) == 0
+    text = capsys.readouterr().out
+    assert "= 6 runs" in text and "already holds results: run with --resume" in text
+    assert sorted(p.name for p in out.iterdir()) == ["sweep.json"]
+    assert main(["sweep", str(exp), "--out", str(out), "--workers", "1"]) == 2
+    assert "already holds results" in capsys.readouterr().err
 
 
 def test_burn_in_is_the_sweeps_warm_up(tmp_path):

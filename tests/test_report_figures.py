@@ -147,3 +147,27 @@ def test_confidence_bands_are_clipped_to_the_range_of_a_share():
     assert lo.tolist() == [0.0, 0.1] and hi.tolist() == [0.9, 1.0]
     lo, hi = _clip(np.array([-3.0]), np.array([5.0]), "active")
     assert lo.tolist() == [0.0] and hi.tolist() == [5.0]
+
+
+def test_heatmap_keeps_the_designed_order_shows_cell_values_and_names_each_mean_once():
+    from simulation.sweep.report import _heatmap_figure
+
+    conditions = [{"preset": p, "rate": r} for p in ("none", "contract") for r in (0.4, 0.1)]
+    rows = [
+        {
+            "condition": i,
+            "status": "ok",
+            **c,
+            "success_share": 0.1 * i,
+            "cross_trust": 0.5,
+            "mean_myth": 0.3 + 0.01 * i,
+        }
+        for i, c in enumerate(conditions)
+    ]
+    fig = _heatmap_figure(pd.DataFrame(rows), {"conditions": conditions}, ("preset", "rate"))
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == ["mean success share", "mean cross trust", "mean myth"]
+    first = fig.axes[0]
+    assert [t.get_text() for t in first.get_yticklabels()] == ["none", "contract"]
+    assert [t.get_text() for t in first.get_xticklabels()] == ["0.4", "0.1"]
+    assert sorted(t.get_text() for t in first.texts) == ["0.00", "0.10", "0.20", "0.30"]

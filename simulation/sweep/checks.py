@@ -117,13 +117,16 @@ def read_sweep_json(folder: Path, *, why: str) -> dict:
     return meta
 
 
-def check_sweep_out(out: Path, *, resume: bool) -> Path:
+def check_sweep_out(out: Path, *, resume: bool, preview: bool = False) -> Path:
     """The sweep's ``--out``: a usable directory path; if it holds anything, a sweep that
-    ``--resume`` may continue (its sweep.json readable)."""
+    ``--resume`` may continue (its sweep.json readable). A ``preview`` (``--dry-run``) writes
+    nothing, so it may look at a full directory without ``--resume``."""
     from ..run import check_output_dir
 
     out = check_output_dir(out, shared=True)
     if out.is_dir() and any(out.iterdir()):
+        if preview and not resume:
+            return out
         if not resume:
             raise UserError(
                 f"output directory {out} already holds results; "

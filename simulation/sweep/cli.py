@@ -83,6 +83,7 @@ def sweep(args) -> int:
     out = check_sweep_out(
         args.out if args.out is not None else Path("results") / "sweeps" / exp.name,
         resume=args.resume,
+        preview=args.dry_run,
     )
     resume = f"collabsim sweep {args.experiment} --out {out} --resume"
     if args.dry_run:
@@ -92,6 +93,12 @@ def sweep(args) -> int:
         n = min(worker_count(workers), pools.cores()) if args.dask is None else (workers or 1)
         for line in plan(exp, out, workers=n, dask=args.dask, resume=args.resume):
             print(line, flush=True)
+        if not args.resume and out.is_dir() and any(out.iterdir()):
+            print(
+                f"  note: {out} already holds results: run with --resume to continue it, "
+                "or --out for a new directory",
+                flush=True,
+            )
         return 0
     try:
         s = run_sweep(

@@ -404,7 +404,9 @@ def _heatmap_figure(runs, meta, factors):
         ax.set_xlabel(b)
         if ax is axes[0]:  # shared rows: named once, clear of the colour bars between panels
             ax.set_ylabel(a)
-        ax.set_title(f"mean {o.replace('_', ' ')}", fontsize=10)
+        name = o.replace("_", " ")
+        # Cells are means over replicates; "mean mean myth" would say it twice.
+        ax.set_title(name if name.startswith("mean ") else f"mean {name}", fontsize=10)
         fig.colorbar(im, ax=ax, shrink=0.9, pad=0.02)
     return fig
 
@@ -412,7 +414,7 @@ def _heatmap_figure(runs, meta, factors):
 def _survival_figure(ps, group_of, names):
     """Kaplan-Meier curves with 95% bands, and the partnerships still at risk below."""
     ps = ps.assign(group=ps.condition.map(group_of))
-    fig = plt.figure(figsize=(8, 4.6 + 0.22 * len(names)), layout="constrained")
+    fig = plt.figure(figsize=(10.5, 4.6 + 0.22 * len(names)), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[4.2, 0.3 + 0.22 * len(names)])
     horizon = float(ps.lifespan.max()) if len(ps) else 1.0
     from matplotlib.ticker import MaxNLocator
@@ -432,7 +434,8 @@ def _survival_figure(ps, group_of, names):
     top.set_ylim(0, 1.02)
     top.set_ylabel("share of partnerships still active")
     top.set_title("partnership survival (Kaplan-Meier, 95% CI)", fontsize=11)
-    top.legend(fontsize=7, frameon=False, loc="lower left")
+    # Beside the curves, not over them: with many conditions an inner legend hides the tails.
+    top.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     bottom.set_ylim(len(names) - 0.5, -0.5)
     bottom.set_yticks(range(len(names)), list(names.values()), fontsize=7)
     bottom.set_xticks(ticks)
