@@ -69,7 +69,7 @@ class CollabModel(mesa.Model):
         self.orgs = [Organisation(self, i, name) for i, name in enumerate(self.state.orgs.name)]
         self.burn_in()
         self.readout: dict[str, float] = {}
-        self.datacollector = mesa.DataCollector(model_reporters=readouts.reporters())
+        self.datacollector = readouts.ReadoutCollector(model_reporters=readouts.reporters())
         self.collect()
 
     def burn_in(self) -> None:

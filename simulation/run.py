@@ -26,7 +26,7 @@ from .org_records import Recorder, Recording, network_filename, panel_table, wri
 from .params import validate_run
 from .partnership_records import arrow_table, partnership_columns
 from .provenance import provenance
-from .readouts import column_dtypes, columns, headline, reporters
+from .readouts import ReadoutCollector, column_dtypes, columns, headline, reporters
 from .scenarios import resolve
 
 OUTPUT_FILES = (
@@ -197,7 +197,7 @@ class BatchModel(CollabModel):
             if batch_column(name) not in SAME_AS_READOUT
         }
         # A new collector, so that month 0 is recorded once with every column.
-        self.datacollector = mesa.DataCollector(model_reporters={**reporters(), **extra})
+        self.datacollector = ReadoutCollector(model_reporters={**reporters(), **extra})
         self.datacollector.collect(self)
 
     def _outcome(self, name: str) -> float:

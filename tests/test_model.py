@@ -215,3 +215,31 @@ def test_formation_bookkeeping_gives_the_same_run_as_recomputing(monkeypatch):
     assert np.array_equal(kept.state.relations.trust, fresh.state.relations.trust)
     assert np.array_equal(kept.state.orgs.myth, fresh.state.orgs.myth)
     assert len(kept.events) == len(fresh.events) > 50
+
+
+def test_readout_collector_records_what_mesas_datacollector_records():
+    from functools import partial
+
+    from simulation.readouts import ReadoutCollector, reporters
+    from simulation.run import BatchModel
+
+    for cls in (CollabModel, BatchModel):
+        m = cls(seed=5, n_orgs=40, burn_in=12)
+        assert type(m.datacollector) is ReadoutCollector
+        plain = mesa.DataCollector(model_reporters=m.datacollector.model_reporters)
+        plain.collect(m)
+        for _ in range(6):
+            m.step()
+            plain.collect(m)
+        ours, mesas = m.datacollector.get_model_vars_dataframe(), plain.get_model_vars_dataframe()
+        pd.testing.assert_frame_equal(ours, mesas)
+        assert len(ours.columns) >= len(reporters())
+    # A value that could change later is still copied when recorded.
+    box = {"v": [1]}
+    rc = ReadoutCollector(model_reporters={"v": partial(lambda model: box["v"])})
+    m = CollabModel(seed=5, n_orgs=20, burn_in=0)
+    rc.collect(m)
+    box["v"].append(2)
+    assert rc.model_vars["v"] == [[1]]
+    with pytest.raises(TypeError, match="functools.partial"):
+        ReadoutCollector(model_reporters={"v": "month"}).collect(m)
