@@ -3,6 +3,8 @@
 #   bash scripts/dev.sh run     set up, then run the default scenario (results/runs/baseline-seed42)
 #   bash scripts/dev.sh test    set up, then run the whole test suite
 #   bash scripts/dev.sh setup   set up only
+#   bash scripts/dev.sh notebook        set up with Jupyter, then open the teaching notebook
+#   bash scripts/dev.sh notebook-html   execute it and render it to docs/notebooks/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=.venv
@@ -52,11 +54,30 @@ setup() {
   fi
 }
 
+setup_notebook() {
+  setup
+  local stamp="$VENV/.installed-notebook"
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    echo "collabsim: installing Jupyter into $VENV (log: $VENV/install-notebook.log)" >&2
+    if ! "$VENV/bin/python" -m pip install -e ".[test,notebook]" > "$VENV/install-notebook.log" 2>&1; then
+      tail -n 30 "$VENV/install-notebook.log" >&2
+      echo "collabsim: installation failed; the full log is $VENV/install-notebook.log" >&2
+      exit 1
+    fi
+    touch "$stamp"
+  fi
+}
+
 task=${1:-run}
 shift || true
 case "$task" in
   setup) setup ;;
   run) setup; exec "$VENV/bin/collabsim" run "$@" ;;
   test) setup; exec "$VENV/bin/python" -m pytest "$@" ;;
-  *) echo "usage: bash scripts/dev.sh [setup|run|test] [args...]" >&2; exit 2 ;;
+  notebook) setup_notebook; exec "$VENV/bin/jupyter" lab notebooks/demo_myths.ipynb "$@" ;;
+  notebook-html)
+    setup_notebook
+    exec "$VENV/bin/jupyter" nbconvert --to html --execute notebooks/demo_myths.ipynb \
+      --output-dir docs/notebooks "$@" ;;
+  *) echo "usage: bash scripts/dev.sh [setup|run|test|notebook|notebook-html] [args...]" >&2; exit 2 ;;
 esac

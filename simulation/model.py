@@ -9,6 +9,7 @@ import numpy as np
 
 from . import readouts
 from .agents import Organisation, Partnership
+from .collector import ReadoutCollector
 from .mechanisms import (
     Demography,
     Formation,
@@ -69,7 +70,7 @@ class CollabModel(mesa.Model):
         self.orgs = [Organisation(self, i, name) for i, name in enumerate(self.state.orgs.name)]
         self.burn_in()
         self.readout: dict[str, float] = {}
-        self.datacollector = readouts.ReadoutCollector(model_reporters=readouts.reporters())
+        self.datacollector = ReadoutCollector(model_reporters=readouts.reporters())
         self.collect()
 
     def burn_in(self) -> None:

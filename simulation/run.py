@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import __version__
+from .collector import ReadoutCollector
 from .errors import UserError, shown
 from .files import atomic_dir
 from .model import CollabModel
@@ -26,7 +27,7 @@ from .org_records import Recorder, Recording, network_filename, panel_table, wri
 from .params import validate_run
 from .partnership_records import arrow_table, partnership_columns
 from .provenance import provenance
-from .readouts import ReadoutCollector, column_dtypes, columns, headline, reporters
+from .readouts import column_dtypes, columns, headline, reporters
 from .scenarios import resolve
 
 OUTPUT_FILES = (

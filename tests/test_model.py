@@ -220,7 +220,8 @@ def test_formation_bookkeeping_gives_the_same_run_as_recomputing(monkeypatch):
 def test_readout_collector_records_what_mesas_datacollector_records():
     from functools import partial
 
-    from simulation.readouts import ReadoutCollector, reporters
+    from simulation.collector import ReadoutCollector
+    from simulation.readouts import reporters
     from simulation.run import BatchModel
 
     for cls in (CollabModel, BatchModel):
