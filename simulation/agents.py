@@ -13,6 +13,7 @@ import mesa
 import numpy as np
 
 from .codes import Behaviour
+from .mechanisms.networks import live_links
 from .mechanisms.trust import perceived_trust
 from .partnerships import END_CAUSES, ENDED, STAGES
 from .sectors import DOMAINS, SECTORS
@@ -84,6 +85,19 @@ class Organisation(mesa.Agent):
         ]
 
     @property
+    def stakeholder_of(self) -> list[Partnership]:
+        """Partnerships that manage this organisation as a stakeholder now (seed 000)."""
+        s = self.model.state
+        links = s.stakeholders
+        mine = live_links(s) & (links.org == self.index)
+        return [Partnership(self.model, int(p)) for p in links.pid[mine]]
+
+    @property
+    def networking_ties(self) -> list[Organisation]:
+        """Organisations it has a personal networking tie with (seed 000)."""
+        return [self.model.orgs[i] for i in self.model.state.ties.of(self.index)]
+
+    @property
     def isolated(self) -> bool:
         return bool(self._o.n_memberships[self.index] == 0)
 
@@ -118,6 +132,19 @@ class Partnership:
     @property
     def members(self) -> list[Organisation]:
         return [self.model.orgs[i] for i in self._t.members_of(self.id)]
+
+    @property
+    def stakeholders(self) -> list[Organisation]:
+        """Organisations outside it that it consults and informs on its current challenge."""
+        s = self.model.state
+        links = s.stakeholders
+        ours = live_links(s) & (links.pid == self.id)
+        return [self.model.orgs[i] for i in links.org[ours]]
+
+    @property
+    def brokered(self) -> bool:
+        """Formed on a commissioner's proposal."""
+        return bool(self._t.p_brokered[self.id])
 
     @property
     def stage(self) -> str:

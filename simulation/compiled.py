@@ -177,19 +177,24 @@ def assemble(
     """The lead's team, in the order its members joined (``formation.Formation.assemble``).
 
     Returns the members, or an empty array when fewer than two would take part. The rule
-    and its reasons are in the docstring of the mechanism.
+    and its reasons are in the docstring of the mechanism. With ``use_trust`` off and
+    ``accept`` = −inf trust plays no part (the commissioner's search), and it is not looked up.
     """
     ok = acceptable_values(values, red_line, red_lines, alignment_required, alignable, lead, cands)
     cands = cands[ok]
     if cands.size == 0:
         return np.empty(0, dtype=np.int64)
     k = cands.size
-    leads = np.full(k, lead, dtype=np.int64)
-    both = perceived_trust(
-        sorted_keys, sorted_edges, recent_keys, recent_edges, n, trust, myth, sector, ties,
-        weight, first_low, first_range,
-        np.concatenate((cands, leads)), np.concatenate((leads, cands)),
-    )  # fmt: skip
+    sees_trust = use_trust or accept > -np.inf
+    if sees_trust:
+        leads = np.full(k, lead, dtype=np.int64)
+        both = perceived_trust(
+            sorted_keys, sorted_edges, recent_keys, recent_edges, n, trust, myth, sector, ties,
+            weight, first_low, first_range,
+            np.concatenate((cands, leads)), np.concatenate((leads, cands)),
+        )  # fmt: skip
+    else:
+        both = np.zeros(2 * k)
     keep = both[:k] >= accept
     cands = cands[keep]
     m = cands.size
@@ -244,10 +249,14 @@ def assemble(
             views[r, :m] = views[r, kept]
         view_sum = view_sum[kept]
         if m and size < max_partners:
-            row = perceived_trust(
-                sorted_keys, sorted_edges, recent_keys, recent_edges, n, trust, myth, sector,
-                ties, weight, first_low, first_range, np.full(m, j, dtype=np.int64), cands,
-            )  # fmt: skip
+            if sees_trust:
+                row = perceived_trust(
+                    sorted_keys, sorted_edges, recent_keys, recent_edges, n, trust, myth,
+                    sector, ties, weight, first_low, first_range,
+                    np.full(m, j, dtype=np.int64), cands,
+                )  # fmt: skip
+            else:
+                row = np.zeros(m)
             views[size - 1, :m] = row
             view_sum = view_sum + row
     if size < 2:

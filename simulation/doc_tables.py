@@ -151,6 +151,7 @@ def state_table() -> str:
         if not isinstance(node, ast.ClassDef) or node.name not in (
             "Organisations",
             "Ties",
+            "StakeholderLinks",
             "State",
             "WorkRecord",
             "PartnershipHistory",

@@ -15,9 +15,12 @@ from .mechanisms import (
     Formation,
     Learning,
     MythDynamics,
+    NetworkSharing,
     ReviewAndExit,
     ShocksAndTurbulence,
     StaffTurnover,
+    StakeholderManagement,
+    TieDecay,
 )
 from .mechanisms.trust import perceived_trust
 from .mechanisms.work import trust, work_together
@@ -26,6 +29,9 @@ from .partnership_records import record_month
 from .population import initial_state
 from .sectors import SECTOR_TITLES, SECTORS
 from .state import Counters, Streams
+
+#: Spawn key of the network stream (any number: it only tells that stream from the others).
+NET_STREAM = 5
 
 
 class CollabModel(mesa.Model):
@@ -37,7 +43,7 @@ class CollabModel(mesa.Model):
     kept in ``model.seed`` so the run can be repeated.
 
     The state is ``model.state`` (:class:`simulation.state.State`); ``model.p`` holds the
-    parameters (typed: ``model.p.clarity``); ``model.streams`` the four random streams.
+    parameters (typed: ``model.p.clarity``); ``model.streams`` the five random streams.
 
     Building the model runs its burn-in (``burn_in`` months, from a stylised month-0
     population to the model's steady state) and then discards what it recorded: the model a
@@ -53,7 +59,10 @@ class CollabModel(mesa.Model):
         super().__init__(rng=seed)
         self.seed = seed
         self.streams = Streams(
-            *(np.random.default_rng(int(s)) for s in self.rng.integers(0, 2**62, size=4))
+            *(np.random.default_rng(int(s)) for s in self.rng.integers(0, 2**62, size=4)),
+            # The network stream is spawned from the seed itself, so that the model's own
+            # generator, and the four streams drawn from it, are as they were without it.
+            net=np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(NET_STREAM,))),
         )
         self.running = True
 
@@ -64,6 +73,9 @@ class CollabModel(mesa.Model):
         self.trust = trust
         self.myths = MythDynamics()
         self.learning = Learning()
+        self.networks = NetworkSharing()
+        self.stakeholders = StakeholderManagement()
+        self.tie_decay = TieDecay()
         self.review = ReviewAndExit()
 
         self.state = initial_state(self.p, self.rng)
@@ -92,8 +104,8 @@ class CollabModel(mesa.Model):
         self.collect()
 
     def month_of_work(self, month: int) -> None:
-        """Environment, demography, formation, joint work, trust, myths, learning, review,
-        staff turnover."""
+        """Environment, demography, formation, joint work, trust, myths, learning, network
+        sharing, stakeholder management, review, tie decay, staff turnover."""
         s, p, rng = self.state, self.p, self.streams
         s.month = month
         s.counts = Counters()
@@ -111,7 +123,10 @@ class CollabModel(mesa.Model):
             self.trust(s, p, edges, delta, seen)
             self.myths(s, p, roster, delta)
             self.learning(s, p, roster, edges, s.work, delta)
+            self.networks(s, p, rng, roster, edges)
+            self.stakeholders(s, p, rng, roster, s.work)
             self.review(s, p, rng, roster, s.work)
+        self.tie_decay(s, p, rng, roster)
         self.turnover(s, p, rng)
         s.orgs.last_partnered[s.orgs.n_memberships > 0] = month
 

@@ -84,7 +84,8 @@ class Params(Mapping[str, Any]):
     burn_in: int
     #: Named governance preset; 'custom' uses the individual rules below.
     governance: Governance
-    #: How partnerships form: by choice, proposed by a commissioner, or mandated.
+    #: How partnerships form: by choice; with a commissioner who proposes teams for the
+    #: challenges it values (organisations may refuse, then search themselves); or mandated.
     formation_mode: FormationMode
     #: Clarity of accountabilities and responsibilities (curbs free-riding).
     clarity: float
@@ -112,6 +113,15 @@ class Params(Mapping[str, Any]):
     trust_investment: float
     #: Partners meet as peers (equal status), not as commissioner and supplier.
     equal_status: bool
+    #: Organisations outside a partnership, touched by its challenge, that its members consult
+    #: and inform while the challenge lasts (stakeholder management, seed 000: 'a defined
+    #: number of people needed to support the plans'); 0 = none. The number is an assumption.
+    stakeholders: int
+    #: Under brokered formation, the lowest value to the community of a challenge for which
+    #: the commissioner proposes a team (challenge values are lognormal with median 1); 0 =
+    #: every challenge (seed 003: a commissioner who steps in for the bids that matter; the
+    #: level is an assumption).
+    commissioner_value: float
     #: Rate at which good experiences build trust.
     trust_gain: float
     #: Rate at which bad experiences destroy trust.
@@ -158,6 +168,19 @@ class Params(Mapping[str, Any]):
     aspiration_learning: float
     #: Monthly rate at which what a member expects of a partner follows what it sees.
     expectation_learning: float
+    #: Monthly chance that a trusted fellow member introduces an organisation to one of its
+    #: networking ties (seed 000: a trusted collaboration begins 'to share networks'; the rate
+    #: is an assumption).
+    network_sharing: float
+    #: Trust, both ways, from which fellow members share their networks (seed 000: 'if the
+    #: collaboration is a trusted one'; assumption, the level at which partners become
+    #: networking ties).
+    network_sharing_trust: float
+    #: What a month as a partnership's stakeholder counts for, as a share of a month of joint
+    #: work: the familiarity gained, and how far the partnership's results move the
+    #: stakeholder's trust in its members (seed 000: connected 'because of their job, without
+    #: any personal or individual connection'; the size is an assumption).
+    stakeholder_weight: float
     #: Share of what staff turnover would erase that full empowerment of staff and
     #: stakeholders keeps.
     empowerment_retention: float
@@ -202,8 +225,8 @@ class Params(Mapping[str, Any]):
     #: Formation: lowest perceived trust at which an organisation will accept a partner
     #: (assumption).
     accept_trust: float
-    #: Formation: the lower trust bar of a brokered team; a commissioner's backing ('I would
-    #: support you', seed 003) lowers it (size assumed).
+    #: Commissioner: the lower trust bar at which a member accepts a partner the commissioner
+    #: proposed; its backing ('I would support you', seed 003) lowers it (size assumed).
     accept_trust_brokered: float
     #: Formation: smallest gain in capability coverage worth an extra partner (assumption).
     min_gain: float
@@ -225,10 +248,9 @@ class Params(Mapping[str, Any]):
     expected_understanding: float
     #: Formation: leadership a would-be member expects when judging a team (assumption).
     expected_leadership: float
-    #: Formation: trust a broker vouches for in the team it proposes (assumption).
+    #: Commissioner: trust it expects a team it backs to reach, in its own estimate of the
+    #: team's synergy: it cannot see the organisations' trust (assumption).
     broker_vouched_trust: float
-    #: Formation: candidates a broker considers for each challenge (assumption).
-    broker_pool: int
     #: Formation: Dirichlet concentration of a challenge's capability needs; below 1 most
     #: challenges need two or three domains (assumption).
     challenge_concentration: float
@@ -415,6 +437,17 @@ class Params(Mapping[str, Any]):
     #: Learning: months of joint work after which trusting partners become a networking tie
     #: (seed 000; size assumed).
     tie_months: int
+    #: Tie decay: monthly chance that a networking tie made by collaboration (joint work, an
+    #: introduction) is lost while the pair do not work together. Burt 2000 (Decay functions):
+    #: most new relationships are gone within a year unless renewed; Burt 2002: nine in ten
+    #: bridges are. 'Most' read as half, 1 - 0.5^(1/12) = 0.056 (nine in ten would be 0.175);
+    #: that reading is the assumption.
+    tie_decay: float
+    #: Tie decay: how much each month of joint work a pair remember slows the decay of their
+    #: tie: the chance is tie_decay / (1 + this x familiarity), halved by a year of joint work
+    #: at 1/12 (Burt 2000: decay slows as a relationship ages and is embedded; the form and
+    #: size are assumptions).
+    tie_decay_slowing: float
     #: Staff turnover: partnering skill a newcomer brings (the middle of the first
     #: population's range; assumption).
     skill_newcomer: float

@@ -318,7 +318,8 @@ _DEFS: list[Param] = [
         "formation_mode",
         str,
         "voluntary",
-        "How partnerships form: by choice, proposed by a commissioner, or mandated.",
+        "How partnerships form: by choice; with a commissioner who proposes teams for the "
+        "challenges it values (organisations may refuse, then search themselves); or mandated.",
         "governance",
         choices=("voluntary", "brokered", "mandated"),
     ),
@@ -411,6 +412,30 @@ _DEFS: list[Param] = [
         False,
         "Partners meet as peers (equal status), not as commissioner and supplier.",
         "governance",
+    ),
+    Param(
+        "stakeholders",
+        int,
+        2,
+        "Organisations outside a partnership, touched by its challenge, that its members "
+        "consult and inform while the challenge lasts (stakeholder management, seed 000: 'a "
+        "defined number of people needed to support the plans'); 0 = none. The number is an "
+        "assumption.",
+        "governance",
+        0,
+        20,
+    ),
+    Param(
+        "commissioner_value",
+        float,
+        1.0,
+        "Under brokered formation, the lowest value to the community of a challenge for which "
+        "the commissioner proposes a team (challenge values are lognormal with median 1); 0 = "
+        "every challenge (seed 003: a commissioner who steps in for the bids that matter; the "
+        "level is an assumption).",
+        "governance",
+        0,
+        10,
     ),
     # --- mechanism strengths (calibration) ---------------------------------------------
     Param(
@@ -581,6 +606,40 @@ _DEFS: list[Param] = [
         1,
     ),
     Param(
+        "network_sharing",
+        float,
+        0.05,
+        "Monthly chance that a trusted fellow member introduces an organisation to one of its "
+        "networking ties (seed 000: a trusted collaboration begins 'to share networks'; the "
+        "rate is an assumption).",
+        "mechanisms",
+        0,
+        1,
+    ),
+    Param(
+        "network_sharing_trust",
+        float,
+        0.7,
+        "Trust, both ways, from which fellow members share their networks (seed 000: 'if the "
+        "collaboration is a trusted one'; assumption, the level at which partners become "
+        "networking ties).",
+        "mechanisms",
+        0,
+        1,
+    ),
+    Param(
+        "stakeholder_weight",
+        float,
+        0.1,
+        "What a month as a partnership's stakeholder counts for, as a share of a month of "
+        "joint work: the familiarity gained, and how far the partnership's results move the "
+        "stakeholder's trust in its members (seed 000: connected 'because of their job, "
+        "without any personal or individual connection'; the size is an assumption).",
+        "mechanisms",
+        0,
+        1,
+    ),
+    Param(
         "empowerment_retention",
         float,
         0.5,
@@ -736,8 +795,9 @@ _DEFS += [
         0.2,
         0,
         1,
-        "Formation: the lower trust bar of a brokered team; a commissioner's backing ('I "
-        "would support you', seed 003) lowers it (size assumed).",
+        "Commissioner: the lower trust bar at which a member accepts a partner the "
+        "commissioner proposed; its backing ('I would support you', seed 003) lowers it "
+        "(size assumed).",
     ),
     _constant(
         "min_gain",
@@ -812,15 +872,8 @@ _DEFS += [
         0.6,
         0,
         1,
-        "Formation: trust a broker vouches for in the team it proposes (assumption).",
-    ),
-    _constant(
-        "broker_pool",
-        int,
-        40,
-        1,
-        100_000,
-        "Formation: candidates a broker considers for each challenge (assumption).",
+        "Commissioner: trust it expects a team it backs to reach, in its own estimate of the "
+        "team's synergy: it cannot see the organisations' trust (assumption).",
     ),
     _constant(
         "challenge_concentration",
@@ -1421,6 +1474,30 @@ _DEFS += [
         240,
         "Learning: months of joint work after which trusting partners become a networking "
         "tie (seed 000; size assumed).",
+    ),
+    # tie decay (mechanisms/networks.py)
+    _constant(
+        "tie_decay",
+        float,
+        0.056,
+        0,
+        1,
+        "Tie decay: monthly chance that a networking tie made by collaboration (joint work, "
+        "an introduction) is lost while the pair do not work together. Burt 2000 (Decay "
+        "functions): most new relationships are gone within a year unless renewed; Burt 2002: "
+        "nine in ten bridges are. 'Most' read as half, 1 - 0.5^(1/12) = 0.056 (nine in ten "
+        "would be 0.175); that reading is the assumption.",
+    ),
+    _constant(
+        "tie_decay_slowing",
+        float,
+        1 / 12,
+        0,
+        10,
+        "Tie decay: how much each month of joint work a pair remember slows the decay of "
+        "their tie: the chance is tie_decay / (1 + this x familiarity), halved by a year of "
+        "joint work at 1/12 (Burt 2000: decay slows as a relationship ages and is embedded; "
+        "the form and size are assumptions).",
     ),
     # staff turnover (mechanisms/turnover.py)
     _constant(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .codes import Behaviour
+from .mechanisms.networks import live_links
 from .partnerships import DECLINING, DELIVERING, EARLY_CAUSES, END_CAUSES, ENDED, FORMING
 from .sectors import SECTORS
 from .state import AMOUNT_KEYS, COUNT_KEYS, State
@@ -57,6 +58,8 @@ def columns() -> list[str]:
         "mean_skill",
         *(f"mean_{b}" for b in BEHAVIOURS),
         "ties_per_org",
+        "stakeholder_links_live",
+        *(f"stakeholder_links_{s}" for s in SECTORS),
     ]
     return base + [f"trust_{c}" for c in MATRIX_COLUMNS] + [f"myth_{c}" for c in MATRIX_COLUMNS]
 
@@ -71,6 +74,7 @@ COUNT_COLUMNS = frozenset(
         "declining",
         "isolated",
         "turbulent",
+        "stakeholder_links_live",
         *(k for k in COUNT_KEYS if k not in AMOUNT_KEYS),
         *(f"total_{k}" for k in COUNT_KEYS if k not in AMOUNT_KEYS),
     ]
@@ -126,6 +130,22 @@ def cross_myth(s: State, myth: np.ndarray | None = None) -> float:
     return float(m[other].mean()) if other.any() else float("nan")
 
 
+def stakeholder_readouts(s: State) -> dict[str, float]:
+    """Live stakeholder links, and the mean number held (as stakeholder) by an organisation
+    of each sector."""
+    links = s.stakeholders
+    org = links.org[live_links(s)]
+    k = len(SECTORS)
+    held = np.bincount(s.orgs.sector[org], minlength=k)
+    per_sector = np.bincount(s.orgs.sector, minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = held / per_sector
+    return {
+        "stakeholder_links_live": int(org.size),
+        **{f"stakeholder_links_{sec}": float(v) for sec, v in zip(SECTORS, mean, strict=True)},
+    }
+
+
 def compute(s: State) -> dict[str, float]:
     """The month's read-out row (adds the month's counters to the run's totals first)."""
     t = s.table
@@ -179,6 +199,7 @@ def compute(s: State) -> dict[str, float]:
             for b, v in zip(BEHAVIOURS, orgs.behaviour.mean(axis=0), strict=True)
         },
         "ties_per_org": float((s.ties.table >= 0).sum() / orgs.n),
+        **stakeholder_readouts(s),
     }
     for name, mat in (("trust", trust_matrix(s)), ("myth", myth_matrix(s))):
         for c, v in zip(MATRIX_COLUMNS, mat.ravel(), strict=True):
@@ -226,6 +247,13 @@ def headline(model: CollabModel) -> dict[str, float]:
         "early_end_share": r["early_end_share"],
         **{f"ended_{c}": int(tot[f"ended_{c}"]) for c in END_CAUSES},
         "went_alone": int(tot["went_alone"]),
+        "formed_brokered": int(tot["formed_brokered"]),
+        "proposals_refused": int(tot["refused"]),
+        "ties_introduced": int(tot["ties_introduced"]),
+        "ties_decayed": int(tot["ties_decayed"]),
+        "stakeholder_links": int(tot["stakeholder_links"]),
+        "ties_per_org": r["ties_per_org"],
+        "relationships_per_org": s.relations.size / s.orgs.n,
         "mean_synergy": float(np.mean(lifetime)) if lifetime.size else float("nan"),
         "share_advantage": float((lifetime > 1).mean()) if lifetime.size else float("nan"),
         "cross_trust": r["cross_trust"],

@@ -22,7 +22,9 @@ class Relations:
 
     Per edge: ``trust`` (0..1, the holder's trust in the other), ``familiarity``
     (months of joint work, fading with staff turnover), ``language`` (0..1, shared language
-    learned, seed 003), ``tie`` (True where there is a personal networking tie, seed 000) and
+    learned, seed 003), ``tie`` (True where there is a personal networking tie, seed 000),
+    ``earned`` (True where that tie was made by collaboration, joint work or an introduction,
+    rather than brought by the organisations' staff: such ties decay unless renewed) and
     ``expect`` (0..1, the commitment the holder expects of the other: first what was agreed,
     then what it has seen).
     """
@@ -34,6 +36,7 @@ class Relations:
         "familiarity": np.float64,
         "language": np.float64,
         "tie": np.bool_,
+        "earned": np.bool_,
         "expect": np.float64,
     }
 
@@ -71,6 +74,10 @@ class Relations:
     @property
     def tie(self) -> np.ndarray:
         return self._tie[: self.size]
+
+    @property
+    def earned(self) -> np.ndarray:
+        return self._earned[: self.size]
 
     @property
     def expect(self) -> np.ndarray:
@@ -123,6 +130,7 @@ class Relations:
             self._familiarity[sl] = 0.0
             self._language[sl] = 0.0
             self._tie[sl] = tie[new]
+            self._earned[sl] = False
             self._expect[sl] = np.nan  # set by whoever starts the relationship
             self._insert_keys(keys, np.arange(self.size, self.size + new.size))
             self.size += new.size

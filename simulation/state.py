@@ -8,6 +8,7 @@ Index spaces, and the names that say which one an array lives in:
 
 * **organisation** (``org``, 0..n-1): rows of :class:`Organisations`; ``Ties`` rows.
 * **edge** (``edge``): one directed relationship in :class:`~simulation.relations.Relations`.
+* **link** (``link``): one stakeholder link of :class:`StakeholderLinks`.
 * **partnership id** (``pid``) and **membership row** (``row``): rows of
   :class:`~simulation.partnerships.PartnershipTable` (``p_*`` and ``m_*`` fields).
 * within a month's :class:`~simulation.partnerships.Roster`: **entry** (an active
@@ -116,6 +117,41 @@ class Ties:
 
 
 @dataclass
+class StakeholderLinks:
+    """Stakeholder management (seed 000): task-bound links between a partnership and
+    organisations outside it that its challenge touches (index space: link).
+
+    Link ``k`` joins partnership ``pid[k]``, for the challenge it took up ``challenge[k]``-th,
+    to ``org[k]``, which is not a member. A link ends with its task: when the partnership ends
+    or takes up another challenge, or when the organisation closes. Links are neither
+    networking ties (:class:`Ties`) nor membership; only live links are kept.
+    """
+
+    pid: np.ndarray  # (links,) int64, partnership id
+    org: np.ndarray  # (links,) int64, the stakeholder organisation
+    challenge: np.ndarray  # (links,) int64, the partnership's challenge count when it was made
+    founded: np.ndarray  # (links,) int64, the organisation's founding month then (closed if not)
+
+    @classmethod
+    def empty(cls) -> StakeholderLinks:
+        return cls(*(np.zeros(0, np.int64) for _ in fields(cls)))
+
+    @property
+    def size(self) -> int:
+        return self.pid.size
+
+    def keep(self, mask: np.ndarray) -> None:
+        """Keep only the links where ``mask`` is set."""
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name)[mask])
+
+    def extend(self, *columns: np.ndarray) -> None:
+        """Add links: one array per field, in field order, one entry per new link."""
+        for f, new in zip(fields(self), columns, strict=True):
+            setattr(self, f.name, np.concatenate([getattr(self, f.name), new.astype(np.int64)]))
+
+
+@dataclass
 class Counters:
     """Things counted over a month (or, summed, over a run)."""
 
@@ -142,6 +178,11 @@ class Counters:
     # exit arrangements, and carried by the partners they left.
     exit_paid: float = 0
     exit_stranded: float = 0
+    formed_brokered: float = 0  # partnerships formed on a commissioner's proposal
+    refused: float = 0  # commissioner's proposals the organisations refused
+    ties_introduced: float = 0  # networking ties made by a trusted partner's introduction
+    stakeholder_links: float = 0  # stakeholder links made (for partnerships' challenges)
+    ties_decayed: float = 0  # networking ties made by collaboration lost for want of joint work
     # Trust moved by good and by bad readings (sum of |Δτ|) and the signals that moved it
     # (sum of |Δ|): what a run says about trust's asymmetry (Slovic 1993).
     trust_gained: float = 0
@@ -250,6 +291,7 @@ class Streams:
     form: np.random.Generator  # formation choices
     noise: np.random.Generator  # misreadings and chance exits
     demog: np.random.Generator  # closures, foundings and staff turnover
+    net: np.random.Generator  # introductions, tie decay and the choice of stakeholders
 
 
 @dataclass
@@ -270,4 +312,7 @@ class State:
     n_founded: np.ndarray = field(default_factory=lambda: np.zeros(len(Sector), np.int64))
     history: PartnershipHistory = field(  # per-partnership sums over the months worked
         default_factory=PartnershipHistory.empty
+    )
+    stakeholders: StakeholderLinks = field(  # live stakeholder links
+        default_factory=StakeholderLinks.empty
     )

@@ -22,7 +22,8 @@ import pandas as pd
 STORE = Path(__file__).with_name("digests.json")
 
 #: (name, parameters, months). Default; large populations (8,000 passes the relationship
-#: side-index threshold); each governance preset; brokered and mandated formation.
+#: side-index threshold); each governance preset; brokered and mandated formation; without
+#: network sharing, stakeholder links and tie decay.
 CONFIGS: list[tuple[str, dict, int]] = [
     ("default", {}, 120),
     ("orgs_2000", {"n_orgs": 2000, "burn_in": 0}, 60),
@@ -34,6 +35,7 @@ CONFIGS: list[tuple[str, dict, int]] = [
     ("preset_forced_marriage", {"governance": "forced_marriage"}, 120),
     ("brokered", {"formation_mode": "brokered"}, 120),
     ("mandated", {"formation_mode": "mandated"}, 120),
+    ("networks_off", {"network_sharing": 0.0, "stakeholders": 0, "tie_decay": 0.0}, 120),
     (
         "no_reputation",
         {
@@ -68,7 +70,8 @@ ORG_FIELDS = (
     "contact_good",
     "contact_bad",
 )
-REL_FIELDS = ("src", "dst", "trust", "familiarity", "language", "tie", "expect")
+REL_FIELDS = ("src", "dst", "trust", "familiarity", "language", "tie", "earned", "expect")
+LINK_FIELDS = ("pid", "org", "challenge", "founded")
 #: Records kept only for read-outs (``state.history``, the per-partnership sums) are not
 #: hashed: nothing in a month reads them, and the output tables built from them are tested on
 #: their own (tests/test_partnership_records.py).
@@ -89,6 +92,7 @@ def _named_state(m) -> list[tuple[str, object]]:
     t = s.table
     out += [(f"table.{f}", getattr(t, f)[: t.n_p]) for f in t.P_FIELDS if f not in NOT_HASHED]
     out += [(f"table.{f}", getattr(t, f)[: t.n_m]) for f in t.M_FIELDS]
+    out += [(f"stakeholders.{f}", getattr(s.stakeholders, f)) for f in LINK_FIELDS]
     out += [
         ("events", s.events),
         ("counts", s.counts.as_dict()),
@@ -96,7 +100,7 @@ def _named_state(m) -> list[tuple[str, object]]:
         ("readout", dict(m.readout)),
     ]
     out.append(("rng", m.rng.bit_generator.state))
-    for name in ("env", "form", "noise", "demog"):
+    for name in ("env", "form", "noise", "demog", "net"):
         out.append((f"rng_{name}", getattr(m.streams, name).bit_generator.state))
     return out
 

@@ -165,8 +165,11 @@ def test_team_search_equals_the_array_rule(model):
         cands = np.unique(rng.integers(0, s.orgs.n, int(rng.integers(1, 40))))
         cands = cands[cands != lead]
         req = rng.dirichlet(np.ones(s.orgs.capability.shape[1]))
-        use_trust = bool(rng.random() < 0.8)
-        accept = p.accept_trust if use_trust else 0.0
+        # the voluntary search; a broker that reads trust only for acceptance; the
+        # commissioner's, which ignores trust altogether
+        mode = rng.random()
+        use_trust = bool(mode < 0.6)
+        accept = p.accept_trust if use_trust else (0.0 if mode < 0.8 else -np.inf)
         got = kernels.assemble(
             lead, cands, req, s.orgs.capability, s.orgs.values, s.orgs.red_line, p.red_lines,
             p.alignment_required, p.alignable_distance, p.max_partners, p.coordination_cost,

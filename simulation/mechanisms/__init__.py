@@ -13,9 +13,10 @@ from __future__ import annotations
 from .base import Mechanism
 from .communication import Communication
 from .contribution import Contribution
-from .formation import CommunityValue, Formation
+from .formation import Commissioner, CommunityValue, Formation
 from .learning import Learning
 from .myths import MythDynamics
+from .networks import NetworkSharing, StakeholderManagement, TieDecay
 from .review import ExitCosts, ReviewAndExit
 from .sharing import BenefitSharing
 from .shocks import ShocksAndTurbulence
@@ -27,6 +28,7 @@ from .turnover import Demography, StaffTurnover
 MECHANISMS: tuple[type[Mechanism], ...] = (
     Formation,
     CommunityValue,
+    Commissioner,
     Reputation,
     Contribution,
     Communication,
@@ -40,11 +42,15 @@ MECHANISMS: tuple[type[Mechanism], ...] = (
     Learning,
     Demography,
     StaffTurnover,
+    NetworkSharing,
+    StakeholderManagement,
+    TieDecay,
 )
 
 __all__ = [
     "MECHANISMS",
     "BenefitSharing",
+    "Commissioner",
     "Communication",
     "CommunityValue",
     "Demography",
@@ -54,10 +60,13 @@ __all__ = [
     "Learning",
     "Mechanism",
     "MythDynamics",
+    "NetworkSharing",
     "Reputation",
     "ReviewAndExit",
     "ShocksAndTurbulence",
     "StaffTurnover",
+    "StakeholderManagement",
+    "TieDecay",
     "Synergy",
     "TrustDynamics",
     "traceability",

@@ -8,10 +8,11 @@ import numpy as np
 
 from .. import kernels
 from ..codes import Behaviour
-from ..lifecycle import start_partnership
+from ..lifecycle import log_story, start_partnership
 from ..param_types import Params
 from ..partnerships import ordered_pairs
 from ..state import State, Streams
+from ..stories import join_names
 from .base import Mechanism
 from .contribution import agreed_output, planned_commitment
 from .trust import perceived_trust, reputation_inputs
@@ -114,6 +115,13 @@ def coverage(s: State, members: np.ndarray, req: np.ndarray) -> float:
     return float(s.orgs.capability[members].max(axis=0) @ req)
 
 
+def team_estimate(s: State, p: Params, members: np.ndarray, req: np.ndarray, trust: float) -> float:
+    """:func:`expected_synergy` of a team for a challenge needing ``req``, at ``trust``: its
+    coverage over its members' mean own fit is the complementarity it expects to gain."""
+    alone = float((s.orgs.capability[members] @ req).mean())
+    return expected_synergy(p, members.size, coverage(s, members, req) / alone, trust)
+
+
 def free_mask(s: State, p: Params) -> np.ndarray:
     """Which organisations have room for another partnership and resources to give."""
     orgs = s.orgs
@@ -159,12 +167,34 @@ def first_views(members: np.ndarray, first: np.ndarray) -> np.ndarray:
     return np.bincount(pos, weights=first, minlength=members.size) / (members.size - 1)
 
 
+def team_search(
+    s: State,
+    p: Params,
+    lead: int,
+    cands: np.ndarray,
+    req: np.ndarray,
+    accept: float,
+    use_trust: bool,
+) -> np.ndarray:
+    """The compiled greedy team search around ``lead`` (members in the order they joined, or
+    an empty array). ``use_trust`` weighs candidates by perceived trust; ``accept`` = −inf
+    with ``use_trust`` off ignores trust altogether (the commissioner's view)."""
+    orgs = s.orgs
+    return kernels.assemble(
+        lead, np.ascontiguousarray(cands, dtype=np.int64), req, orgs.capability, orgs.values,
+        orgs.red_line, p.red_lines, p.alignment_required, p.alignable_distance, p.max_partners,
+        p.coordination_cost, float(accept), use_trust, p.trust_score_base, p.min_gain,
+        *s.relations.index(), *reputation_inputs(s, p),
+    )  # fmt: skip
+
+
 @dataclass
 class _Search:
     """One month's search: who is still free, and the first impressions of teams judged."""
 
     is_free: np.ndarray
     lead: int = -1  # the lead of the challenge being judged
+    brokered: bool = False  # the team judged was proposed by the commissioner
     #: Perceived trust between the ordered pairs of a team judged this month, keyed by the
     #: sorted team: the first impressions its relationships start from if it forms.
     team_trust: dict[bytes, np.ndarray] = field(default_factory=dict)
@@ -187,20 +217,22 @@ class Formation(Mechanism):
       The lead then compares the expected team output with going alone and forms the
       partnership only if joining is clearly better, counting the challenge's value to the
       community as far as the team is focused on outcomes (:class:`CommunityValue`).
-    * ``brokered``: a commissioner proposes the most complementary team it can see,
-      judging real capabilities rather than myths; its backing lowers the trust bar.
+    * ``brokered``: a commissioner (:class:`Commissioner`) proposes, for the challenges it
+      values, the most complementary team it can see, judging real capabilities rather
+      than myths; the organisations accept or refuse it by their own trust, which the
+      commissioner's backing lets them stretch. Where it proposes nothing, or its proposal
+      is refused, the lead searches by itself, as under ``voluntary``.
     * ``mandated``: members are assigned at random, regardless of fit, trust or values,
       and cannot refuse.
 
     Equations. Challenges arrive as Poisson(challenge_rate x n / 100) a month. The lead is
     drawn among free organisations with probability ∝ (k_i · r)². A candidate j's score is
-    gain_j x (trust_score_base + mean_m τ̂_mj) (voluntary) or gain_j (brokered), where gain_j
-    is the rise in coverage; it needs every τ̂_mj >= accept_trust (accept_trust_brokered),
-    gain_j > min_gain and (cover + gain_j) / cover > (1 + cc n) / (1 + cc (n − 1)). The team
-    forms if :func:`expected_synergy` + pull(f̄_team, v) >= 1 + decision_margin (see
-    :class:`CommunityValue`), with broker_vouched_trust for the trust of a brokered team.
-    The voluntary search pool adds ``strangers`` random free organisations; a broker
-    considers ``broker_pool`` of them.
+    gain_j x (trust_score_base + mean_m τ̂_mj), where gain_j is the rise in coverage; it needs
+    every τ̂_mj >= accept_trust, gain_j > min_gain and (cover + gain_j) / cover >
+    (1 + cc n) / (1 + cc (n − 1)). The team forms if :func:`expected_synergy`, at the team's
+    mean perceived trust, + pull(f̄_team, v) >= 1 + decision_margin (see
+    :class:`CommunityValue`). The voluntary search pool adds ``strangers`` random free
+    organisations. (The commissioner's rule is in :class:`Commissioner`.)
 
     Sources: see ``sources``.
     """
@@ -217,7 +249,6 @@ class Formation(Mechanism):
     )
     constants = (
         "accept_trust",
-        "accept_trust_brokered",
         "min_gain",
         "decision_margin",
         "alignable_distance",
@@ -226,8 +257,6 @@ class Formation(Mechanism):
         "strangers",
         "expected_understanding",
         "expected_leadership",
-        "broker_vouched_trust",
-        "broker_pool",
         "challenge_concentration",
         "duration_spread_low",
         "duration_spread_high",
@@ -265,6 +294,7 @@ class Formation(Mechanism):
             challenge = new_challenge(s, p, rng.env)
             if free.size < 2:
                 break
+            month.brokered = False
             team = search(s, p, rng, month, challenge, free)
             agreed = None if team is None else negotiate(s, p, team)
             if agreed is None:
@@ -286,12 +316,13 @@ class Formation(Mechanism):
                 float(output.sum() * challenge.duration),
                 aligned,
                 first,
-                brokered=mode == "brokered",
+                brokered=month.brokered,
                 mandated=mandated,
                 forming=forming,
                 plan=plan,
                 agreed=output,
             )
+            s.counts.formed_brokered += month.brokered
             full = team[s.orgs.n_memberships[team] >= p.max_memberships]
             if full.size:
                 month.is_free[full] = False
@@ -336,8 +367,21 @@ class Formation(Mechanism):
         free: np.ndarray,
     ) -> np.ndarray | None:
         lead = self.lead_for(s, rng, month, challenge, free)
+        return self.voluntary_from(s, p, rng, month, challenge, free, lead)
+
+    def voluntary_from(
+        self,
+        s: State,
+        p: Params,
+        rng: Streams,
+        month: _Search,
+        challenge: Challenge,
+        free: np.ndarray,
+        lead: int,
+    ) -> np.ndarray | None:
+        """The lead's own search for partners (its network, past partners, strangers)."""
         cands = self.search_pool(s, p, rng, month, lead, free)
-        return self.assemble(s, p, month, lead, cands, challenge, p.accept_trust, use_trust=True)
+        return self.assemble(s, p, month, lead, cands, challenge)
 
     def brokered(
         self,
@@ -349,12 +393,16 @@ class Formation(Mechanism):
         free: np.ndarray,
     ) -> np.ndarray | None:
         lead = self.lead_for(s, rng, month, challenge, free)
-        pool = free[free != lead]
-        if pool.size > p.broker_pool:
-            pool = rng.form.choice(pool, size=p.broker_pool, replace=False)
-        return self.assemble(
-            s, p, month, lead, pool, challenge, p.accept_trust_brokered, use_trust=False
-        )
+        proposal = None
+        if challenge.value >= p.commissioner_value:
+            proposal = commissioner.propose(s, p, lead, challenge, free)
+        if proposal is not None:
+            team = commissioner.accepted(s, p, lead, proposal)
+            if team is not None and self.worth_joining(s, p, month, team, challenge):
+                month.brokered = True
+                return team
+            commissioner.refused(s, lead, proposal, team)
+        return self.voluntary_from(s, p, rng, month, challenge, free, lead)
 
     def mandated(
         self,
@@ -389,20 +437,11 @@ class Formation(Mechanism):
         lead: int,
         cands: np.ndarray,
         challenge: Challenge,
-        accept: float,
-        use_trust: bool,
     ) -> np.ndarray | None:
-        req = challenge.req
-        orgs = s.orgs
-        members = kernels.assemble(
-            lead, cands, req, orgs.capability, orgs.values, orgs.red_line, p.red_lines,
-            p.alignment_required, p.alignable_distance, p.max_partners, p.coordination_cost,
-            accept, use_trust, p.trust_score_base, p.min_gain,
-            *s.relations.index(), *reputation_inputs(s, p),
-        )  # fmt: skip
+        members = team_search(s, p, lead, cands, challenge.req, p.accept_trust, use_trust=True)
         if members.size < 2:
             return None
-        if not self.worth_joining(s, p, month, members, challenge, use_trust):
+        if not self.worth_joining(s, p, month, members, challenge):
             return None
         return np.sort(members)
 
@@ -413,23 +452,17 @@ class Formation(Mechanism):
         month: _Search,
         members: np.ndarray,
         challenge: Challenge,
-        use_trust: bool,
     ) -> bool:
-        """Does the expected team output, with the challenge's value to the community as
-        far as the team is focused on outcomes, clearly beat what the members would do
-        alone?"""
-        req = challenge.req
-        alone = float((s.orgs.capability[members] @ req).mean())
-        if use_trust:
-            # Listed for the sorted team, as the partnership will list them if it forms;
-            # kept as the first impressions its relationships start from.
-            team = np.sort(members)
-            pairs_trust = perceived_trust(s, p, *ordered_pairs(team))
-            self.remember_first_impressions(month, team, pairs_trust)
-            expected_trust = float(pairs_trust.sum() / pairs_trust.size)  # the mean
-        else:
-            expected_trust = p.broker_vouched_trust
-        est = expected_synergy(p, members.size, coverage(s, members, req) / alone, expected_trust)
+        """Does the expected team output, at the members' own trust in each other and with
+        the challenge's value to the community as far as the team is focused on outcomes,
+        clearly beat what the members would do alone?"""
+        # Listed for the sorted team, as the partnership will list them if it forms;
+        # kept as the first impressions its relationships start from.
+        team = np.sort(members)
+        pairs_trust = perceived_trust(s, p, *ordered_pairs(team))
+        self.remember_first_impressions(month, team, pairs_trust)
+        expected_trust = float(pairs_trust.sum() / pairs_trust.size)  # the mean
+        est = team_estimate(s, p, members, challenge.req, expected_trust)
         focus = float(s.orgs.behaviour[members, Behaviour.OUTCOME_FOCUS].mean())
         return est + community_value(p, focus, challenge.value) >= 1.0 + p.decision_margin
 
@@ -438,3 +471,108 @@ class Formation(Mechanism):
     ) -> None:
         """Keep the sorted team's view of itself for the partnership, if it forms."""
         month.team_trust[team.tobytes()] = pairs_trust
+
+
+class Commissioner(Mechanism):
+    """A commissioner with its own view of who should work together (brokered formation).
+
+    Rule. Seed 003: NHS Calderdale, the commissioner, saw two trusts about to bid
+    separately and "suggested they team up with each other and its own provider arm":
+    "why don't you think about doing it this way, and I would support you". Under
+    ``formation_mode = brokered`` the commissioner looks at each arriving challenge whose
+    value to the community is at least ``commissioner_value``. It sees what is on the
+    record: capabilities, sectors, missions and red lines; it does not see the trust
+    organisations hold in each other, which is private. Starting from the organisation that
+    would take the challenge on (the lead), it adds, one at a time, the free organisation
+    that most raises the team's capability coverage of the challenge (complementarity),
+    while the gain exceeds min_gain and beats the extra coordination cost, the team stays
+    within everyone's red lines, and the team has at most ``max_partners`` members (the
+    voluntary search's compiled kernel, with trust left out). It proposes the team if its
+    own estimate of the synergy ratio, at the trust it expects a team it backs to reach
+    (broker_vouched_trust), clears 1 + decision_margin.
+
+    The organisations then decide by their own trust. With the commissioner's backing a
+    member accepts a proposed partner it trusts at least accept_trust_brokered (below the
+    accept_trust of a partner it chose itself); while some pair does not accept each other,
+    the member in most such pairs (ties: the one the others trust least) drops out, never
+    the lead. The rest (two or more) form the partnership if they, at their own mean
+    perceived trust, expect it to beat going alone (:meth:`Formation.worth_joining`).
+    Otherwise the proposal is refused, and the lead looks for partners by itself.
+
+    Equations, for challenge r with value v, lead l, free organisations F, team T:
+
+        proposes iff v >= commissioner_value
+        T ← {l};  repeat: j* = argmax_{j ∈ F ok} gain_j,  gain_j = cover(T ∪ j) − cover(T),
+            ok: gain_j > min_gain, cover(T ∪ j) / cover(T) > (1 + cc |T|) / (1 + cc (|T| − 1)),
+            red lines of j and of every member of T respected
+        proposed iff expected_synergy(|T|, cover(T) / mean_i k_i · r, broker_vouched_trust)
+                     >= 1 + decision_margin
+        accepted pair (a, b): τ̂_ab >= accept_trust_brokered and τ̂_ba >= accept_trust_brokered
+    """
+
+    number = "1"
+    title = "The commissioner: proposed teams, accepted or refused"
+    sources = (
+        "brief: a broker may propose a partnership (mechanism 1); environment: "
+        "'optionally a commissioner/broker'",
+        'seed 003 (NHS Calderdale: "suggested they team up"; "I would support you")',
+    )
+    constants = ("accept_trust_brokered", "broker_vouched_trust", "min_gain", "decision_margin")
+    tests = (
+        "test_network_mechanisms.py::test_commissioner_proposes_complementary_teams_for_valued_challenges",
+        "test_network_mechanisms.py::test_organisations_refuse_proposed_partners_they_distrust",
+        "test_network_mechanisms.py::test_commissioner_gets_partnerships_past_thin_networks",
+        "test_mechanisms.py::test_formation_broker_gets_partnerships_past_myths",
+    )
+
+    def propose(
+        self, s: State, p: Params, lead: int, challenge: Challenge, free: np.ndarray
+    ) -> np.ndarray | None:
+        """The team the commissioner would propose around ``lead`` (sorted), or None."""
+        members = team_search(s, p, lead, free[free != lead], challenge.req, -np.inf, False)
+        if members.size < 2:
+            return None
+        estimate = team_estimate(s, p, members, challenge.req, p.broker_vouched_trust)
+        return np.sort(members) if estimate >= 1.0 + p.decision_margin else None
+
+    def accepted(self, s: State, p: Params, lead: int, team: np.ndarray) -> np.ndarray | None:
+        """What is left of a proposed team once members drop partners they distrust."""
+        team = np.sort(team)
+        while team.size >= 2:
+            a, b = ordered_pairs(team)
+            views = perceived_trust(s, p, a, b)
+            low = views < p.accept_trust_brokered
+            if not low.any():
+                return team
+            pa, pb = np.searchsorted(team, a), np.searchsorted(team, b)
+            k = team.size
+            refusals = np.bincount(pa[low], minlength=k) + np.bincount(pb[low], minlength=k)
+            refusals[team == lead] = -1
+            trusted = np.bincount(pb, weights=views, minlength=k)
+            worst = int(np.lexsort((trusted, -refusals))[0])
+            team = np.delete(team, worst)
+        return None
+
+    def refused(self, s: State, lead: int, proposal: np.ndarray, team: np.ndarray | None) -> None:
+        """Count and tell a refused proposal: who declined, or that it was not worth it."""
+        s.counts.refused += 1
+        names = s.orgs.name
+        proposed = np.sort(proposal).tolist()
+        kept = [lead] if team is None else team.tolist()
+        out = [names[i] for i in proposed if i not in kept]
+        why = []
+        if out:
+            why.append(f"too little trust between the partners proposed kept {join_names(out)} out")
+        if team is not None:  # two or more accepted each other, and then judged it
+            why.append(f"{'the rest' if out else 'they'} judged it not worth joining")
+        who = join_names([names[i] for i in proposed])
+        log_story(
+            s,
+            "refused",
+            f"the commissioner proposed that {who} team up; {' and '.join(why)}; "
+            f"{names[lead]} looked for partners itself",
+        )
+
+
+#: The one commissioner (it holds no state).
+commissioner = Commissioner()

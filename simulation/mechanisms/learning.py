@@ -167,5 +167,6 @@ class Learning(Mechanism):
         if both.any():
             a, b = a[both], b[both]
             s.ties.add(a, b)
-            rel.tie[rel.lookup(a, b)] = True
-            rel.tie[rel.lookup(b, a)] = True
+            for e in (rel.lookup(a, b), rel.lookup(b, a)):
+                rel.tie[e] = True
+                rel.earned[e] = True  # made by collaboration: it decays unless renewed

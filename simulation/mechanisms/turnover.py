@@ -11,6 +11,7 @@ from ..population import found, tie_partners
 from ..sectors import CLOSURE_RATE, MYTH_PATTERN, STAFF_TURNOVER
 from ..state import State, Streams
 from .base import Mechanism
+from .networks import link_pairs
 from .trust import perceived_trust
 
 #: Months in a year (annual rates become monthly ones).
@@ -97,7 +98,8 @@ class StaffTurnover(Mechanism):
         for each relationship i → j:  τ_ij ← τ_ij + q_i (τ⁰_ij − τ_ij),
             τ⁰_ij = first_low + first_range (1 − m_i(sector j));
             ℓ_ij ← (1 − q_i) ℓ_ij;  familiarity_ij ← (1 − q_i) familiarity_ij;
-            forgotten (removed) once familiarity_ij < forgotten, with no tie and no joint work
+            forgotten (removed) once familiarity_ij < forgotten, with no tie, no joint work
+            and no live stakeholder link
         each networking tie i–j is lost with probability max(q_i, q_j);
         newcomers network: organisation i makes Poisson(q_i · network_degree / 2) new ties,
         drawn as at month 0 (so ties turn over around the network's typical degree)
@@ -158,14 +160,20 @@ class StaffTurnover(Mechanism):
         trust = perceived_trust(s, p, a, b)  # an acquaintance starts from reputation and myths
         e = s.relations.add(a, b, trust)
         s.relations.tie[e] = True
+        s.relations.earned[e] = False  # a newcomer's own tie
 
     def at_work(self, s: State) -> np.ndarray:
-        """Which relationships join fellow members of a partnership at work now."""
+        """Which relationships join fellow members of a partnership at work now, or a
+        partnership's members and its stakeholders while the task lasts."""
         ro = s.table.roster()
         mask = np.zeros(s.relations.size, dtype=bool)
         if ro.n:
             e = s.relations.lookup(ro.pair_org_a, ro.pair_org_b)
             mask[e[e >= 0]] = True
+            if s.stakeholders.size:
+                c, m, _ = link_pairs(s, ro)
+                e = s.relations.lookup(c, m)
+                mask[e[e >= 0]] = True
         return mask
 
     def lose_ties(self, s: State, q: np.ndarray, gen: np.random.Generator) -> None:
@@ -182,3 +190,4 @@ class StaffTurnover(Mechanism):
             for x, y in ((a, b), (b, a)):
                 e = rel.lookup(x, y)
                 rel.tie[e[e >= 0]] = False
+                rel.earned[e[e >= 0]] = False

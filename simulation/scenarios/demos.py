@@ -197,17 +197,23 @@ demo(
     "demo_commissioner_as_broker",
     "The commissioner as broker: suggesting that organisations team up instead of "
     "competing (seed 003).",
-    {"network_cross_sector": 0.05, "formation_mode": "voluntary"},
+    {"network_cross_sector": 0.05, "formation_mode": "voluntary", "commissioner_value": 0.0},
     watch="Personal networks rarely cross sector lines here, so organisations seldom hear of "
     "good partners in other sectors. Watch how many organisations are in no "
     "partnership, and how often a challenge is tackled alone (the run summary's "
     "'went alone').",
     change="Set 'formation mode' to brokered and press Reset: a commissioner who sees the "
-    "whole system proposes the most complementary team for each challenge.",
-    happens="More partnerships form and far fewer challenges are tackled alone, because the "
-    "broker connects organisations that their own networks would never have "
-    "introduced. Brokered teams are strangers at first, so trust-building still "
-    "matters (try raising 'trust investment' too).",
+    "whole system proposes, for each challenge, the most complementary team it can find "
+    "('commissioner value' is 0 here, so it attends to every challenge; raise it and it "
+    "attends only to the more valuable ones).",
+    happens="More partnerships form, fewer organisations sit outside any partnership and "
+    "fewer challenges are tackled alone, because the commissioner connects organisations "
+    "that their own networks would never have introduced; more value reaches the "
+    "community. But the commissioner cannot see trust: the organisations still decide, "
+    "and the event log tells of proposals refused by members who did not trust the "
+    "partners proposed or did not think the team worth joining. Brokered teams are "
+    "strangers at first, and a smaller share of them meets its goal, so trust-building "
+    "still matters (try raising 'trust investment' too).",
     contrast=Contrast(
         {"formation_mode": "brokered"},
         "went_alone",
