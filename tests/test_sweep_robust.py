@@ -426,7 +426,7 @@ def test_workers_are_gone_soon_after_the_parent_is_killed(tmp_path):
 # --- 5. timeouts ------------------------------------------------------------------------
 def test_a_hung_run_times_out_and_the_others_reach_disk_while_it_hangs(tmp_path, monkeypatch):
     monkeypatch.setattr(sweep_runner, "FLUSH_SECONDS", 0.5)
-    exp = small(tmp_path, timeout=4)
+    exp = small(tmp_path, timeout=20)  # generous: a loaded machine runs slowly
     # The hung run never ends by itself, so the sweep returning at all shows it was stopped;
     # no wall-clock bound (a loaded machine takes its time starting the pool).
     s = run_sweep(exp, tmp_path / "o", workers=2, progress=False, run_fn=hangs_for_one)

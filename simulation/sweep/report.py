@@ -435,7 +435,8 @@ def _survival_figure(ps, group_of, names):
     top.set_ylabel("share of partnerships still active")
     top.set_title("partnership survival (Kaplan-Meier, 95% CI)", fontsize=11)
     # Beside the curves, not over them: with many conditions an inner legend hides the tails.
-    top.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    if top.get_legend_handles_labels()[0]:
+        top.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     bottom.set_ylim(len(names) - 0.5, -0.5)
     bottom.set_yticks(range(len(names)), list(names.values()), fontsize=7)
     bottom.set_xticks(ticks)
