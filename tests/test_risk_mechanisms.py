@@ -242,7 +242,7 @@ def test_outcome_focused_teams_take_on_valuable_challenges(busy):
             for _ in range(300):
                 team = rng.choice(s.orgs.n, size=int(rng.integers(2, 4)), replace=False)
                 ch = Challenge(req=rng.dirichlet(np.full(4, 0.7)), value=value, duration=36)
-                n += f.worth_joining(s, m.p, month, team, ch, use_trust=True)
+                n += f.worth_joining(s, m.p, month, team, ch)
             yes[focus, value] = n
     assert yes[0.0, 0.6] == yes[0.0, 1.6]  # an ego-driven team judges by its return alone
     assert yes[1.0, 1.6] > yes[0.0, 1.6] > yes[1.0, 0.6]
