@@ -6,7 +6,7 @@ session builds its own model, so several people can use one server at once.
 * **Explore**: one model. Pick a scenario (teaching demos show their story beside the
   model), a governance preset, move the rules and parameters (all built from
   ``simulation.params.PARAMS``: ranges, defaults and help text), set a seed, then
-  Reset, Step or Play (Mesa's ModelController). Shows the network of organisations, live
+  Reset, Step or Play (the buttons of Mesa's ModelController). Shows the network of organisations, live
   plots, the sector-by-sector trust and myth heatmaps and the event log as stories.
 * **Compare**: two governance presets on the same scenario and seed, stepping together.
 
@@ -25,11 +25,12 @@ from __future__ import annotations
 import ctypes
 import gc
 import threading
+import time
+import traceback
 from html import escape
 from typing import Any
 
 import solara
-from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 from solara.alias import rw
 
@@ -120,16 +121,96 @@ def Html(content: str, css: str):
     solara.HTML(tag="div", unsafe_innerHTML=content, classes=[css])
 
 
+def _wait_until_no_render(timeout_s: float = 5.0) -> None:
+    """Block until this session is not in the middle of a render (at most ``timeout_s``).
+
+    The play loop announces each step (Mesa's ``update_counter``) from its own thread. When
+    that lands while a render started by a click (Pause, Step) is under way, the click's
+    render has to run another pass, and if Play keeps landing mid-render the page is
+    replaced by reacton's "Too many renders triggered" error. Waiting here, at the end of
+    a step and before it is announced, makes each announcement start a render of its own
+    instead. (Reads the render context's lock: reacton has no public call for this.)
+    """
+    try:
+        from solara.server.kernel_context import get_current_context
+
+        rc = get_current_context().app_object
+    except Exception:  # no session (tests, scripts): nothing to wait for
+        return
+    lock = getattr(rc, "thread_lock", None)
+    if lock is None or getattr(rc, "_lock_thread", None) is threading.current_thread():
+        return
+    deadline = time.monotonic() + timeout_s
+    while lock.locked() and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
 @solara.component
 def Controller(model, parameters):
-    """Mesa's Reset / Play / Step controls (it expects its settings as reactive values)."""
-    ModelController(
-        model,
-        model_parameters=parameters,
-        play_interval=solara.use_reactive(PLAY_INTERVAL_MS),
-        render_interval=solara.use_reactive(1),
-        use_threads=solara.use_reactive(False),
-    )
+    """Reset, Play / Pause and Step, as in Mesa's ModelController (same buttons), with a
+    play loop that cannot run twice or outpace the page.
+
+    Mesa's loop checks only whether it should still be playing, so a quick Pause and Play
+    left the old loop running beside the new one; here each press of Play starts a loop
+    that Solara cancels (``use_thread``'s event) on the next press, Reset or a new model.
+    After each step the loop waits until the page is not rendering before it announces the
+    step (``_wait_until_no_render``). ``model`` and ``parameters`` are reactive values;
+    Reset builds ``type(model)(**parameters)``.
+    """
+    playing = solara.use_reactive(False)
+    problem = solara.use_reactive("")
+    current = model.value
+
+    def announce() -> None:
+        update_counter.set(update_counter.value + 1)
+
+    def play_loop(cancel: threading.Event) -> None:
+        if not playing.value:
+            return
+        try:
+            while current.running and not cancel.wait(PLAY_INTERVAL_MS / 1000):
+                current.step()
+                if cancel.is_set():
+                    break
+                _wait_until_no_render()
+                announce()
+        except Exception as e:  # shown in the sidebar, and in the server log
+            traceback.print_exc()
+            problem.set(f"error in step: {e}")
+        if not current.running:
+            playing.set(False)
+
+    solara.use_thread(play_loop, dependencies=[playing.value, current], intrusive_cancel=False)
+
+    def step() -> None:
+        try:
+            current.step()
+        except Exception as e:
+            traceback.print_exc()
+            problem.set(f"error in step: {e}")
+        announce()
+
+    def reset() -> None:
+        playing.set(False)
+        problem.set("")
+        model.set(type(current)(**parameters.value))
+
+    with solara.Row(justify="space-between", classes=["cs-run-buttons"]):
+        solara.Button(label="Reset", color="primary", on_click=reset)
+        solara.Button(
+            label="❚❚" if playing.value else "▶",
+            color="primary",
+            on_click=lambda: playing.set(not playing.value),
+            disabled=not current.running,
+        )
+        solara.Button(
+            label="Step",
+            color="primary",
+            on_click=step,
+            disabled=playing.value or not current.running,
+        )
+    if problem.value:
+        solara.Error(problem.value, classes=["cs-problem"])
 
 
 @solara.component
@@ -283,7 +364,7 @@ def Explore():
     seed_text = solara.use_reactive(str(DEFAULT_SEED))
     problem = solara.use_reactive("")
     notice = solara.use_reactive("")
-    # What Mesa's ModelController builds on Reset: VizModel(**launch).
+    # What Reset builds: VizModel(**launch).
     launch = solara.use_reactive({"seed": DEFAULT_SEED, **initial})
     first = solara.use_memo(lambda: VizModel(**launch.value), [])
     model = solara.use_reactive(first)
