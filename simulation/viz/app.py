@@ -6,8 +6,9 @@ session builds its own model, so several people can use one server at once.
 * **Explore**: one model. Pick a scenario (teaching demos show their story beside the
   model), a governance preset, move the rules and parameters (all built from
   ``simulation.params.PARAMS``: ranges, defaults and help text), set a seed, then
-  Reset, Step or Play (the buttons of Mesa's ModelController). Shows the network of organisations, live
-  plots, the sector-by-sector trust and myth heatmaps and the event log as stories.
+  Reset, Step or Play (the buttons of Mesa's ModelController). Shows the network of
+  organisations, live plots, the sector-by-sector trust and myth heatmaps and the event
+  log as stories.
 * **Compare**: two governance presets on the same scenario and seed, stepping together.
 
 Choosing a scenario or changing a Compare setting rebuilds the model at once; rules,
@@ -69,7 +70,8 @@ body { overflow-x: hidden; }
 .cs-shell { display: flex; align-items: flex-start; gap: 8px; padding: 8px; }
 .cs-sidebar { flex: 0 0 SIDEBARpx; width: SIDEBARpx; position: sticky; top: 52px;
   max-height: calc(100vh - 60px); overflow-y: auto; }
-.cs-sidebar .v-card__title { font-size: 1.05em; padding: 8px 12px 0 12px; }
+.cs-sidebar .v-card__title { font-size: 1.05em; padding: 8px 12px 0 12px;
+  word-break: normal; }
 .cs-sidebar .v-card__text, .cs-sidebar .v-expansion-panel-content__wrap { padding: 4px 10px; }
 .cs-sidebar .v-btn:not(.v-btn--icon) { min-width: 0 !important; padding: 0 12px !important; }
 .cs-collapsed .cs-sidebar { display: none; }
