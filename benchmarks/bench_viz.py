@@ -37,16 +37,16 @@ def measure(repeats: int, warmup: int, seed: int, naive_repeats: int) -> dict:
     for _ in range(warmup):  # a model with partnerships running, not an empty month 0
         model.step()
     figs = figures_for(model)
-    figs.render(model)  # first draw of the static parts happens once per session
+    figs.render(model.frame)  # first draw of the static parts happens once per session
     rows = {"step": [], "network": [], "series": [], "heatmaps": [], "total": []}
     for _ in range(repeats):
         t0 = time.perf_counter()
         model.step()
         rows["step"].append(_ms(t0))
         for name, fig, arg in (
-            ("network", figs.network, model),
-            ("series", figs.series, [model]),
-            ("heatmaps", figs.heatmaps, model),
+            ("network", figs.network, model.frame),
+            ("series", figs.series, [model.frame]),
+            ("heatmaps", figs.heatmaps, model.frame),
         ):
             t1 = time.perf_counter()
             fig.image(arg)
@@ -56,7 +56,7 @@ def measure(repeats: int, warmup: int, seed: int, naive_repeats: int) -> dict:
     for _ in range(naive_repeats):
         t0 = time.perf_counter()
         model.step()
-        PageFigures(model).render(model)
+        PageFigures(model.frame).render(model.frame)
         naive.append(_ms(t0))
     med = {k: statistics.median(v) for k, v in rows.items()}
     med["naive_total"] = statistics.median(naive) if naive else float("nan")

@@ -17,16 +17,16 @@ from simulation.governance import PRESETS, RULES
 from simulation.model import CollabModel
 from simulation.params import PARAMS
 from simulation.scenarios import resolve
-from simulation.viz import controls, layout
+from simulation.viz import colour, controls, layout
 from simulation.viz.figures import (
     CompareFigures,
     HeatmapFigure,
     NetworkFigure,
     SeriesFigure,
     figures_for,
-    partnership_pairs,
-    trust_edges,
 )
+from simulation.viz.frame import partnership_hubs, snapshot, trust_edges
+from simulation.viz.plotting import PARTNERSHIP_COLOURS, SECTOR_COLOURS
 
 COLLABSIM = [sys.executable, "-c", "import sys; from simulation.cli import main; sys.exit(main())"]
 
@@ -58,19 +58,19 @@ def test_layout_puts_each_sector_in_its_own_corner():
 
 # --- figures ------------------------------------------------------------------------------------
 def test_figures_change_when_the_model_steps_and_match_a_full_redraw():
-    m = CollabModel(seed=3, n_orgs=100)
+    m = controls.VizModel(seed=3, **resolve("baseline", {"n_orgs": 100}))
     figs = figures_for(m)
-    first = figs.render(m)
+    first = figs.render(m.frame)
     for _ in range(6):
         m.step()
-    later = figs.render(m)
+    later = figs.render(m.frame)
     for key in first:
         assert first[key] != later[key], key
     # Blitting must give the same picture as drawing a fresh figure for the same state.
-    fresh = NetworkFigure(m).image(m)
+    fresh = NetworkFigure(m.frame).image(m.frame)
     diff = np.abs(_pixels(fresh) - _pixels(later["network"]))
     assert diff.mean() < 2.0  # JPEG noise only
-    fresh_series = SeriesFigure(1).image([m])
+    fresh_series = SeriesFigure(1).image([m.frame])
     assert np.abs(_pixels(fresh_series) - _pixels(later["series"])).max() == 0
 
 
@@ -80,33 +80,126 @@ def test_network_edges_follow_trust_and_active_partnerships():
         m.step()
     a, b, trust = trust_edges(m)
     assert np.all(a < b) and np.all((trust >= 0) & (trust <= 1))
-    pa, pb, colours = partnership_pairs(m)
-    # A list: two partnerships may have the same members, and each draws its own lines.
-    active_members = [frozenset(o.index for o in p.members) for p in m.partnerships]
-    assert len(colours) == pa.size == sum(len(s) * (len(s) - 1) // 2 for s in active_members)
-    for i, j in zip(pa, pb, strict=True):
-        assert any({int(i), int(j)} <= s for s in active_members)
+    hub, org, state = partnership_hubs(m)
+    active = sorted(sorted(o.index for o in p.members) for p in m.partnerships)
+    drawn = sorted(sorted(org[hub == h].tolist()) for h in range(state.size))
+    assert drawn == active  # one hub per active partnership, one spoke per member
+    assert set(state.tolist()) <= {0, 1, 2}
+
+
+def test_frame_is_a_frozen_copy_and_steps_never_overlap():
+    import threading
+
+    m = controls.VizModel(seed=8, **resolve("demo_forced_marriage", {"n_orgs": 80}))
+    before = m.frame
+    assert not before.trust.flags.writeable and not before.capacity.flags.writeable
+    errors: list[BaseException] = []
+
+    def stepper():
+        try:
+            for _ in range(15):
+                m.step()
+        except BaseException as e:  # pragma: no cover - the failure being tested for
+            errors.append(e)
+
+    threads = [threading.Thread(target=stepper) for _ in range(2)]
+    for t in threads:
+        t.start()
+    figs = figures_for(m)
+    while any(t.is_alive() for t in threads):  # draw while two threads step
+        f = m.frame
+        figs.render(f)
+        assert f.trust_a.shape == f.trust.shape
+        assert len({v.size for v in f.series.values()}) == 1
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert m.frame.month == 30 and before.month == 0  # 30 steps, none lost or doubled
+    assert [len(v) for v in m.frame.series.values()] == [31] * len(m.frame.series)
 
 
 def test_series_axes_grow_when_the_run_outlasts_them():
-    m = CollabModel(seed=1, n_orgs=60)
+    m = controls.VizModel(seed=1, **resolve("baseline", {"n_orgs": 60}))
     fig = SeriesFigure(1, horizon=12)
-    fig.image([m])
+    fig.image([m.frame])
     for _ in range(20):
         m.step()
-    fig.image([m])
+    fig.image([m.frame])
     assert fig.horizon == 24 and fig.axes[0].get_xlim() == (0, 24)
 
 
-def test_heatmap_labels_show_the_sector_matrices():
+def test_heatmap_labels_show_the_sector_matrices_with_contrast():
     m = CollabModel(seed=1, n_orgs=60)
+    for _ in range(30):
+        m.step()
     h = HeatmapFigure()
-    h.image(m)
-    texts = [t for _, _, t, _ in h.labels()]
+    img = _pixels(h.image(snapshot(m)))
+    labels = h.labels()
+    texts = [t for _, _, t, _ in labels]
     assert len(texts) == 16 + 12  # trust: all 16 cells; myths: not about one's own sector
     from simulation.readouts import trust_matrix
 
     assert f"{trust_matrix(m.state)[0, 0]:.2f}" == texts[0]
+    # Each number against the cell it is written on, as rendered: WCAG AA (4.5:1).
+    cell = h.axes[0].transData.transform([[0, 0], [1, 0]])
+    half = abs(cell[1, 0] - cell[0, 0]) / 2
+    for x, y, _, ink in labels:
+        bg = img[int(y - 0.8 * half), int(x - 0.8 * half)] / 255.0  # a corner of the cell
+        assert colour.contrast_ratio(ink, bg) >= 4.5, (x, y, ink, bg)
+    assert {ink for *_, ink in labels} == {"black", "white"}  # both are needed here
+
+
+def test_figures_have_colour_bars_and_no_text_below_the_minimum():
+    m = controls.VizModel(seed=2, **resolve("baseline"))
+    figs = figures_for(m)
+    figs.render(m.frame)
+    from simulation.viz.figures import DPI, MIN_FONT_PT
+
+    for name, fig in figs.all().items():
+        assert min(fig.font_sizes_pt()) >= MIN_FONT_PT, name
+        assert fig.natural_width == round(fig.fig.get_figwidth() * DPI)
+    assert MIN_FONT_PT * DPI / 72 >= 12  # 12 px at natural size
+    assert len(figs.heatmaps.fig.axes) == 4  # two heatmaps, two colour bars
+
+
+# --- colours --------------------------------------------------------------------------------
+#: Smallest CIEDE2000 difference allowed between any two sector / partnership-state colours,
+#: seen normally or with simulated deuteranopia or protanopia (assumption: a difference of
+#: 10 or more reads as a different colour at a glance; 12 leaves a margin).
+MIN_DELTA_E = 12.0
+
+
+def test_colour_maths_matches_published_values():
+    # CIEDE2000 test pairs 1, 17 and 18 of Sharma, Wu & Dalal (2005), Table 1.
+    assert colour.delta_e_lab((50, 2.6772, -79.7751), (50, 0, -82.7485)) == pytest.approx(
+        2.0425, abs=1e-4
+    )
+    assert colour.delta_e_lab((50, 2.5, 0), (73, 25, -18)) == pytest.approx(27.1492, abs=1e-4)
+    assert colour.delta_e_lab((50, 2.5, 0), (61, -5, 29)) == pytest.approx(22.8977, abs=1e-4)
+    assert colour.contrast_ratio("black", "white") == pytest.approx(21.0)
+    for kind in ("protanopia", "deuteranopia"):  # greys stay grey; red and green merge
+        np.testing.assert_allclose(colour.simulate_cvd("#808080", kind), 128 / 255, atol=2e-3)
+        assert colour.delta_e("#ff0000", "#00ff00", kind) < colour.delta_e("#ff0000", "#00ff00")
+
+
+def test_sector_and_partnership_colours_stay_apart_with_colour_blindness():
+    import itertools
+
+    from simulation.viz.plotting import OKABE_ITO
+
+    named = {f"sector {k}": v for k, v in SECTOR_COLOURS.items()}
+    named |= {f"partnership {k}": v for k, v in PARTNERSHIP_COLOURS.items()}
+    assert set(named.values()) <= set(OKABE_ITO.values())  # one palette
+    assert len(set(named.values())) == len(named)
+    worst = min(
+        (colour.delta_e(named[a], named[b], vision), a, b, vision)
+        for a, b in itertools.combinations(named, 2)
+        for vision in (None, "deuteranopia", "protanopia")
+    )
+    assert worst[0] >= MIN_DELTA_E, worst
+    # The pairs the review named: private vs third, advantage vs public, inertia vs community.
+    for a, b in (("private", "third"), ("public", "community")):
+        assert colour.delta_e(SECTOR_COLOURS[a], SECTOR_COLOURS[b], "deuteranopia") > 20
 
 
 # --- controls -------------------------------------------------------------------------------------
@@ -161,7 +254,7 @@ def test_compare_pair_steps_together_on_the_same_environment():
     np.testing.assert_array_equal(a.state.orgs.sector, b.state.orgs.sector)
     assert a.p["governance"] == "none" and b.p["governance"] == "six_principles"
     assert [e["story"] for e in a.events] != [e["story"] for e in b.events]
-    images = CompareFigures(pair).render(pair)
+    images = CompareFigures(pair).render(pair.frames)
     assert set(images) == {"series", "network_0", "network_1", "heatmaps_0", "heatmaps_1"}
     with pytest.raises(UserError):
         controls.ComparePair("baseline", "none", "nonsense")
@@ -198,3 +291,42 @@ def test_viz_serves_the_app_with_solara_offline_options():
         "app.py",
     )
     assert {"--production", "--no-open", "--no-check-version"} <= set(cmd)
+
+
+def test_viz_runs_solara_offline_and_frees_closed_sessions():
+    from simulation.viz import cli as viz_cli
+
+    env = viz_cli.solara_environment("/some/dir", 90)
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
+    assert env["SOLARA_TELEMETRY_SERVER_USER_ID"]  # set: Solara writes no id file
+    assert env["SOLARA_HOME"] == "/some/dir" and env["SOLARA_KERNEL_CULL_TIMEOUT"] == "90s"
+    assert env["SOLARA_THEME_SHOW_BANNER"] == "false"
+    # Solara reads these names: check them against its own settings classes.
+    import solara.server.settings as ss
+
+    assert ss.Telemetry.Config.env_prefix + "mixpanel_enable" == "solara_telemetry_mixpanel_enable"
+    assert "mixpanel_enable" in ss.Telemetry.__annotations__
+    assert "cull_timeout" in ss.Kernel.__annotations__ and ss.Kernel.Config.env_prefix == (
+        "solara_kernel_"
+    )
+    assert "show_banner" in ss.ThemeSettings.__annotations__
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "x", "100000"])
+def test_viz_rejects_a_bad_session_timeout(value):
+    r = subprocess.run(
+        [*COLLABSIM, "viz", "--session-timeout", value], capture_output=True, text=True, timeout=120
+    )
+    assert r.returncode == 2 and "--session-timeout" in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_exposure_warning_lists_the_addresses_students_can_use():
+    from simulation.viz import cli as viz_cli
+
+    assert viz_cli.exposure_warning("127.0.0.1", 8765) is None
+    assert viz_cli.exposure_warning("localhost", 8765) is None
+    text = viz_cli.exposure_warning("0.0.0.0", 8765)
+    assert "no log-in" in text
+    for a in viz_cli.lan_addresses():
+        assert f"http://{a}:8765/" in text
+    assert "127.0.0.1" not in text and "http://0.0.0.0" not in text

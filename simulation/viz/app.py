@@ -6,21 +6,32 @@ session builds its own model, so several people can use one server at once.
 * **Explore**: one model. Pick a scenario (teaching demos show their story beside the
   model), a governance preset, move the rules and parameters (all built from
   ``simulation.params.PARAMS``: ranges, defaults and help text), set a seed, then
-  Reset, Step or Play (Mesa's ModelController). Shows the network of organisations, live
-  plots, the sector-by-sector trust and myth heatmaps and the event log as stories.
+  Reset, Step or Play (the buttons of Mesa's ModelController). Shows the network of
+  organisations, live plots, the sector-by-sector trust and myth heatmaps and the event
+  log as stories.
 * **Compare**: two governance presets on the same scenario and seed, stepping together.
 
 Choosing a scenario or changing a Compare setting rebuilds the model at once; rules,
 parameters and the seed on the Explore page take effect on Reset (as in Mesa's apps).
+
+Everything on the page is drawn from the model's latest frame (``model.frame``), a frozen
+copy taken between steps, never from the live model: see :mod:`simulation.viz.frame`.
+The page is laid out for a 1024 x 768 projector: a slim bar, a sidebar of controls that
+the bar's button hides, and the network with the live plots on the first screen. It
+prints without its bar and sidebar.
 """
 
 from __future__ import annotations
 
+import ctypes
+import gc
+import threading
+import time
+import traceback
 from html import escape
 from typing import Any
 
 import solara
-from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 from solara.alias import rw
 
@@ -44,16 +55,47 @@ from simulation.viz.controls import (
     with_value,
 )
 from simulation.viz.figures import compare_figures_for, figures_for
+from simulation.viz.frame import Frame
 
 PLAY_INTERVAL_MS = 150
 EVENTS_SHOWN = 14
+SIDEBAR_PX = 260
 CSS = """
+body { overflow-x: hidden; }
+.cs-bar { display: flex; align-items: center; gap: 2px; height: 44px; padding: 0 8px;
+  background: #0d47a1; color: white; position: sticky; top: 0; z-index: 5; }
+.cs-bar .v-btn { color: white !important; text-transform: none; letter-spacing: 0; }
+.cs-bar .cs-tab-active { background: rgba(255, 255, 255, 0.22); }
+.cs-brand { font-size: 1.15em; font-weight: 500; margin: 0 14px 0 6px; }
+.cs-shell { display: flex; align-items: flex-start; gap: 8px; padding: 8px; }
+.cs-sidebar { flex: 0 0 SIDEBARpx; width: SIDEBARpx; position: sticky; top: 52px;
+  max-height: calc(100vh - 60px); overflow-y: auto; }
+.cs-sidebar .v-card__title { font-size: 1.05em; padding: 8px 12px 0 12px;
+  word-break: normal; }
+.cs-sidebar .v-card__text, .cs-sidebar .v-expansion-panel-content__wrap { padding: 4px 10px; }
+.cs-sidebar .v-btn:not(.v-btn--icon) { min-width: 0 !important; padding: 0 12px !important; }
+.cs-collapsed .cs-sidebar { display: none; }
+.cs-main { flex: 1 1 auto; min-width: 0; }
+.cs-row { display: flex; flex-wrap: wrap; gap: 8px; align-items: flex-start;
+  margin-bottom: 8px; }
+.cs-grow { flex: 1 1 320px; min-width: 0; }
 .cs-table { border-collapse: collapse; font-size: 0.9em; }
-.cs-table td, .cs-table th { padding: 2px 10px; border-bottom: 1px solid #e0e0e0; }
-.cs-table th { text-align: left; }
+.cs-table td, .cs-table th { padding: 2px 8px; border-bottom: 1px solid #e0e0e0; }
+.cs-table th { text-align: left; overflow-wrap: anywhere; }
+.cs-compare-table { max-width: 100%; overflow-wrap: anywhere; }
+.cs-compare-table table { width: 100%; }
 .cs-event-list ul { padding-left: 1.1em; margin: 0; font-size: 0.9em; }
-.cs-figure img { max-width: 100%; height: auto; }
-"""
+.cs-figure img { max-width: 100%; height: auto; display: block; }
+@media print {
+  .cs-bar, .cs-sidebar, .cs-run-buttons { display: none !important; }
+  html, body, .v-application, .v-application--wrap, .v-main, .v-main__wrap,
+  .solara-content-main { height: auto !important; max-height: none !important;
+    overflow: visible !important; }
+  .cs-shell { display: block; padding: 0; }
+  .cs-demo, .cs-figure, .cs-narrative { break-inside: avoid; }
+  .v-card { box-shadow: none !important; border: 1px solid #ccc; }
+}
+""".replace("SIDEBAR", str(SIDEBAR_PX))
 _HELP_STYLE = {
     "font-size": "0.75em",
     "color": "#555",
@@ -81,16 +123,96 @@ def Html(content: str, css: str):
     solara.HTML(tag="div", unsafe_innerHTML=content, classes=[css])
 
 
+def _wait_until_no_render(timeout_s: float = 5.0) -> None:
+    """Block until this session is not in the middle of a render (at most ``timeout_s``).
+
+    The play loop announces each step (Mesa's ``update_counter``) from its own thread. When
+    that lands while a render started by a click (Pause, Step) is under way, the click's
+    render has to run another pass, and if Play keeps landing mid-render the page is
+    replaced by reacton's "Too many renders triggered" error. Waiting here, at the end of
+    a step and before it is announced, makes each announcement start a render of its own
+    instead. (Reads the render context's lock: reacton has no public call for this.)
+    """
+    try:
+        from solara.server.kernel_context import get_current_context
+
+        rc = get_current_context().app_object
+    except Exception:  # no session (tests, scripts): nothing to wait for
+        return
+    lock = getattr(rc, "thread_lock", None)
+    if lock is None or getattr(rc, "_lock_thread", None) is threading.current_thread():
+        return
+    deadline = time.monotonic() + timeout_s
+    while lock.locked() and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
 @solara.component
 def Controller(model, parameters):
-    """Mesa's Reset / Play / Step controls (it expects its settings as reactive values)."""
-    ModelController(
-        model,
-        model_parameters=parameters,
-        play_interval=solara.use_reactive(PLAY_INTERVAL_MS),
-        render_interval=solara.use_reactive(1),
-        use_threads=solara.use_reactive(False),
-    )
+    """Reset, Play / Pause and Step, as in Mesa's ModelController (same buttons), with a
+    play loop that cannot run twice or outpace the page.
+
+    Mesa's loop checks only whether it should still be playing, so a quick Pause and Play
+    left the old loop running beside the new one; here each press of Play starts a loop
+    that Solara cancels (``use_thread``'s event) on the next press, Reset or a new model.
+    After each step the loop waits until the page is not rendering before it announces the
+    step (``_wait_until_no_render``). ``model`` and ``parameters`` are reactive values;
+    Reset builds ``type(model)(**parameters)``.
+    """
+    playing = solara.use_reactive(False)
+    problem = solara.use_reactive("")
+    current = model.value
+
+    def announce() -> None:
+        update_counter.set(update_counter.value + 1)
+
+    def play_loop(cancel: threading.Event) -> None:
+        if not playing.value:
+            return
+        try:
+            while current.running and not cancel.wait(PLAY_INTERVAL_MS / 1000):
+                current.step()
+                if cancel.is_set():
+                    break
+                _wait_until_no_render()
+                announce()
+        except Exception as e:  # shown in the sidebar, and in the server log
+            traceback.print_exc()
+            problem.set(f"error in step: {e}")
+        if not current.running:
+            playing.set(False)
+
+    solara.use_thread(play_loop, dependencies=[playing.value, current], intrusive_cancel=False)
+
+    def step() -> None:
+        try:
+            current.step()
+        except Exception as e:
+            traceback.print_exc()
+            problem.set(f"error in step: {e}")
+        announce()
+
+    def reset() -> None:
+        playing.set(False)
+        problem.set("")
+        model.set(type(current)(**parameters.value))
+
+    with solara.Row(justify="space-between", classes=["cs-run-buttons"]):
+        solara.Button(label="Reset", color="primary", on_click=reset)
+        solara.Button(
+            label="❚❚" if playing.value else "▶",
+            color="primary",
+            on_click=lambda: playing.set(not playing.value),
+            disabled=not current.running,
+        )
+        solara.Button(
+            label="Step",
+            color="primary",
+            on_click=step,
+            disabled=playing.value or not current.running,
+        )
+    if problem.value:
+        solara.Error(problem.value, classes=["cs-problem"])
 
 
 @solara.component
@@ -151,13 +273,12 @@ def _fmt(x: float, digits: int = 2) -> str:
     return "–" if x != x else f"{x:.{digits}f}"  # nan shows as a dash
 
 
-def headline_rows(model) -> list[tuple[str, str]]:
-    r, tot = model.readout, model.state.totals
-    ended = tot["ended"]
+def headline_rows(frame: Frame) -> list[tuple[str, str]]:
+    r, tot = frame.readout, frame.totals
     return [
-        ("month", str(model.month)),
+        ("month", str(frame.month)),
         ("active partnerships", str(r["active"])),
-        ("formed / ended so far", f"{tot['formed']} / {ended}"),
+        ("formed / ended so far", f"{tot['formed']} / {tot['ended']}"),
         ("share of ended that failed", _fmt(r["failure_share"])),
         ("share with synergy (ratio > 1)", _fmt(r["share_advantage"])),
         ("cross-sector trust", _fmt(r["cross_trust"])),
@@ -168,38 +289,72 @@ def headline_rows(model) -> list[tuple[str, str]]:
 
 
 @solara.component
-def Headline(model):
-    update_counter.get()
-    Html(_table(headline_rows(model)), "cs-headline")
+def Headline(frame: Frame):
+    Html(_table(headline_rows(frame)), "cs-headline")
 
 
 @solara.component
-def EventLog(model):
+def EventLog(frame: Frame):
     """The latest formations, departures and endings, newest first, as sentences."""
-    update_counter.get()
-    events = model.events[-EVENTS_SHOWN:][::-1]
-    with solara.Card("What happened", classes=["cs-events"]):
+    events = frame.events[-EVENTS_SHOWN:][::-1]
+    with solara.Card("What happened", classes=["cs-events", "cs-grow"]):
         if not events:
             solara.Text("Nothing yet: press Step or Play.")
         else:
             Html(
-                "<ul>" + "".join(f"<li>{escape(e['story'])}</li>" for e in events) + "</ul>",
+                "<ul>" + "".join(f"<li>{escape(e)}</li>" for e in events) + "</ul>",
                 "cs-event-list",
             )
 
 
 @solara.component
-def ModelFigures(model, horizon: int):
+def ExploreMain(model, scenario_name: str, on_apply):
+    """The Explore page's content: figures first (the network and live plots fill the
+    first screen at 1024 x 768), then the story and the headline, heatmaps and events."""
     update_counter.get()
+    frame = model.frame  # one frame for the whole render: every part shows the same month
+    horizon = get(scenario_name).steps
     images = solara.use_memo(
-        lambda: figures_for(model, horizon=horizon).render(model), [model, model.month]
+        lambda: figures_for(model, horizon=horizon).render(frame), [model, frame]
     )
-    with solara.Columns([3, 4]):
+    with solara.Div(classes=["cs-row"]):
         Picture(images["network"], "jpeg", "cs-network")
         Picture(images["series"], "png", "cs-series")
-    with solara.Columns([1, 1]):
+    with solara.Div(classes=["cs-row"]):
+        with solara.Div(classes=["cs-grow"]):
+            Narrative(scenario_name, on_apply)
+        Headline(frame)
+    with solara.Div(classes=["cs-row"]):
         Picture(images["heatmaps"], "png", "cs-heatmaps")
-        EventLog(model)
+        EventLog(frame)
+
+
+#: Whether the sidebar of controls is shown (one value per browser session).
+controls_open = solara.reactive(True)
+
+
+@solara.component
+def Layout(children: list | None = None):
+    """The app's frame: a 44 px bar with the page tabs and the sidebar button."""
+    route, routes = solara.use_route()
+    solara.Style(CSS)
+    with solara.Column(gap="0px", style={"min-height": "100vh"}):
+        with solara.Div(classes=["cs-bar"]):
+            solara.Button(
+                icon_name="mdi-menu",
+                icon=True,
+                on_click=lambda: controls_open.set(not controls_open.value),
+                classes=["cs-toggle"],
+            )
+            solara.HTML(tag="span", unsafe_innerHTML="collabsim", classes=["cs-brand"])
+            for r in routes:
+                with solara.Link(solara.resolve_path(r, level=0)):
+                    solara.Button(
+                        r.label,
+                        text=True,
+                        classes=["cs-tab"] + (["cs-tab-active"] if r is route else []),
+                    )
+        solara.Column(children=list(children or []), gap="0px")
 
 
 # --- Explore --------------------------------------------------------------------------------
@@ -211,7 +366,7 @@ def Explore():
     seed_text = solara.use_reactive(str(DEFAULT_SEED))
     problem = solara.use_reactive("")
     notice = solara.use_reactive("")
-    # What Mesa's ModelController builds on Reset: VizModel(**launch).
+    # What Reset builds: VizModel(**launch).
     launch = solara.use_reactive({"seed": DEFAULT_SEED, **initial})
     first = solara.use_memo(lambda: VizModel(**launch.value), [])
     model = solara.use_reactive(first)
@@ -247,72 +402,79 @@ def Explore():
         except UserError as e:
             problem.set(str(e))
 
-    solara.Title("collabsim")
-    solara.Style(CSS)
-    with solara.Sidebar():
-        with solara.Card("Run"):
-            Controller(model, launch)
-            solara.Select(
-                "scenario",
-                values=scenario_choices(),
-                value=scenario.value,
-                on_value=choose_scenario,
-            )
-            solara.Select(
-                "governance preset",
-                values=list(PRESET_CHOICES),
-                value=values.value["governance"],
-                on_value=choose_preset,
-            )
-            solara.Text(PARAMS["governance"].help, style=_HELP_STYLE)
-            solara.InputText(
-                "seed", value=seed_text.value, on_value=set_seed, continuous_update=False
-            )
-            solara.Text("Rules, parameters and seed apply when you press Reset.", style=_HELP_STYLE)
-            if problem.value:
-                solara.Error(problem.value, classes=["cs-problem"])
-            if notice.value:
-                solara.Info(notice.value, classes=["cs-notice"])
-        with solara.Details("Governance rules", expand=True):
-            for ctl in RULE_CONTROLS:
-                ParamControl(ctl, values.value[ctl.name], change(ctl.name))
-        with solara.Details("Population, environment and mechanisms", expand=False):
-            for ctl in KEY_CONTROLS:
-                ParamControl(ctl, values.value[ctl.name], change(ctl.name))
-
     def apply_change() -> None:
         name = scenario.value
         commit(resolve(name, CONTRASTS[name].overrides, source=f"demo {name}"))
         notice.set("The suggested change is set in the controls: press Reset to run it.")
 
-    with solara.Columns([2, 1]):
-        Narrative(scenario.value, apply_change)
-        Headline(model.value)
-    ModelFigures(model.value, get(scenario.value).steps)
+    solara.Title("collabsim")
+    with solara.Div(classes=_shell_classes()):
+        with solara.Div(classes=["cs-sidebar"]):
+            with solara.Card("Run"):
+                Controller(model, launch)
+                solara.Select(
+                    "scenario",
+                    values=scenario_choices(),
+                    value=scenario.value,
+                    on_value=choose_scenario,
+                )
+                solara.Select(
+                    "governance preset",
+                    values=list(PRESET_CHOICES),
+                    value=values.value["governance"],
+                    on_value=choose_preset,
+                )
+                solara.Text(PARAMS["governance"].help, style=_HELP_STYLE)
+                solara.InputText(
+                    "seed", value=seed_text.value, on_value=set_seed, continuous_update=False
+                )
+                solara.Text(
+                    "Rules, parameters and seed apply when you press Reset.", style=_HELP_STYLE
+                )
+                if problem.value:
+                    solara.Error(problem.value, classes=["cs-problem"])
+                if notice.value:
+                    solara.Info(notice.value, classes=["cs-notice"])
+            with solara.Details("Governance rules", expand=True):
+                for ctl in RULE_CONTROLS:
+                    ParamControl(ctl, values.value[ctl.name], change(ctl.name))
+            with solara.Details("Population, environment and mechanisms", expand=False):
+                for ctl in KEY_CONTROLS:
+                    ParamControl(ctl, values.value[ctl.name], change(ctl.name))
+        with solara.Div(classes=["cs-main"]):
+            ExploreMain(model.value, scenario.value, apply_change)
+
+
+def _shell_classes() -> list[str]:
+    """A page with a sidebar of controls (the bar's button hides it with CSS, so the
+    controls, and Mesa's Play loop in them, stay mounted) and its content."""
+    return ["cs-shell"] + ([] if controls_open.value else ["cs-collapsed"])
 
 
 # --- Compare --------------------------------------------------------------------------------
 @solara.component
-def CompareFiguresView(pair, horizon: int):
+def CompareMain(pair, scenario_name: str):
+    """Compare's content: both networks and the table first, then the shared live plots,
+    both heatmaps and the story. Every part reads the same pair of frames."""
     update_counter.get()
+    frames = pair.frames
+    horizon = get(scenario_name).steps
     images = solara.use_memo(
-        lambda: compare_figures_for(pair, horizon=horizon).render(pair),
-        [pair, pair.models[0].month],
+        lambda: compare_figures_for(pair, horizon=horizon).render(frames), [pair, frames]
     )
-    with solara.Columns([1, 1]):
-        for k in range(2):
-            with solara.Column():
-                Picture(images[f"network_{k}"], "jpeg", f"cs-network-{k}")
-                Picture(images[f"heatmaps_{k}"], "png", f"cs-heatmaps-{k}")
-    Picture(images["series"], "png", "cs-series")
-
-
-@solara.component
-def CompareTable(pair):
-    update_counter.get()
-    a, b = (headline_rows(m) for m in pair.models)
+    a, b = (headline_rows(f) for f in frames)
     rows = [(ka, va, vb) for (ka, va), (_, vb) in zip(a, b, strict=True)]
-    Html(_table(rows, ("", *pair.presets)), "cs-compare-table")
+    with solara.Div(classes=["cs-row"]):
+        Picture(images["network_0"], "jpeg", "cs-network-0")
+        Picture(images["network_1"], "jpeg", "cs-network-1")
+        with solara.Div(classes=["cs-grow"]):
+            Html(_table(rows, ("", *pair.presets)), "cs-compare-table")
+    with solara.Div(classes=["cs-row"]):
+        Picture(images["series"], "png", "cs-series")
+    with solara.Div(classes=["cs-row"]):
+        Picture(images["heatmaps_0"], "png", "cs-heatmaps-0")
+        Picture(images["heatmaps_1"], "png", "cs-heatmaps-1")
+    Narrative(scenario_name)
 
 
 @solara.component
@@ -346,55 +508,51 @@ def Compare():
         return on_value
 
     solara.Title("collabsim: compare")
-    solara.Style(CSS)
     presets = list(PRESETS)
-    with solara.Sidebar():
-        with solara.Card("Compare two governance presets"):
-            Controller(pair, settings)
-            solara.Select(
-                "scenario",
-                values=scenario_choices(),
-                value=settings.value["scenario_name"],
-                on_value=setting("scenario_name"),
-            )
-            solara.Select(
-                "preset A (solid lines)",
-                values=presets,
-                value=settings.value["preset_a"],
-                on_value=setting("preset_a"),
-            )
-            solara.Select(
-                "preset B (dashed lines)",
-                values=presets,
-                value=settings.value["preset_b"],
-                on_value=setting("preset_b"),
-            )
-            solara.InputText(
-                "seed", value=seed_text.value, on_value=setting("seed"), continuous_update=False
-            )
-            solara.Text(
-                "Both models share the scenario, the seed and so the same "
-                "challenges and shocks: differences come from governance.",
-                style=_HELP_STYLE,
-            )
-            if problem.value:
-                solara.Error(problem.value, classes=["cs-problem"])
-        for key in ("preset_a", "preset_b"):
-            p = PRESETS[settings.value[key]]
-            with solara.Card(p.title):
-                Html(_p(p.description) + f"<p><i>{escape(p.source)}</i></p>", "cs-preset")
-
-    with solara.Columns([2, 1]):
-        Narrative(settings.value["scenario_name"])
-        CompareTable(pair.value)
-    CompareFiguresView(pair.value, get(settings.value["scenario_name"]).steps)
+    with solara.Div(classes=_shell_classes()):
+        with solara.Div(classes=["cs-sidebar"]):
+            with solara.Card("Compare two governance presets"):
+                Controller(pair, settings)
+                solara.Select(
+                    "scenario",
+                    values=scenario_choices(),
+                    value=settings.value["scenario_name"],
+                    on_value=setting("scenario_name"),
+                )
+                solara.Select(
+                    "preset A (solid lines)",
+                    values=presets,
+                    value=settings.value["preset_a"],
+                    on_value=setting("preset_a"),
+                )
+                solara.Select(
+                    "preset B (dashed lines)",
+                    values=presets,
+                    value=settings.value["preset_b"],
+                    on_value=setting("preset_b"),
+                )
+                solara.InputText(
+                    "seed", value=seed_text.value, on_value=setting("seed"), continuous_update=False
+                )
+                solara.Text(
+                    "Both models share the scenario, the seed and so the same "
+                    "challenges and shocks: differences come from governance.",
+                    style=_HELP_STYLE,
+                )
+                if problem.value:
+                    solara.Error(problem.value, classes=["cs-problem"])
+            for key in ("preset_a", "preset_b"):
+                p = PRESETS[settings.value[key]]
+                with solara.Card(p.title):
+                    Html(_p(p.description) + f"<p><i>{escape(p.source)}</i></p>", "cs-preset")
+        with solara.Div(classes=["cs-main"]):
+            CompareMain(pair.value, settings.value["scenario_name"])
 
 
 # --- Demos index ----------------------------------------------------------------------------
 @solara.component
 def Demos():
     solara.Title("collabsim: teaching demos")
-    solara.Style(CSS)
     Html(
         "<h2>Teaching demos</h2>"
         + _p(
@@ -417,7 +575,33 @@ def Demos():
 
 
 routes = [
-    solara.Route(path="/", component=Explore, label="Explore"),
+    solara.Route(path="/", component=Explore, label="Explore", layout=Layout),
     solara.Route(path="compare", component=Compare, label="Compare"),
     solara.Route(path="demos", component=Demos, label="Teaching demos"),
 ]
+
+
+# --- freeing closed sessions -----------------------------------------------------------------
+def _release_memory() -> None:
+    """Collect what a closed session left (models and figures hold reference cycles) and
+    hand freed heap pages back to the operating system (glibc keeps them otherwise, so the
+    server's memory would never shrink)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
+
+
+def _on_session_start():
+    # Solara runs the cleanup below before it tears down the session's widgets and
+    # components, so the collection waits for the kernel to be fully closed.
+    closed = solara.lifecycle.kernel_closed_event()
+
+    def cleanup() -> None:
+        threading.Thread(target=lambda: closed.wait(60) and _release_memory()).start()
+
+    return cleanup
+
+
+solara.lab.on_kernel_start(_on_session_start)

@@ -9,6 +9,7 @@ Reset builds a new model from it.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from ..governance import PRESETS, RULES
 from ..model import CollabModel
 from ..params import PARAMS, RUN_PARAMS, validate
 from ..scenarios import SCENARIOS, get, resolve
+from .frame import Frame, snapshot
 
 DEFAULT_SCENARIO = "baseline"
 DEFAULT_SEED = int(RUN_PARAMS["seed"].default)
@@ -122,10 +124,24 @@ class VizModel(CollabModel):
     Mesa's ModelController re-creates the model on Reset with the page's parameters and a
     Mesa ``scenario`` object; collabsim has its own scenarios (already resolved into the
     parameters), so that object is not needed and is dropped here.
+
+    Steps never overlap (a lock), and each ends by publishing a fresh :attr:`frame`, the
+    frozen copy the page draws from (see :mod:`simulation.viz.frame` for why).
     """
 
     def __init__(self, seed: int = DEFAULT_SEED, scenario: Any = None, **params: Any):
         super().__init__(seed=int(seed), **params)
+        self._step_lock = threading.Lock()
+        self.frame: Frame = snapshot(self)
+        # Mesa's Model.__init__ replaced ``step`` with its own wrapper (clock and event
+        # list); the lock must cover that wrapper too, so wrap the instance's step.
+        self._mesa_step = self.step
+        self.step = self._locked_step
+
+    def _locked_step(self) -> None:
+        with self._step_lock:
+            self._mesa_step()
+            self.frame = snapshot(self)
 
 
 class ComparePair:
@@ -133,7 +149,8 @@ class ComparePair:
 
     Each step advances both by one month, so they always show the same month; their
     environments (challenges, shocks) come from independent streams and are therefore
-    identical, and any difference is the governance.
+    identical, and any difference is the governance. Like :class:`VizModel`, steps never
+    overlap and each publishes :attr:`frames`, one frozen frame per model.
     """
 
     def __init__(
@@ -157,12 +174,16 @@ class ComparePair:
             for p in self.presets
         )
         self.running = True
+        self._step_lock = threading.Lock()
+        self.frames: tuple[Frame, ...] = tuple(snapshot(m) for m in self.models)
 
     @property
     def time(self) -> float:
         return self.models[0].time
 
     def step(self) -> None:
-        for m in self.models:
-            m.step()
-        self.running = all(m.running for m in self.models)
+        with self._step_lock:
+            for m in self.models:
+                m.step()
+            self.frames = tuple(snapshot(m) for m in self.models)
+            self.running = all(m.running for m in self.models)

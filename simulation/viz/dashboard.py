@@ -47,8 +47,7 @@ def dashboard(result: RunResult, path: Path) -> None:
     ax.axhline(1, color="grey", ls="--", lw=0.8)
     ax.set_ylabel("synergy ratio")
     ax2 = ax.twinx()
-    # orange here, unlike the browser page, where advantage is purple
-    ax2.plot(m, ts["share_advantage"], color="tab:orange", label="share with advantage")
+    ax2.plot(m, ts["share_advantage"], color=C["share_advantage"], label="share with advantage")
     ax2.set_ylim(0, 1)
     ax.set_title("Synergy (>1 advantage, <1 inertia)")
     ax.set_xlabel("month")

@@ -10,7 +10,13 @@ and grow in jumps (months double, counts double), so the background is redrawn o
 when a limit grows, and the plots do not jitter from step to step.
 
 Figures are plain :class:`matplotlib.figure.Figure` objects (no pyplot), one set per
-model, so browser sessions never share drawing state.
+model, so browser sessions never share drawing state. They draw from a
+:class:`~simulation.viz.frame.Frame` (a frozen copy of the model taken between steps),
+never from the live model.
+
+Readability: figures are rendered at :data:`DPI` at the size the page shows them at
+1024 px wide, and no text is smaller than :data:`MIN_FONT_PT` points, i.e. 12 CSS px at
+natural size (tests/test_viz_browser.py checks the displayed size is at least 11 px).
 """
 
 from __future__ import annotations
@@ -21,23 +27,25 @@ import weakref
 from collections.abc import Sequence
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
 from PIL import Image, ImageDraw, ImageFont
 
-from ..partnerships import FORMING
-from ..readouts import myth_matrix, trust_matrix
 from ..sectors import SECTORS
-from .layout import positions
+from .colour import text_colour_on
+from .frame import STATES, Frame
 from .plotting import (
     MYTH_CMAP,
     PARTNERSHIP_COLOURS,
     SECTOR_COLOURS,
     SERIES_COLOURS,
+    SERIES_STYLES,
     TRUST_CMAP,
     TRUST_EDGE_CMAP,
     figure,
@@ -45,8 +53,20 @@ from .plotting import (
 )
 
 _NODE_COLOURS = np.array([SECTOR_COLOURS[s] for s in SECTORS])
+_STATE_COLOURS = np.array([PARTNERSHIP_COLOURS[s] for s in STATES])
 _TRUST_NORM = Normalize(0.0, 1.0)
-DPI = 80
+#: Dots per inch of every page figure: 96, the CSS pixel, so a figure shown at its natural
+#: size has 1 image pixel per CSS pixel and a point is 4/3 px.
+DPI = 96
+#: Smallest text anywhere on a page figure, in points (12 px at natural size).
+MIN_FONT_PT = 9.0
+TITLE_PT = 10.0
+#: Trust lines fade as they multiply, so a dense network stays legible (assumption: a
+#: total "ink" of about sqrt(edges) x 12 reads well from 150 to 600 organisations).
+_TRUST_ALPHA_INK = 12.0
+#: Largest dot area (points^2) for 150 organisations; it shrinks as 150/n for more.
+_DOT_AREA = 100.0
+_DOT_AREA_N = 150
 
 
 _FONT_FILE = findfont(FontProperties())
@@ -58,7 +78,7 @@ def _font(size: float) -> FontProperties:
 
 
 def _pil_font(points: float) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(_FONT_FILE, size=max(int(round(points * DPI / 72)), 6))
+    return ImageFont.truetype(_FONT_FILE, size=int(round(points * DPI / 72)))
 
 
 #: Time-series panels: title, then (readout column, label) for each line; each line's
@@ -73,8 +93,15 @@ SERIES_PANELS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         (("share_advantage", "advantage (ratio > 1)"), ("share_inertia", "inertia (ratio < 1)")),
     ),
     ("Cross-sector trust", (("cross_trust", "mean trust across sectors"),)),
-    ("Myths about other sectors", (("mean_myth", "mean myth strength"),)),
+    ("Myths about others", (("mean_myth", "mean myth strength"),)),
 )
+
+
+def _freeze_layout(fig: Figure) -> None:
+    """Let constrained layout place everything once, then keep those positions: blitting
+    and the numbers drawn onto the image need axes that do not move between redraws."""
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
 
 
 class BlitFigure:
@@ -87,6 +114,7 @@ class BlitFigure:
     #: PNG keeps thin lines and text sharp; JPEG (quality 90) encodes a dense picture
     #: such as the network about ten times faster at a third of the size.
     FORMAT = "png"
+    label_font: ImageFont.FreeTypeFont | None = None
 
     def __init__(self, fig: Figure):
         self.fig = fig
@@ -103,8 +131,24 @@ class BlitFigure:
     def invalidate(self) -> None:
         self._background = None
 
-    def update(self, model) -> None:  # pragma: no cover - overridden
+    def update(self, frame) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    @property
+    def natural_width(self) -> int:
+        """Width of the image in pixels."""
+        return int(round(self.fig.get_figwidth() * self.fig.dpi))
+
+    def font_sizes_pt(self) -> list[float]:
+        """Sizes in points of every piece of text the image shows (after one image())."""
+        sizes = [
+            t.get_fontsize()
+            for t in self.fig.findobj(Text)
+            if t.get_visible() and t.get_text().strip() and t.get_figure() is not None
+        ]
+        if self.labels() and self.label_font is not None:
+            sizes.append(self.label_font.size * 72 / self.fig.dpi)
+        return sizes
 
     def labels(self) -> list[tuple[float, float, str, str]]:
         """Small text drawn onto the finished image: (x, y in pixels from the top left,
@@ -112,10 +156,10 @@ class BlitFigure:
         the heatmap's numbers this way keeps a redraw quick."""
         return []
 
-    def image(self, model) -> bytes:
-        """Update from ``model`` and return the figure as image bytes (see FORMAT)."""
+    def image(self, frame) -> bytes:
+        """Update from ``frame`` and return the figure as image bytes (see FORMAT)."""
         with self._lock:
-            self.update(model)
+            self.update(frame)
             if self._background is None:
                 self.canvas.draw()  # animated artists are skipped by a full draw
                 self._background = self.canvas.copy_from_bbox(self.fig.bbox)
@@ -141,115 +185,165 @@ class BlitFigure:
 
 
 # --- the network ------------------------------------------------------------------------
-def trust_edges(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each related pair once (a < b) with the mean of both directions' trust."""
-    rel = model.state.relations
-    keep = rel.src < rel.dst
-    a, b = rel.src[keep], rel.dst[keep]
-    trust = rel.trust[keep].copy()
-    back = rel.lookup(b, a)
-    has = back >= 0
-    trust[has] = 0.5 * (trust[has] + rel.trust[back[has]])
-    return a, b, trust
-
-
-def partnership_pairs(model) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Member pairs of every active partnership, with the partnership's colour."""
-    t = model.state.table
-    live = t.m_active[: t.n_m]
-    rows_p, rows_o = t.m_p[: t.n_m][live], t.m_o[: t.n_m][live]
-    a, b, colours = [], [], []
-    for pid in np.unique(rows_p):
-        members = rows_o[rows_p == pid]
-        syn = t.p_synergy[pid]
-        if t.p_stage[pid] == FORMING or not np.isfinite(syn):
-            colour = PARTNERSHIP_COLOURS["forming"]
-        else:
-            colour = PARTNERSHIP_COLOURS["advantage" if syn > 1 else "inertia"]
-        i, j = np.triu_indices(members.size, k=1)
-        a.append(members[i])
-        b.append(members[j])
-        colours += [colour] * i.size
-    if not a:
-        return np.zeros(0, int), np.zeros(0, int), []
-    return np.concatenate(a), np.concatenate(b), colours
+def _nice(x: float) -> float:
+    """``x`` rounded to one significant figure (for legend values)."""
+    if x <= 0:
+        return 0.0
+    e = np.floor(np.log10(x))
+    return float(np.round(x / 10**e) * 10**e)
 
 
 class NetworkFigure(BlitFigure):
-    """Organisations (colour = sector, area = capacity) with trust and partnership edges.
+    """Organisations (colour = sector, area = resources) with trust lines and partnerships.
 
-    Positions are fixed per model (:mod:`simulation.viz.layout`). Thin edges are
-    relationships (networking ties and past joint work) coloured by mutual trust, red
-    (none) to blue (full); thick edges join members of active partnerships, purple with
-    collaborative advantage, orange in collaborative inertia, grey while forming. Organisations
-    in at least one partnership have a black outline.
+    Positions are fixed per model (:mod:`simulation.viz.layout`). Thin lines are
+    relationships (networking ties and past joint work), light grey for no trust to black
+    for full trust, fading as they multiply. Each active partnership is a small diamond at
+    the centre of its members, joined to each member by a spoke (a partnership of m members
+    draws m lines, not m(m-1)/2), coloured by state: advantage, inertia or forming.
+    Organisations in at least one partnership have a dark outline. The legend explains
+    colours, line kinds and dot sizes.
     """
 
     FORMAT = "jpeg"
 
     def __init__(
         self,
-        model,
+        frame: Frame,
         *,
-        size: tuple[float, float] = (6.0, 6.0),
+        size: tuple[float, float] = (3.125, 5.5),
         title: str = "",
-        title_size: float = 10,
     ):
         fig = figure(size, dpi=DPI)
         super().__init__(fig)
         self.prefix = title
-        ax = fig.add_axes((0.0, 0.1, 1.0, 0.83))
+        width, height = size
+        side = width / height  # the drawing is square: its height as a share of the figure
+        top = 1 - 0.45 / height
+        ax = fig.add_axes((0.0, top - side, 1.0, side))
         ax.set_xlim(-2.05, 2.05)
         ax.set_ylim(-2.05, 2.05)
         ax.set_aspect("equal")
         ax.axis("off")
-        self.pos = positions(model)
+        self.pos = frame.positions
+        n = max(self.pos.shape[0], 1)
         self.trust = self.animate(
             ax.add_collection(
-                LineCollection(
-                    [], cmap=TRUST_EDGE_CMAP, norm=_TRUST_NORM, linewidths=0.5, alpha=0.5
-                )
+                LineCollection([], cmap=TRUST_EDGE_CMAP, norm=Normalize(-0.25, 1.0), lw=0.6)
             )
         )
-        self.pairs = self.animate(ax.add_collection(LineCollection([], linewidths=2.0, alpha=0.9)))
+        # Marks thin out as the population grows (area as 150/n, widths as its root), so
+        # 600 organisations are not a solid mass.
+        crowd = min(1.0, _DOT_AREA_N / n)
+        self.spokes = self.animate(
+            ax.add_collection(LineCollection([], linewidths=1.1 * np.sqrt(crowd), alpha=0.8))
+        )
+        self.dot_area = _DOT_AREA * crowd
         self.nodes = self.animate(
             ax.scatter(
                 self.pos[:, 0],
                 self.pos[:, 1],
                 s=10,
-                c=_NODE_COLOURS[model.state.orgs.sector],
-                linewidths=0.6,
+                c=_NODE_COLOURS[frame.sector],
+                linewidths=0.7 * np.sqrt(crowd),
+                zorder=3,
+            )
+        )
+        self.hubs = self.animate(
+            ax.scatter(
+                [], [], s=22 * crowd, marker="D", linewidths=0.4, edgecolors="white", zorder=4
             )
         )
         self.title = self.animate(
-            fig.text(0.5, 0.965, "", ha="center", va="center", fontproperties=_font(title_size))
+            fig.text(
+                0.5,
+                1 - 0.25 / height,
+                "",
+                ha="center",
+                va="center",
+                linespacing=1.1,
+                fontproperties=_font(MIN_FONT_PT),
+            )
         )
-        handles = [
+        self.capacity_scale = frame.capacity_scale
+        self._legend(fig, top=top - side)
+
+    def sizes(self, capacity: np.ndarray) -> np.ndarray:
+        """Dot area (points^2) for an organisation's resources."""
+        cap = np.maximum(np.asarray(capacity, dtype=float), 0.0)
+        return 4.0 + self.dot_area * np.sqrt(cap / self.capacity_scale)
+
+    def _legend(self, fig: Figure, top: float) -> None:
+        kw = {"frameon": False, "fontsize": MIN_FONT_PT, "handletextpad": 0.3}
+        kw |= {"columnspacing": 0.8, "borderaxespad": 0.0, "labelspacing": 0.25}
+        sectors = [
             Line2D([], [], marker="o", ls="", color=SECTOR_COLOURS[s], label=s) for s in SECTORS
         ]
-        handles += [
-            Line2D([], [], color=c, lw=2, label=f"partnership: {k}")
-            for k, c in PARTNERSHIP_COLOURS.items()
+        states = [
+            Line2D([], [], color=PARTNERSHIP_COLOURS[k], lw=1.6, marker="D", ms=4, label=k)
+            for k in STATES
         ]
-        fig.legend(handles=handles, loc="lower center", fontsize=7, frameon=False, ncol=4)
-        self.size_scale = 220.0 / np.sqrt(max(float(model.state.orgs.base_capacity.max()), 1e-9))
-
-    def update(self, model) -> None:
-        pos = self.pos
-        a, b, trust = trust_edges(model)
-        self.trust.set_segments(np.stack([pos[a], pos[b]], axis=1))
-        self.trust.set_array(trust)
-        a, b, colours = partnership_pairs(model)
-        self.pairs.set_segments(np.stack([pos[a], pos[b]], axis=1))
-        self.pairs.set_color(colours)
-        self.nodes.set_sizes(
-            6.0 + self.size_scale * np.sqrt(np.maximum(model.state.orgs.capacity, 0))
+        lines = [
+            Line2D([], [], color=colormaps[TRUST_EDGE_CMAP](0.25), lw=0.8, label="low trust"),
+            Line2D([], [], color=colormaps[TRUST_EDGE_CMAP](1.0), lw=0.8, label="high trust"),
+        ]
+        caps = sorted({_nice(self.capacity_scale * q) for q in (0.05, 0.3, 1.0)})
+        dots = [
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="",
+                color="#888888",
+                markersize=float(np.sqrt(self.sizes([c])[0])),
+                label=f"{c:g}",
+            )
+            for c in caps
+        ]
+        y = top  # figure fraction: each block starts under the previous one
+        blocks = (
+            (sectors, "sector (dot colour)", 2),
+            (states, "partnership (diamond and spokes)", 3),
+            (lines, "relationship (thin line)", 2),
+            (dots, "resources (dot area)", len(dots)),
         )
-        self.nodes.set_edgecolors(np.where(model.state.orgs.n_memberships > 0, "black", "none"))
-        r = model.readout
+        for handles, title, ncol in blocks:
+            leg = fig.legend(
+                handles=handles,
+                loc="upper center",
+                bbox_to_anchor=(0.5, y),
+                ncol=ncol,
+                title=title,
+                title_fontsize=MIN_FONT_PT,
+                **kw,
+            )
+            # stack the blocks: the next one starts under this one
+            box = leg.get_window_extent(self.canvas.get_renderer())
+            y = (box.y0 - 2) / (self.fig.get_figheight() * self.fig.dpi)
+
+    def update(self, frame: Frame) -> None:
+        pos = self.pos
+        a, b = frame.trust_a, frame.trust_b
+        self.trust.set_segments(np.stack([pos[a], pos[b]], axis=1))
+        self.trust.set_array(frame.trust)
+        self.trust.set_alpha(float(np.clip(_TRUST_ALPHA_INK / np.sqrt(max(a.size, 1)), 0.1, 0.6)))
+        hub_xy = np.zeros((frame.n_hubs, 2))
+        if frame.n_hubs:
+            counts = np.bincount(frame.member_hub, minlength=frame.n_hubs)[:, None]
+            np.add.at(hub_xy, frame.member_hub, pos[frame.member_org])
+            hub_xy /= np.maximum(counts, 1)
+        self.spokes.set_segments(
+            np.stack([hub_xy[frame.member_hub], pos[frame.member_org]], axis=1)
+        )
+        self.spokes.set_color(_STATE_COLOURS[frame.hub_state[frame.member_hub]])
+        self.hubs.set_offsets(hub_xy)
+        self.hubs.set_facecolors(_STATE_COLOURS[frame.hub_state])
+        self.nodes.set_sizes(self.sizes(frame.capacity))
+        self.nodes.set_edgecolors(np.where(frame.member, "#333333", "none"))
+        r = frame.readout
         self.title.set_text(
-            f"{self.prefix}month {model.month}: {r['active']} active "
-            f"partnerships, {r['isolated']} organisations in none"
+            f"{self.prefix}month {frame.month}: {r['active']} partnerships\n"
+            f"{r['isolated']} organisations in none"
         )
 
 
@@ -265,18 +359,11 @@ def _nice_ceiling(x: float) -> float:
 class SeriesFigure(BlitFigure):
     """Four live panels: active partnerships, synergy shares, cross-sector trust, myths.
 
-    With two models (compare mode) every panel shows both, solid for the first and dashed
-    for the second. The month axis starts at ``horizon`` months and doubles when the run
-    goes past it; the partnership count axis doubles likewise.
+    One legend under the panels names every line. With two models (compare mode) every
+    panel shows both, solid for the first and dashed for the second. The month axis starts
+    at ``horizon`` months and doubles when the run goes past it; the partnership count axis
+    doubles likewise.
     """
-
-    STYLES = ("-", "--")
-    LEGEND_PLACES = {
-        "Active partnerships": "upper left",
-        "Share with synergy": "lower right",
-        "Cross-sector trust": "lower left",
-        "Myths about other sectors": "lower left",
-    }
 
     def __init__(
         self,
@@ -284,75 +371,92 @@ class SeriesFigure(BlitFigure):
         labels: Sequence[str] | None = None,
         *,
         horizon: int = 120,
-        size: tuple[float, float] = (8.0, 5.2),
+        size: tuple[float, float] = (4.2, 5.5),
     ):
-        fig = figure(size, dpi=DPI)
-        fig.subplots_adjust(left=0.07, right=0.98, bottom=0.09, top=0.94, wspace=0.18, hspace=0.38)
+        fig = figure(size, dpi=DPI, layout="constrained")
+        width = size[0]
         super().__init__(fig)
         self.axes = fig.subplots(2, 2).ravel()
         self.horizon = max(int(horizon), 12)
         self.count_top = 10.0
         self.lines: list[tuple[int, str, Line2D]] = []
+        handles = []
         for ax, (title, lines) in zip(self.axes, SERIES_PANELS, strict=True):
             for k in range(n_models):
                 for column, label in lines:
-                    if n_models > 1 and labels:
-                        label = f"{labels[k]}: {label}"
+                    style = SERIES_STYLES.get(column, "-") if n_models == 1 else ("-", "--")[k]
                     (line,) = ax.plot(
-                        [],
-                        [],
-                        ls=self.STYLES[k % 2],
-                        color=SERIES_COLOURS[column],
-                        lw=1.4,
-                        label=label,
+                        [], [], ls=style, color=SERIES_COLOURS[column], lw=1.6, label=label
                     )
                     self.lines.append((k, column, self.animate(line)))
-            ax.set_title(title, fontsize=10)
-            ax.tick_params(labelsize=7)
+                    if k == 0 and len(lines) > 1:
+                        handles.append(
+                            Line2D([], [], ls=style, color=SERIES_COLOURS[column], label=label)
+                        )
+            ax.set_title(title, fontsize=TITLE_PT)
+            ax.tick_params(labelsize=MIN_FONT_PT)
             ax.set_ylim(0, 1)
-            ax.legend(fontsize=6, loc=self.LEGEND_PLACES[title])
+            ax.locator_params(axis="both", nbins=4)
+        if n_models > 1 and labels:
+            handles += [
+                Line2D([], [], ls=("-", "--")[k], color="#555555", label=f"{labels[k]}")
+                for k in range(n_models)
+            ]
+        fig.legend(
+            handles=handles,
+            loc="outside lower center",
+            ncol=2 if width < 6 else 4,
+            fontsize=MIN_FONT_PT,
+            frameon=False,
+            columnspacing=1.0,
+            handlelength=2.2,
+            borderaxespad=0.2,
+        )
         self.axes[0].set_ylim(0, self.count_top)
         for ax in self.axes[2:]:
-            ax.set_xlabel("month", fontsize=8)
+            ax.set_xlabel("month", fontsize=MIN_FONT_PT)
         self._set_xlim()
+        _freeze_layout(fig)
 
     def _set_xlim(self) -> None:
         for ax in self.axes:
             ax.set_xlim(0, self.horizon)
 
-    def update(self, models) -> None:
-        models = models if isinstance(models, list | tuple) else [models]
-        month = max(m.month for m in models)
+    def update(self, frames) -> None:
+        frames = frames if isinstance(frames, list | tuple) else [frames]
+        month = max(f.month for f in frames)
         if month > self.horizon:
             while month > self.horizon:
                 self.horizon *= 2
             self._set_xlim()
             self.invalidate()
-        peak = max(max(m.datacollector.model_vars["active"]) for m in models)
+        peak = max(float(np.max(f.series["active"], initial=0)) for f in frames)
         if peak > self.count_top:
             self.count_top = _nice_ceiling(peak)
             self.axes[0].set_ylim(0, self.count_top)
             self.invalidate()
         for k, column, line in self.lines:
-            mv = models[k].datacollector.model_vars
-            line.set_data(mv["month"], mv[column])
+            s = frames[k].series
+            line.set_data(s["month"], s[column])
 
 
 # --- heatmaps -----------------------------------------------------------------------------
 class HeatmapFigure(BlitFigure):
-    """Sector-by-sector trust (left) and myths (right) at the current month."""
+    """Sector-by-sector trust (left) and myths (right) at the current month.
 
-    def __init__(self, *, size: tuple[float, float] = (7.0, 3.4), title: str = ""):
-        fig = figure(size, dpi=DPI)
-        fig.subplots_adjust(
-            left=0.13, right=0.98, bottom=0.2, top=0.8 if title else 0.86, wspace=0.45
-        )
+    Each has a colour bar; each cell's number is written in black or white, whichever
+    contrasts more with the cell (WCAG ratio at least 4.5:1, see
+    :func:`~simulation.viz.colour.text_colour_on`).
+    """
+
+    def __init__(self, *, size: tuple[float, float] = (6.0, 2.9), title: str = ""):
+        fig = figure(size, dpi=DPI, layout="constrained")
         if title:
-            fig.suptitle(title, fontsize=10)
+            fig.suptitle(title, fontsize=TITLE_PT)
         super().__init__(fig)
         k = len(SECTORS)
-        self.images, self.axes, self._labels = [], [], []
-        self.label_font = _pil_font(7)
+        self.images, self.axes, self.cmaps, self._labels = [], [], [], []
+        self.label_font = _pil_font(MIN_FONT_PT)
         for ax, name, cmap in zip(
             fig.subplots(1, 2),
             ("Trust between sectors", "Myths about other sectors"),
@@ -369,27 +473,33 @@ class HeatmapFigure(BlitFigure):
                 vmax=1,
             )
             self.images.append(self.animate(mesh))
+            self.cmaps.append(colormaps[cmap])
             ax.set_xlim(-0.5, k - 0.5)
             ax.set_ylim(k - 0.5, -0.5)
             ax.set_aspect("equal")
-            sector_axes(ax, xlabel="about", tick_size=7, label_size=8)
-            ax.set_title(name, fontsize=10)
+            sector_axes(ax, xlabel="about", tick_size=MIN_FONT_PT, label_size=MIN_FONT_PT)
+            ax.set_title(name, fontsize=TITLE_PT)
+            bar = fig.colorbar(mesh, ax=ax, shrink=0.7, pad=0.03, ticks=[0, 0.5, 1])
+            bar.ax.tick_params(labelsize=MIN_FONT_PT)
             self.axes.append(ax)
+        _freeze_layout(fig)
 
-    def update(self, model) -> None:
+    def update(self, frame: Frame) -> None:
         height = self.canvas.get_width_height()[1]
         self._labels = []
-        for image, ax, mat in zip(
+        for image, ax, cmap, mat in zip(
             self.images,
             self.axes,
-            (trust_matrix(model.state), myth_matrix(model.state)),
+            self.cmaps,
+            (frame.trust_matrix, frame.myth_matrix),
             strict=True,
         ):
             image.set_array(np.ma.masked_invalid(mat).ravel())
             i, j = np.nonzero(np.isfinite(mat))
             xy = ax.transData.transform(np.column_stack([j, i]))
             for (x, y), v in zip(xy, mat[i, j], strict=True):
-                self._labels.append((x, height - y, f"{v:.2f}", "white" if v > 0.6 else "black"))
+                colour = text_colour_on(cmap(float(np.clip(v, 0, 1))))
+                self._labels.append((x, height - y, f"{v:.2f}", colour))
 
     def labels(self) -> list[tuple[float, float, str, str]]:
         return self._labels
@@ -399,16 +509,19 @@ class HeatmapFigure(BlitFigure):
 class PageFigures:
     """The three figures of the main page for one model."""
 
-    def __init__(self, model, *, horizon: int = 120):
-        self.network = NetworkFigure(model)
+    def __init__(self, frame: Frame, *, horizon: int = 120):
+        self.network = NetworkFigure(frame)
         self.series = SeriesFigure(1, horizon=horizon)
         self.heatmaps = HeatmapFigure()
 
-    def render(self, model) -> dict[str, bytes]:
+    def all(self) -> dict[str, BlitFigure]:
+        return {"network": self.network, "series": self.series, "heatmaps": self.heatmaps}
+
+    def render(self, frame: Frame) -> dict[str, bytes]:
         return {
-            "network": self.network.image(model),
-            "series": self.series.image([model]),
-            "heatmaps": self.heatmaps.image(model),
+            "network": self.network.image(frame),
+            "series": self.series.image([frame]),
+            "heatmaps": self.heatmaps.image(frame),
         }
 
 
@@ -421,13 +534,13 @@ def figures_for(model, *, horizon: int = 120) -> PageFigures:
     with _FIGURES_LOCK:
         figs = _FIGURES.get(model)
         if figs is None:
-            figs = _FIGURES[model] = PageFigures(model, horizon=horizon)
+            figs = _FIGURES[model] = PageFigures(model.frame, horizon=horizon)
     return figs
 
 
 def render_page(model) -> dict[str, bytes]:
-    """Image bytes of every figure the main page shows for ``model`` now."""
-    return figures_for(model).render(model)
+    """Image bytes of every figure the main page shows for ``model``'s latest frame."""
+    return figures_for(model).render(model.frame)
 
 
 class CompareFigures:
@@ -435,17 +548,23 @@ class CompareFigures:
 
     def __init__(self, pair, *, horizon: int = 120):
         self.networks = [
-            NetworkFigure(m, size=(5.0, 5.0), title=f"{p}, ", title_size=8)
-            for m, p in zip(pair.models, pair.presets, strict=True)
+            NetworkFigure(f, title=f"{p}, ") for f, p in zip(pair.frames, pair.presets, strict=True)
         ]
-        self.series = SeriesFigure(2, labels=pair.presets, horizon=horizon, size=(9.0, 5.6))
-        self.heatmaps = [HeatmapFigure(size=(6.0, 3.2), title=p) for p in pair.presets]
+        self.series = SeriesFigure(2, labels=pair.presets, horizon=horizon, size=(7.2, 4.9))
+        self.heatmaps = [HeatmapFigure(title=p) for p in pair.presets]
 
-    def render(self, pair) -> dict[str, bytes]:
-        out = {"series": self.series.image(list(pair.models))}
-        for k, m in enumerate(pair.models):
-            out[f"network_{k}"] = self.networks[k].image(m)
-            out[f"heatmaps_{k}"] = self.heatmaps[k].image(m)
+    def all(self) -> dict[str, BlitFigure]:
+        out: dict[str, BlitFigure] = {"series": self.series}
+        for k in range(2):
+            out[f"network_{k}"] = self.networks[k]
+            out[f"heatmaps_{k}"] = self.heatmaps[k]
+        return out
+
+    def render(self, frames: Sequence[Frame]) -> dict[str, bytes]:
+        out = {"series": self.series.image(list(frames))}
+        for k, f in enumerate(frames):
+            out[f"network_{k}"] = self.networks[k].image(f)
+            out[f"heatmaps_{k}"] = self.heatmaps[k].image(f)
         return out
 
 

@@ -17,40 +17,62 @@ from matplotlib.figure import Figure
 
 from ..sectors import SECTORS
 
+#: The Okabe–Ito palette (Okabe & Ito 2008, "Color Universal Design",
+#: https://jfly.uni-koeln.de/color/): eight colours chosen to stay apart under the common
+#: colour-vision deficiencies. Sectors and partnership states take their colours from here
+#: and nowhere else; tests/test_viz.py checks the pairs stay apart under simulated
+#: deuteranopia and protanopia (:mod:`simulation.viz.colour`). Yellow is not used: thin
+#: lines and small dots in it vanish on a white background.
+OKABE_ITO: dict[str, str] = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+}
+
 #: One colour per sector (network nodes, legends).
 SECTOR_COLOURS: dict[str, str] = {
-    "public": "#1f5fa8",
-    "private": "#d1495b",
-    "third": "#2a9d55",
-    "community": "#e8a33d",
+    "public": OKABE_ITO["blue"],
+    "private": OKABE_ITO["vermillion"],
+    "third": OKABE_ITO["bluish green"],
+    "community": OKABE_ITO["sky blue"],
 }
 
 #: Partnership states: forming, collaborative advantage (synergy > 1), inertia (< 1).
 PARTNERSHIP_COLOURS: dict[str, str] = {
-    "forming": "#8c8c8c",
-    "advantage": "#6a3d9a",
-    "inertia": "#ff7f00",
+    "forming": OKABE_ITO["black"],
+    "advantage": OKABE_ITO["reddish purple"],
+    "inertia": OKABE_ITO["orange"],
 }
 
-#: Readout columns: the colour of their line wherever they are plotted over time.
+#: Readout columns: the colour of their line wherever they are plotted over time (lines
+#: that share a panel also differ in style, see SERIES_STYLES).
 SERIES_COLOURS: dict[str, str] = {
-    "active": "black",
-    "total_formed": "tab:green",
-    "delivering": "tab:green",
-    "declining": "tab:red",
+    "active": OKABE_ITO["black"],
+    "total_formed": OKABE_ITO["bluish green"],
+    "delivering": OKABE_ITO["blue"],
+    "declining": OKABE_ITO["vermillion"],
     "share_advantage": PARTNERSHIP_COLOURS["advantage"],
     "share_inertia": PARTNERSHIP_COLOURS["inertia"],
-    "mean_synergy": "tab:purple",
-    "cross_trust": "tab:blue",
-    "mean_myth": "tab:red",
+    "mean_synergy": OKABE_ITO["black"],
+    "cross_trust": OKABE_ITO["blue"],
+    "mean_myth": OKABE_ITO["vermillion"],
     "isolated_share": "grey",
-    "value": "tab:green",
+    "value": OKABE_ITO["bluish green"],
 }
+#: Line styles of readouts that share a panel, so no line is told apart by colour alone.
+SERIES_STYLES: dict[str, str] = {"delivering": "--", "declining": ":", "share_inertia": "--"}
 
-#: Colour maps of the sector-by-sector heatmaps and of trust on network edges.
+#: Colour maps of the sector-by-sector heatmaps (sequential, readable under the common
+#: colour-vision deficiencies) and of trust on network edges: light grey (none) to black
+#: (full), so trust lines never compete with the sector and partnership colours.
 TRUST_CMAP = "Blues"
 MYTH_CMAP = "Reds"
-TRUST_EDGE_CMAP = "RdBu"  # red (no trust) to blue (full trust)
+TRUST_EDGE_CMAP = "Greys"
 
 
 #: Paul Tol's "muted" scheme: nine hues told apart under the common colour-vision
