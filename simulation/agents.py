@@ -25,10 +25,10 @@ BEHAVIOURS: tuple[str, ...] = Behaviour.labels()
 
 
 class Organisation(mesa.Agent):
-    """An organisation from one of four sectors (seed 000).
+    """An organisation from one of four sectors (source 000).
 
     Its state: sector, resources (``capacity``), capabilities in four domains, a values
-    position and red lines, the five behaviours of seed 002 plus jargon use, myths about
+    position and red lines, the five behaviours of source 002 plus jargon use, myths about
     each other sector, partnering skill, and directed relationships (trust) with others.
     """
 
@@ -86,7 +86,7 @@ class Organisation(mesa.Agent):
 
     @property
     def stakeholder_of(self) -> list[Partnership]:
-        """Partnerships that manage this organisation as a stakeholder now (seed 000)."""
+        """Partnerships that manage this organisation as a stakeholder now (source 000)."""
         s = self.model.state
         links = s.stakeholders
         mine = live_links(s) & (links.org == self.index)
@@ -94,7 +94,7 @@ class Organisation(mesa.Agent):
 
     @property
     def networking_ties(self) -> list[Organisation]:
-        """Organisations it has a personal networking tie with (seed 000)."""
+        """Organisations it has a personal networking tie with (source 000)."""
         return [self.model.orgs[i] for i in self.model.state.ties.of(self.index)]
 
     @property

@@ -24,7 +24,7 @@ class _Coded(IntEnum):
 
 
 class Sector(_Coded):
-    """The four sectors (seed 000). Order is the order of every per-sector table."""
+    """The four sectors (source 000). Order is the order of every per-sector table."""
 
     PUBLIC = 0
     PRIVATE = 1
@@ -33,7 +33,7 @@ class Sector(_Coded):
 
 
 class Behaviour(_Coded):
-    """The five partnership behaviours of seed 002, the columns of ``behaviour``."""
+    """The five partnership behaviours of source 002, the columns of ``behaviour``."""
 
     LEADERSHIP = 0
     SHARING = 1

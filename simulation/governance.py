@@ -84,12 +84,12 @@ PRESETS: dict[str, Preset] = {
             "Contract-style (outsourcing)",
             "Clear tasks, penalties and contract reviews, but one side commissions the "
             "other: credit by power and no investment in trust.",
-            "Seed 002: outsourcing is a contracting connection, not partnership.",
+            "Source 002: outsourcing is a contracting connection, not partnership.",
             dict(
                 clarity="a contract specifies tasks precisely",
                 exit_arrangements="contracts state termination terms",
                 sharing_rule="'one organisation shouting at another': the commissioner's "
-                "power decides who gets the credit (seed 002)",
+                "power decides who gets the credit (source 002)",
                 sanctions="contract penalties",
                 trust_investment="'a traditional contracting connection': no time for trust",
             ),
@@ -104,7 +104,7 @@ PRESETS: dict[str, Preset] = {
             "The six principles",
             "Recognise the need, clarity and realism of purpose, commitment and ownership, "
             "trust, clear and robust arrangements, monitor-measure-learn.",
-            "Seed 001, slide 7 (CLG / ODPM Partnering Taskforce); slides 8-11.",
+            "Source 001, slide 7 (CLG / ODPM Partnering Taskforce); slides 8-11.",
             dict(
                 clarity="'develop clarity and realism of purpose' (slide 7)",
                 alignment_required="'establish a common purpose' (slide 9)",
@@ -129,7 +129,7 @@ PRESETS: dict[str, Preset] = {
             "Leading as Peers",
             "Chief executives meet as peers, learn a shared language, call each other to "
             "account, and a commissioner suggests teaming up instead of competing.",
-            "Seed 003 (Calderdale and Kirklees, NHS Calderdale as broker).",
+            "Source 003 (Calderdale and Kirklees, NHS Calderdale as broker).",
             dict(
                 formation_mode="'NHS Calderdale suggested they team up'",
                 clarity="'they were clear what they wanted to hold out for together'",
@@ -157,7 +157,7 @@ PRESETS: dict[str, Preset] = {
             "Forced marriage",
             "Partnerships are mandated regardless of fit, trust or values, with no "
             "reviews and no way out.",
-            "Seed 001, title: 'a beneficial alliance or forced marriage?'.",
+            "Source 001, title: 'a beneficial alliance or forced marriage?'.",
             dict(
                 formation_mode="partners are assigned, not chosen",
                 red_lines="the mandate overrides whom members would refuse",

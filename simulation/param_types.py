@@ -99,7 +99,7 @@ class Params(Mapping[str, Any]):
     #: the costs its exit strands, and exits do less damage to trust.
     exit_arrangements: bool
     #: Under exit arrangements, the share of the costs its exit strands that a leaver agreed
-    #: to pay; the rest falls on the remaining members as agreed (seed 002, 'how to share
+    #: to pay; the rest falls on the remaining members as agreed (source 002, 'how to share
     #: benefits and risks ... and exit arrangements'; size assumed).
     exit_share: float
     #: A partnership that has met most of its goal by its deadline may agree more time at a
@@ -114,12 +114,12 @@ class Params(Mapping[str, Any]):
     #: Partners meet as peers (equal status), not as commissioner and supplier.
     equal_status: bool
     #: Organisations outside a partnership, touched by its challenge, that its members consult
-    #: and inform while the challenge lasts (stakeholder management, seed 000: 'a defined
+    #: and inform while the challenge lasts (stakeholder management, source 000: 'a defined
     #: number of people needed to support the plans'); 0 = none. The number is an assumption.
     stakeholders: int
     #: Under brokered formation, the lowest value to the community of a challenge for which
     #: the commissioner proposes a team (challenge values are lognormal with median 1); 0 =
-    #: every challenge (seed 003: a commissioner who steps in for the bids that matter; the
+    #: every challenge (source 003: a commissioner who steps in for the bids that matter; the
     #: level is an assumption).
     commissioner_value: float
     #: Rate at which good experiences build trust.
@@ -153,12 +153,12 @@ class Params(Mapping[str, Any]):
     #: sharing rule (assumption).
     running_cost: float
     #: Costs a member's early exit strands, a month to the deadline, as a share of the output
-    #: it agreed to bring a month: commitments made on the strength of its contribution (seed
-    #: 001 slide 13, 'jointly manage impacts of failure'; size assumed).
+    #: it agreed to bring a month: commitments made on the strength of its contribution
+    #: (source 001 slide 13, 'jointly manage impacts of failure'; size assumed).
     exit_cost: float
     #: How much an outcome-focused organisation weighs a challenge's value to the community
     #: (relative to a typical challenge) against its own return, when joining, renewing or
-    #: staying (seed 002, 'focus on outcomes for communities'; size assumed).
+    #: staying (source 002, 'focus on outcomes for communities'; size assumed).
     value_weight: float
     #: Monthly growth of partnering skill with practice.
     skill_learning: float
@@ -169,17 +169,17 @@ class Params(Mapping[str, Any]):
     #: Monthly rate at which what a member expects of a partner follows what it sees.
     expectation_learning: float
     #: Monthly chance that a trusted fellow member introduces an organisation to one of its
-    #: networking ties (seed 000: a trusted collaboration begins 'to share networks'; the rate
-    #: is an assumption).
+    #: networking ties (source 000: a trusted collaboration begins 'to share networks'; the
+    #: rate is an assumption).
     network_sharing: float
-    #: Trust, both ways, from which fellow members share their networks (seed 000: 'if the
+    #: Trust, both ways, from which fellow members share their networks (source 000: 'if the
     #: collaboration is a trusted one'; assumption, the level at which partners become
     #: networking ties).
     network_sharing_trust: float
     #: What a month as a partnership's stakeholder counts for, as a share of a month of joint
     #: work: the familiarity gained, and how far the partnership's results move the
-    #: stakeholder's trust in its members (seed 000: connected 'because of their job, without
-    #: any personal or individual connection'; the size is an assumption).
+    #: stakeholder's trust in its members (source 000: connected 'because of their job,
+    #: without any personal or individual connection'; the size is an assumption).
     stakeholder_weight: float
     #: Share of what staff turnover would erase that full empowerment of staff and
     #: stakeholders keeps.
@@ -226,17 +226,17 @@ class Params(Mapping[str, Any]):
     #: (assumption).
     accept_trust: float
     #: Commissioner: the lower trust bar at which a member accepts a partner the commissioner
-    #: proposed; its backing ('I would support you', seed 003) lowers it (size assumed).
+    #: proposed; its backing ('I would support you', source 003) lowers it (size assumed).
     accept_trust_brokered: float
     #: Formation: smallest gain in capability coverage worth an extra partner (assumption).
     min_gain: float
     #: Formation: how much better than going alone a partnership must look, as a share of
-    #: going alone ('not the only game in town', seed 001; the size is an assumption).
+    #: going alone ('not the only game in town', source 001; the size is an assumption).
     decision_margin: float
     #: Formation: under aligned objectives, the largest values distance partners can agree
     #: across (assumption).
     alignable_distance: float
-    #: Formation: share of the values gap that negotiating objectives closes (seed 003: 'we
+    #: Formation: share of the values gap that negotiating objectives closes (source 003: 'we
     #: started to tease out ... where we have common ground'; size assumed).
     negotiation_gain: float
     #: Formation: extra months of forming that negotiating objectives takes (assumption).
@@ -284,7 +284,7 @@ class Params(Mapping[str, Any]):
     #: Contribution: extra temptation to free-ride per member beyond two (accountability thins
     #: out; Olson 1965; size assumed).
     crowd_temptation: float
-    #: Contribution: lower commitment of members who were told to partner (seed 001, 'forced
+    #: Contribution: lower commitment of members who were told to partner (source 001, 'forced
     #: marriage'; size assumed).
     mandate_reluctance: float
     #: Contribution: lowest commitment; nobody commits nothing at all (assumption).
@@ -316,13 +316,13 @@ class Params(Mapping[str, Any]):
     #: Synergy: pace of delivery while forming, as a share of full pace (assumption).
     forming_pace: float
     #: Synergy: share of effort lost to duplication when partners understand each other not at
-    #: all (seed 001 slide 3: misunderstanding, wasted effort; size assumed).
+    #: all (source 001 slide 3: misunderstanding, wasted effort; size assumed).
     misunderstanding_waste: float
     #: Synergy: share of effort that investment in trust building takes from delivery, at full
     #: investment (assumption).
     investment_cost: float
-    #: Synergy: share of the coordination cost that full partnering skill saves (seed 004, 'a
-    #: skilled business'; size assumed).
+    #: Synergy: share of the coordination cost that full partnering skill saves (source 004,
+    #: 'a skilled business'; size assumed).
     skill_coordination_saving: float
     #: Sharing: how far a wholly ungenerous member inflates its claim to credit (assumption).
     credit_grab: float
@@ -335,7 +335,7 @@ class Params(Mapping[str, Any]):
     w_harm: float
     #: Trust: weight of the partnership's results in the trust signal (assumption).
     w_outcome: float
-    #: Trust: weight of time invested in building trust in the trust signal (seed 002; size
+    #: Trust: weight of time invested in building trust in the trust signal (source 002; size
     #: assumed).
     w_investment: float
     #: Trust: how far a full-strength myth (at myth_bias 1) lowers the reading of a partner's
@@ -348,7 +348,7 @@ class Params(Mapping[str, Any]):
     #: Trust: largest synergy surplus or shortfall a trust signal reads (assumption).
     outcome_cap: float
     #: Reputation: first impression of a stranger held with a full myth; with no myth it is
-    #: first_low + first_range (seed 000's myths as first impressions; size assumed).
+    #: first_low + first_range (source 000's myths as first impressions; size assumed).
     first_low: float
     #: Reputation: how much higher the first impression of a stranger is with no myth than
     #: with a full one (size assumed).
@@ -379,12 +379,12 @@ class Params(Mapping[str, Any]):
     #: Review: shortfall of commitment below what was agreed at which a member is called to
     #: account at a review (assumption).
     slack: float
-    #: Review: boost to commitment from being called to account (seed 003; size assumed).
+    #: Review: boost to commitment from being called to account (source 003; size assumed).
     call_boost: float
     #: Review: share of the boost from being called to account that is left a month later
     #: (assumption).
     call_decay: float
-    #: Review: share of its smoothed return a sanctioned member forfeits (seed 001 slide 11,
+    #: Review: share of its smoothed return a sanctioned member forfeits (source 001 slide 11,
     #: 'mechanisms for non conformity'; size assumed).
     sanction_cost: float
     #: Review: share of trust the remaining members lose in a member who walks out
@@ -400,7 +400,7 @@ class Params(Mapping[str, Any]):
     #: (assumption).
     return_smoothing: float
     #: Review: monthly chance of pulling out, per unit of unaccounted stress, under a cut
-    #: (seed 003, 'pulled away from collaboration'; size assumed).
+    #: (source 003, 'pulled away from collaboration'; size assumed).
     pull_out: float
     #: Review: share of its goal a partnership must have met by its deadline for a
     #: renegotiation of the deadline to be considered (assumption).
@@ -410,11 +410,11 @@ class Params(Mapping[str, Any]):
     recovery: float
     #: Shocks: share of stress left a month later (assumption).
     stress_decay: float
-    #: Shocks: stress every organisation feels during a turbulent period (seed 003; size
+    #: Shocks: stress every organisation feels during a turbulent period (source 003; size
     #: assumed).
     turbulent_stress: float
     #: Learning: how many times faster shared language is learned at full trust investment,
-    #: less one (seed 003's language workshop; size assumed).
+    #: less one (source 003's language workshop; size assumed).
     investment_language_boost: float
     #: Learning: surprise in the leadership evidence (the synergy ratio) that moves leadership
     #: at its full rate (assumption).
@@ -432,10 +432,10 @@ class Params(Mapping[str, Any]):
     #: moves empowerment at its full rate (assumption).
     evidence_scale_empowerment: float
     #: Learning: trust, both ways, from which partners who have worked together become a
-    #: networking tie ('some networks may develop', seed 000; size assumed).
+    #: networking tie ('some networks may develop', source 000; size assumed).
     tie_trust: float
     #: Learning: months of joint work after which trusting partners become a networking tie
-    #: (seed 000; size assumed).
+    #: (source 000; size assumed).
     tie_months: int
     #: Tie decay: monthly chance that a networking tie made by collaboration (joint work, an
     #: introduction) is lost while the pair do not work together. Burt 2000 (Decay functions):

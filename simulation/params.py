@@ -368,7 +368,7 @@ _DEFS: list[Param] = [
         float,
         0.5,
         "Under exit arrangements, the share of the costs its exit strands that a leaver "
-        "agreed to pay; the rest falls on the remaining members as agreed (seed 002, "
+        "agreed to pay; the rest falls on the remaining members as agreed (source 002, "
         "'how to share benefits and risks ... and exit arrangements'; size assumed).",
         "governance",
         0,
@@ -418,7 +418,7 @@ _DEFS: list[Param] = [
         int,
         2,
         "Organisations outside a partnership, touched by its challenge, that its members "
-        "consult and inform while the challenge lasts (stakeholder management, seed 000: 'a "
+        "consult and inform while the challenge lasts (stakeholder management, source 000: 'a "
         "defined number of people needed to support the plans'); 0 = none. The number is an "
         "assumption.",
         "governance",
@@ -431,7 +431,7 @@ _DEFS: list[Param] = [
         1.0,
         "Under brokered formation, the lowest value to the community of a challenge for which "
         "the commissioner proposes a team (challenge values are lognormal with median 1); 0 = "
-        "every challenge (seed 003: a commissioner who steps in for the bids that matter; the "
+        "every challenge (source 003: a commissioner who steps in for the bids that matter; the "
         "level is an assumption).",
         "governance",
         0,
@@ -553,7 +553,7 @@ _DEFS: list[Param] = [
         0.25,
         "Costs a member's early exit strands, a month to the deadline, as a share of the "
         "output it agreed to bring a month: commitments made on the strength of its "
-        "contribution (seed 001 slide 13, 'jointly manage impacts of failure'; size assumed).",
+        "contribution (source 001 slide 13, 'jointly manage impacts of failure'; size assumed).",
         "mechanisms",
         0,
         2,
@@ -564,7 +564,7 @@ _DEFS: list[Param] = [
         1.0,
         "How much an outcome-focused organisation weighs a challenge's value to the "
         "community (relative to a typical challenge) against its own return, when joining, "
-        "renewing or staying (seed 002, 'focus on outcomes for communities'; size assumed).",
+        "renewing or staying (source 002, 'focus on outcomes for communities'; size assumed).",
         "mechanisms",
         0,
         5,
@@ -610,7 +610,7 @@ _DEFS: list[Param] = [
         float,
         0.05,
         "Monthly chance that a trusted fellow member introduces an organisation to one of its "
-        "networking ties (seed 000: a trusted collaboration begins 'to share networks'; the "
+        "networking ties (source 000: a trusted collaboration begins 'to share networks'; the "
         "rate is an assumption).",
         "mechanisms",
         0,
@@ -620,7 +620,7 @@ _DEFS: list[Param] = [
         "network_sharing_trust",
         float,
         0.7,
-        "Trust, both ways, from which fellow members share their networks (seed 000: 'if the "
+        "Trust, both ways, from which fellow members share their networks (source 000: 'if the "
         "collaboration is a trusted one'; assumption, the level at which partners become "
         "networking ties).",
         "mechanisms",
@@ -633,7 +633,7 @@ _DEFS: list[Param] = [
         0.1,
         "What a month as a partnership's stakeholder counts for, as a share of a month of "
         "joint work: the familiarity gained, and how far the partnership's results move the "
-        "stakeholder's trust in its members (seed 000: connected 'because of their job, "
+        "stakeholder's trust in its members (source 000: connected 'because of their job, "
         "without any personal or individual connection'; the size is an assumption).",
         "mechanisms",
         0,
@@ -796,7 +796,7 @@ _DEFS += [
         0,
         1,
         "Commissioner: the lower trust bar at which a member accepts a partner the "
-        "commissioner proposed; its backing ('I would support you', seed 003) lowers it "
+        "commissioner proposed; its backing ('I would support you', source 003) lowers it "
         "(size assumed).",
     ),
     _constant(
@@ -814,7 +814,7 @@ _DEFS += [
         0,
         2,
         "Formation: how much better than going alone a partnership must look, as a share of "
-        "going alone ('not the only game in town', seed 001; the size is an assumption).",
+        "going alone ('not the only game in town', source 001; the size is an assumption).",
     ),
     _constant(
         "alignable_distance",
@@ -831,7 +831,7 @@ _DEFS += [
         0.5,
         0,
         1,
-        "Formation: share of the values gap that negotiating objectives closes (seed 003: 'we "
+        "Formation: share of the values gap that negotiating objectives closes (source 003: 'we "
         "started to tease out ... where we have common ground'; size assumed).",
     ),
     _constant(
@@ -987,7 +987,7 @@ _DEFS += [
         0.1,
         0,
         1,
-        "Contribution: lower commitment of members who were told to partner (seed 001, "
+        "Contribution: lower commitment of members who were told to partner (source 001, "
         "'forced marriage'; size assumed).",
     ),
     _constant(
@@ -1092,7 +1092,7 @@ _DEFS += [
         0,
         1,
         "Synergy: share of effort lost to duplication when partners understand each other "
-        "not at all (seed 001 slide 3: misunderstanding, wasted effort; size assumed).",
+        "not at all (source 001 slide 3: misunderstanding, wasted effort; size assumed).",
     ),
     _constant(
         "investment_cost",
@@ -1109,7 +1109,7 @@ _DEFS += [
         0.5,
         0,
         1,
-        "Synergy: share of the coordination cost that full partnering skill saves (seed 004, "
+        "Synergy: share of the coordination cost that full partnering skill saves (source 004, "
         "'a skilled business'; size assumed).",
     ),
     # benefit sharing (mechanisms/sharing.py)
@@ -1161,7 +1161,7 @@ _DEFS += [
         0.08,
         0,
         10,
-        "Trust: weight of time invested in building trust in the trust signal (seed 002; "
+        "Trust: weight of time invested in building trust in the trust signal (source 002; "
         "size assumed).",
     ),
     _constant(
@@ -1204,7 +1204,7 @@ _DEFS += [
         0,
         1,
         "Reputation: first impression of a stranger held with a full myth; with no myth it "
-        "is first_low + first_range (seed 000's myths as first impressions; size assumed).",
+        "is first_low + first_range (source 000's myths as first impressions; size assumed).",
     ),
     _constant(
         "first_range",
@@ -1303,7 +1303,7 @@ _DEFS += [
         0.25,
         0,
         1,
-        "Review: boost to commitment from being called to account (seed 003; size assumed).",
+        "Review: boost to commitment from being called to account (source 003; size assumed).",
     ),
     _constant(
         "call_decay",
@@ -1320,7 +1320,7 @@ _DEFS += [
         0.2,
         0,
         1,
-        "Review: share of its smoothed return a sanctioned member forfeits (seed 001 slide "
+        "Review: share of its smoothed return a sanctioned member forfeits (source 001 slide "
         "11, 'mechanisms for non conformity'; size assumed).",
     ),
     _constant(
@@ -1364,7 +1364,7 @@ _DEFS += [
         0,
         10,
         "Review: monthly chance of pulling out, per unit of unaccounted stress, under a cut "
-        "(seed 003, 'pulled away from collaboration'; size assumed).",
+        "(source 003, 'pulled away from collaboration'; size assumed).",
     ),
     _constant(
         "renegotiate_share",
@@ -1399,7 +1399,7 @@ _DEFS += [
         0.3,
         0,
         2,
-        "Shocks: stress every organisation feels during a turbulent period (seed 003; size "
+        "Shocks: stress every organisation feels during a turbulent period (source 003; size "
         "assumed).",
     ),
     # learning (mechanisms/learning.py)
@@ -1410,7 +1410,7 @@ _DEFS += [
         0,
         10,
         "Learning: how many times faster shared language is learned at full trust "
-        "investment, less one (seed 003's language workshop; size assumed).",
+        "investment, less one (source 003's language workshop; size assumed).",
     ),
     _constant(
         "evidence_scale_leadership",
@@ -1464,7 +1464,7 @@ _DEFS += [
         0,
         1,
         "Learning: trust, both ways, from which partners who have worked together become "
-        "a networking tie ('some networks may develop', seed 000; size assumed).",
+        "a networking tie ('some networks may develop', source 000; size assumed).",
     ),
     _constant(
         "tie_months",
@@ -1473,7 +1473,7 @@ _DEFS += [
         0,
         240,
         "Learning: months of joint work after which trusting partners become a networking "
-        "tie (seed 000; size assumed).",
+        "tie (source 000; size assumed).",
     ),
     # tie decay (mechanisms/networks.py)
     _constant(

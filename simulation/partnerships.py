@@ -1,6 +1,6 @@
 """Partnerships and memberships as tables of arrays, and the per-step roster.
 
-A partnership (seed 004: "a cross-organisational group working together towards
+A partnership (source 004: "a cross-organisational group working together towards
 commonly held goals which would be extremely difficult ... to achieve if tackled
 alone") has members, a purpose (a challenge), an age, a life-cycle stage and a history.
 Membership overlaps freely: an organisation can sit in several partnerships.

@@ -105,7 +105,7 @@ def tie_partners(
 
 
 def network(p: Params, rng: np.random.Generator, sector: np.ndarray) -> tuple[Ties, Relations]:
-    """Networking ties: personal relationships, mostly within a sector (seed 000).
+    """Networking ties: personal relationships, mostly within a sector (source 000).
 
     Each organisation makes Poisson(network_degree / 2) ties, crossing sector lines with
     probability network_cross_sector, to someone drawn uniformly from the chosen side; ties

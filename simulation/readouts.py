@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 #: Months after which a partnership's lifetime synergy counts in the run's headline.
 SEASONED_AGE = 3
 #: Months without any partnership after which an organisation counts as isolated for long
-#: (seed 001 slide 3, "isolation"; two years is an assumption). Read it against the supply of
+#: (source 001 slide 3, "isolation"; two years is an assumption). Read it against the supply of
 #: challenges (``challenges_per_org_year``): with few challenges, isolation is no failure.
 ISOLATION_MONTHS = 24
 #: Months in a year, to read the supply of challenges per organisation a year.

@@ -22,7 +22,7 @@ class Relations:
 
     Per edge: ``trust`` (0..1, the holder's trust in the other), ``familiarity``
     (months of joint work, fading with staff turnover), ``language`` (0..1, shared language
-    learned, seed 003), ``tie`` (True where there is a personal networking tie, seed 000),
+    learned, source 003), ``tie`` (True where there is a personal networking tie, source 000),
     ``earned`` (True where that tie was made by collaboration, joint work or an introduction,
     rather than brought by the organisations' staff: such ties decay unless renewed) and
     ``expect`` (0..1, the commitment the holder expects of the other: first what was agreed,

@@ -1,7 +1,7 @@
 """The four sectors and what is typical of each.
 
 Numbers here are stylised, not measured: they encode the contrasts the seeds draw
-(seed 000's myths about each sector; seed 004's point that partners bring different
+(source 000's myths about each sector; source 004's point that partners bring different
 capabilities) and are documented in the ODD, section 'Initialisation'.
 """
 
@@ -35,15 +35,15 @@ CAPABILITY = np.array(
 #: Median resources (capacity) per month, in arbitrary units.
 CAPACITY_MEDIAN = np.array([10.0, 6.0, 2.5, 0.8])
 
-#: Typical jargon use (seed 000: "Jargon is one way of keeping organisational or personal power").
+#: Typical jargon use (source 000: "Jargon is one way of keeping organisational or personal power").
 JARGON = np.array([0.75, 0.55, 0.45, 0.10])
 
 #: Typical position on a values axis (0 = commercial, 1 = social mission); red lines act on it.
-#: Assumptions. No seed supports a private sector that will hardly partner: seed 000 lists
+#: Assumptions. No seed supports a private sector that will hardly partner: source 000 lists
 #: "run by people who have no commitment or values" and "don't want to work with other
 #: organisations" among the myths about it (its author directs a private care provider), seed
 #: 002 calls for partnerships "across the public, business, social, voluntary and community
-#: sectors" and seed 004 says partnerships "really can make a difference" for business.
+#: sectors" and source 004 says partnerships "really can make a difference" for business.
 #: Independent providers of public services are placed just on the social side of the
 #: middle (0.55), mixing commercial and social aims, so that with the red lines of
 #: ``population.RED_LINE_RANGE`` at least half of the pairs between any two sectors are
@@ -52,7 +52,7 @@ JARGON = np.array([0.75, 0.55, 0.45, 0.10])
 VALUES = np.array([0.70, 0.55, 0.85, 0.90])
 
 #: Relative strength of the myths each sector holds about each other sector (rows hold, columns
-#: are held about), scaled by the ``myth_initial`` parameter. Seed 000 lists myths about every
+#: are held about), scaled by the ``myth_initial`` parameter. Source 000 lists myths about every
 #: sector; service users and the private sector attract the longest lists.
 MYTH_PATTERN = np.array(
     [
@@ -77,7 +77,7 @@ STAFF_TURNOVER = np.array([0.12, 0.18, 0.16, 0.25])
 #: reorganisations (assumption); community groups: informal groups come and go (assumption).
 CLOSURE_RATE = np.array([0.02, 0.06, 0.04, 0.08])
 
-#: One of seed 000's myths per sector, for stories and the teaching demos.
+#: One of source 000's myths per sector, for stories and the teaching demos.
 EXAMPLE_MYTH = {
     "public": "full of hierarchy and meetings but nothing changes",
     "private": "only interested in profit",

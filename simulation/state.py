@@ -67,7 +67,7 @@ class Organisations:
 
 @dataclass
 class Ties:
-    """Networking ties (seed 000), undirected, listed both ways (index space: organisation).
+    """Networking ties (source 000), undirected, listed both ways (index space: organisation).
 
     ``table[i]`` holds the ties of organisation ``i``, padded with -1 (so the ties of many
     organisations can be gathered at once). Ties are lost when staff leave and made when
@@ -118,7 +118,7 @@ class Ties:
 
 @dataclass
 class StakeholderLinks:
-    """Stakeholder management (seed 000): task-bound links between a partnership and
+    """Stakeholder management (source 000): task-bound links between a partnership and
     organisations outside it that its challenge touches (index space: link).
 
     Link ``k`` joins partnership ``pid[k]``, for the challenge it took up ``challenge[k]``-th,

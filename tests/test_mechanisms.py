@@ -124,7 +124,7 @@ def test_formation_mandate_ignores_fit_and_never_goes_alone():
 
 def test_formation_broker_gets_partnerships_past_myths():
     # Where myths are strong, a commissioner's proposals get teams formed that would not
-    # have formed by choice ("the trusts would have been competing", seed 003).
+    # have formed by choice ("the trusts would have been competing", source 003).
     vol = outcomes(SEEDS, steps=60, myth_initial=0.7)
     bro = outcomes(SEEDS, steps=60, myth_initial=0.7, formation_mode="brokered")
     greater(bro["partnerships_formed"], vol["partnerships_formed"])

@@ -1,5 +1,5 @@
-"""Seed 000's three kinds of tie, the decay of ties made by collaboration (Burt 2000) and
-seed 003's commissioner, each against a same-seed control.
+"""Source 000's three kinds of tie, the decay of ties made by collaboration (Burt 2000) and
+source 003's commissioner, each against a same-seed control.
 
 Unit-level tests run a mechanism on deep copies of one model state, changing one thing, so
 the random draws are the same; run-level tests compare paired runs (same seeds) with a
@@ -420,7 +420,7 @@ def test_organisations_refuse_proposed_partners_they_distrust(brokered):
 
 def test_commissioner_gets_partnerships_past_thin_networks():
     # Personal networks rarely cross sectors: a commissioner who sees the whole system gets
-    # teams formed that the organisations' own search would not find (seed 003).
+    # teams formed that the organisations' own search would not find (source 003).
     thin = dict(network_cross_sector=0.05)
     own = outcomes(SEEDS, steps=60, **thin)
     helped = outcomes(SEEDS, steps=60, formation_mode="brokered", **thin)

@@ -32,7 +32,7 @@ def test_leading_as_peers_beats_none_and_erodes_myths_most(preset_runs):
 
 
 def test_contracting_is_not_partnership(preset_runs):
-    # Seed 002: clear tasks and penalties curb free-riding (better than none) but without
+    # Source 002: clear tasks and penalties curb free-riding (better than none) but without
     # investment in trust it builds less trust than the six principles.
     contract = preset_runs["contract"]
     greater(contract["success_share"], preset_runs["none"]["success_share"])

@@ -11,12 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from scipy.stats import binomtest
 
 from simulation.errors import UserError
 from simulation.governance import PRESETS, RULES
 from simulation.model import CollabModel
 from simulation.params import PARAMS
-from simulation.scenarios import resolve
+from simulation.scenarios import CONTRASTS, get, resolve
 from simulation.viz import colour, controls, layout
 from simulation.viz.figures import (
     CompareFigures,
@@ -220,7 +221,19 @@ def test_preset_sets_its_rules_and_a_moved_rule_wins():
     six = controls.with_preset(values, "six_principles")
     assert all(six[r] == v for r, v in PRESETS["six_principles"].rules.items())
     moved = controls.with_value(six, "clarity", 0.2)
-    assert moved["clarity"] == 0.2 and moved["governance"] == "six_principles"
+    # The page's preset label becomes "custom" once a rule leaves its preset...
+    assert moved["clarity"] == 0.2 and moved["governance"] == "custom"
+    assert controls.with_value(moved, "review_interval", 1)["governance"] == "custom"
+    # ...the model is the same as with the preset name and the rule given explicitly...
+    assert {k: v for k, v in moved.items() if k != "governance"} == {
+        k: v
+        for k, v in resolve("baseline", {"governance": "six_principles", "clarity": 0.2}).items()
+        if k != "governance"
+    }
+    # ...and a rule set to the preset's own value, or any other parameter, keeps the name.
+    same = controls.with_value(six, "clarity", PRESETS["six_principles"].rules["clarity"])
+    assert same["governance"] == "six_principles"
+    assert controls.with_value(six, "n_orgs", 60)["governance"] == "six_principles"
     with pytest.raises(UserError):
         controls.with_value(six, "clarity", 1.5)
 
@@ -258,6 +271,71 @@ def test_compare_pair_steps_together_on_the_same_environment():
     assert set(images) == {"series", "network_0", "network_1", "heatmaps_0", "heatmaps_1"}
     with pytest.raises(UserError):
         controls.ComparePair("baseline", "none", "nonsense")
+
+
+def test_viz_model_stops_at_its_planned_length_and_ignores_later_steps():
+    m = controls.VizModel(seed=4, stop_at=3, **resolve("baseline", {"n_orgs": 40}))
+    for _ in range(3):
+        assert m.running
+        m.step()
+    assert not m.running and m.frame.month == 3
+    m.step()  # a click that arrives after the end changes nothing
+    assert m.month == 3 and m.frame.month == 3
+    free = controls.VizModel(seed=4, **resolve("baseline", {"n_orgs": 40}))
+    for _ in range(4):
+        free.step()
+    assert free.running and free.month == 4
+
+
+def test_a_demo_runs_beside_its_suggested_change_on_the_same_seed():
+    name = "demo_flat_cash"
+    pair = controls.ComparePair(name, seed=3, mode=controls.COMPARE_CHANGE)
+    assert pair.labels == controls.CHANGE_LABELS
+    a, b = pair.models
+    for m, want in ((a, resolve(name)), (b, resolve(name, CONTRASTS[name].overrides))):
+        assert {k: m.p[k] for k in want} == want
+    np.testing.assert_array_equal(a.state.orgs.sector, b.state.orgs.sector)
+    assert pair.stop_at == get(name).steps
+    for bad in (
+        dict(scenario_name="baseline", mode=controls.COMPARE_CHANGE),  # no suggested change
+        dict(scenario_name=name, mode="sideways"),
+    ):
+        with pytest.raises(UserError) as e:
+            controls.ComparePair(**bad)
+        assert len(str(e.value).splitlines()) == 1 and "allowed" in str(e.value)
+
+
+def test_compare_page_opens_a_demo_beside_its_change_from_the_link():
+    from simulation.viz.app import compare_path, compare_settings
+
+    path, _, search = compare_path("demo_forced_marriage").partition("?")
+    assert path == "/compare"
+    s = compare_settings(search)
+    assert s["scenario_name"] == "demo_forced_marriage" and s["mode"] == controls.COMPARE_CHANGE
+    for other in (None, "", "demo=baseline", "demo=nonsense"):
+        assert compare_settings(other)["mode"] == controls.COMPARE_PRESETS
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(CONTRASTS))
+def test_each_demo_shows_its_contrast_in_the_page_table(name):
+    """The contrast a demo's narrative claims, read where the class reads it: the marked row
+    of the Compare table, demo beside its suggested change, at the planned length, over
+    paired seeds (one-sided sign test)."""
+    from simulation.viz.app import MEASURE_MARK, headline_rows
+
+    con, seeds = CONTRASTS[name], range(1, 9)
+    agree = 0
+    for seed in seeds:
+        pair = controls.ComparePair(name, seed=seed, mode=controls.COMPARE_CHANGE)
+        while pair.running:
+            pair.step()
+        assert [f.month for f in pair.frames] == [get(name).steps] * 2
+        demo, changed = (
+            float(dict(headline_rows(f, con))[MEASURE_MARK + con.label]) for f in pair.frames
+        )
+        agree += int(np.sign(changed - demo) == con.direction)
+    assert binomtest(agree, len(seeds), alternative="greater").pvalue < 0.05, agree
 
 
 # --- the viz command ---------------------------------------------------------------------------

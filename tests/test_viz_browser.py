@@ -383,6 +383,42 @@ def test_teaching_demo_narrative_is_shown_beside_the_model(session):
     assert session.errors == []
 
 
+def test_suggested_change_labels_the_preset_custom_and_reset_clears_the_notice(session):
+    session.choose("scenario", "demo_forced_marriage")
+    session.page.locator(".cs-narrative").filter(
+        has_text="Scenario: demo_forced_marriage"
+    ).wait_for(timeout=UI_TIMEOUT_MS)
+    preset = session.page.locator(".v-select").filter(has_text="governance preset").first
+    assert "forced_marriage" in preset.inner_text()
+    session.page.locator(".cs-apply-change").click()
+    session.page.locator(".cs-notice").wait_for(timeout=UI_TIMEOUT_MS)
+    # Formation is now voluntary: the rules are no longer the forced_marriage preset's.
+    assert "custom" in preset.inner_text() and "forced_marriage" not in preset.inner_text()
+    session.button("Reset").click()
+    session.page.locator(".cs-notice").wait_for(state="detached", timeout=UI_TIMEOUT_MS)
+    assert session.errors == []
+
+
+def test_a_demo_opens_beside_its_suggested_change_from_the_demos_page(browser, server):
+    s = Session(browser, server[0] + "demos")
+    try:
+        card = s.page.locator(".cs-demo").filter(has_text="demo_flat_cash")
+        card.locator(".cs-open-demo").click()
+        s.wait_ready(
+            ".cs-network-0 img", ".cs-network-1 img", ".cs-series img", ".cs-compare-table"
+        )
+        table = s.page.locator(".cs-compare-table")
+        assert table.locator("th").all_inner_texts()[1:] == ["as set", "with the change"]
+        # The demo's measure is a marked row of the table, for both runs.
+        row = [r for r in table.inner_text().splitlines() if r.startswith("▶")]
+        assert len(row) == 1 and "partnerships ended by a funding cut" in row[0]
+        assert "sanctions = True" in s.page.locator(".cs-change").inner_text()
+        s.step(3, css=".cs-compare-table")
+        assert s.errors == []
+    finally:
+        s.close()
+
+
 def test_compare_page_steps_two_presets_together(browser, server):
     s = Session(browser, server[0] + "compare")
     try:

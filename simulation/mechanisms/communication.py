@@ -34,10 +34,10 @@ class Communication(Mechanism):
     title = "Communication, jargon and shared language"
     sources = (
         "brief mechanism 3",
-        'seed 000 ("Jargon is one way of keeping organisational or personal power")',
-        "seed 001 slide 3 (poor communication, wasted effort)",
-        'seed 002 ("excellent communication, which includes listening")',
-        "seed 003 (the workshop on language)",
+        'source 000 ("Jargon is one way of keeping organisational or personal power")',
+        "source 001 slide 3 (poor communication, wasted effort)",
+        'source 002 ("excellent communication, which includes listening")',
+        "source 003 (the workshop on language)",
     )
     constants = ("base_understanding", "w_communication", "w_skill")
     tests = (

@@ -99,8 +99,8 @@ class Contribution(Mechanism):
     title = "Contribution and free-riding"
     sources = (
         "brief mechanism 2",
-        "seed 002 (outcomes rather than ego; precisely defined accountabilities)",
-        'seed 003 ("calling each other to account if anyone strayed")',
+        "source 002 (outcomes rather than ego; precisely defined accountabilities)",
+        'source 003 ("calling each other to account if anyone strayed")',
         "Olson 1965 (free-riding in larger groups)",
     )
     constants = (

@@ -68,7 +68,7 @@ class CommunityValue(Mechanism):
 
     Rule. A challenge's value to the community, over that of a typical challenge, pulls an
     organisation towards taking it on, and keeping at it, in proportion to its outcome focus
-    (seed 002: "an ability to focus on outcomes for communities, rather than on one's ego"):
+    (source 002: "an ability to focus on outcomes for communities, rather than on one's ego"):
     a valuable challenge is worth joining, renewing and staying for at a lower return, a
     challenge of little value needs a higher one. An ego-driven organisation (focus 0)
     judges by its return alone. Joining and renewing are judged for the team (its members'
@@ -91,8 +91,8 @@ class CommunityValue(Mechanism):
     title = "Outcome focus weighs a challenge's value to the community"
     sources = (
         "brief mechanisms 1 and 8 (a purpose with value to the community)",
-        'seed 002 ("focus on outcomes for communities, rather than on one\'s ego")',
-        'seed 001 ("customers see outcomes delivered")',
+        'source 002 ("focus on outcomes for communities, rather than on one\'s ego")',
+        'source 001 ("customers see outcomes delivered")',
     )
     constants = ()
     tests = (
@@ -241,11 +241,11 @@ class Formation(Mechanism):
     title = "Formation: partner search, brokerage and mandate"
     sources = (
         "brief mechanism 1",
-        'seed 000 (reputation through networks; "double check the myths and dragons")',
-        'seed 001 ("not the only game in town"; "forced marriage")',
-        "seed 002 (red lines; alignment of objectives)",
-        "seed 003 (the commissioner who suggested the trusts team up)",
-        "seed 004 (partnership = goals hard to reach alone)",
+        'source 000 (reputation through networks; "double check the myths and dragons")',
+        'source 001 ("not the only game in town"; "forced marriage")',
+        "source 002 (red lines; alignment of objectives)",
+        "source 003 (the commissioner who suggested the trusts team up)",
+        "source 004 (partnership = goals hard to reach alone)",
     )
     constants = (
         "accept_trust",
@@ -476,7 +476,7 @@ class Formation(Mechanism):
 class Commissioner(Mechanism):
     """A commissioner with its own view of who should work together (brokered formation).
 
-    Rule. Seed 003: NHS Calderdale, the commissioner, saw two trusts about to bid
+    Rule. Source 003: NHS Calderdale, the commissioner, saw two trusts about to bid
     separately and "suggested they team up with each other and its own provider arm":
     "why don't you think about doing it this way, and I would support you". Under
     ``formation_mode = brokered`` the commissioner looks at each arriving challenge whose
@@ -515,7 +515,7 @@ class Commissioner(Mechanism):
     sources = (
         "brief: a broker may propose a partnership (mechanism 1); environment: "
         "'optionally a commissioner/broker'",
-        'seed 003 (NHS Calderdale: "suggested they team up"; "I would support you")',
+        'source 003 (NHS Calderdale: "suggested they team up"; "I would support you")',
     )
     constants = ("accept_trust_brokered", "broker_vouched_trust", "min_gain", "decision_margin")
     tests = (

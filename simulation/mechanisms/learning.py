@@ -97,11 +97,11 @@ class Learning(Mechanism):
     title = "Learning by doing"
     sources = (
         "brief mechanism 10",
-        'seed 004 ("partnership working is a skilled business - '
+        'source 004 ("partnership working is a skilled business - '
         'and the skills have to be refined and developed")',
-        "seed 003 (workshop on language)",
-        "seed 000 (networks develop from structured connection)",
-        "seed 002 (the five behaviours)",
+        "source 003 (workshop on language)",
+        "source 000 (networks develop from structured connection)",
+        "source 002 (the five behaviours)",
         "Macy & Flache 2002 (reinforcement learning with adaptive aspirations)",
     )
     constants = (

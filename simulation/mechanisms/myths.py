@@ -57,8 +57,8 @@ class MythDynamics(Mechanism):
     title = "Myth dynamics (intergroup contact)"
     sources = (
         "brief mechanism 7",
-        "seed 000 (the myths about each sector)",
-        "seed 003 (peers; common ground)",
+        "source 000 (the myths about each sector)",
+        "source 003 (peers; common ground)",
         "Allport 1954",
         "Pettigrew & Tropp 2006 (r about −0.21, −0.29 under the optimal conditions)",
         "Barlow et al. 2012 (negative contact weighs more)",

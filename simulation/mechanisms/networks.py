@@ -1,8 +1,8 @@
-"""Seed 000's other two kinds of tie at work: trusted partners share their networks, and
+"""Source 000's other two kinds of tie at work: trusted partners share their networks, and
 partnerships manage stakeholders; and networking ties that joint work made decay once the
 work stops (Burt 2000).
 
-Seed 000 keeps three things apart: networking (personal relationships, which carry
+Source 000 keeps three things apart: networking (personal relationships, which carry
 reputation), stakeholder management (structured, task-bound) and collaboration (a
 partnership). Networking ties are :class:`~simulation.state.Ties`; collaboration is
 membership of a partnership; stakeholder links are :class:`~simulation.state.StakeholderLinks`.
@@ -23,7 +23,7 @@ from .trust import asymmetric_update, perceived_trust
 class NetworkSharing(Mechanism):
     """Trusted partners introduce each other to their networking ties.
 
-    Rule. Seed 000: "if the collaboration is a trusted one, [partners] begin to share
+    Rule. Source 000: "if the collaboration is a trusted one, [partners] begin to share
     networks". Each month, every fellow member b whom an organisation a trusts, and who
     trusts a, at least ``network_sharing_trust`` introduces a, with probability
     ``network_sharing``, to one of b's networking ties that a is not yet tied to, drawn
@@ -48,7 +48,7 @@ class NetworkSharing(Mechanism):
     number = "13"
     title = "Trusted partners share networks"
     sources = (
-        'seed 000 ("if the collaboration is a trusted one, begin to share networks"; '
+        'source 000 ("if the collaboration is a trusted one, begin to share networks"; '
         '"People check out other people and organisations through their networks")',
         "brief: reputation spreads through networking ties",
     )
@@ -161,7 +161,7 @@ class TieDecay(Mechanism):
         "quickly unless renewed; decay slows with age and embedding)",
         "Burt 2002, Bridge decay, Social Networks 24(4):333-363 (nine in ten bridges gone "
         "a year later)",
-        "seed 000 (networks are individual relationships)",
+        "source 000 (networks are individual relationships)",
     )
     constants = ("tie_decay", "tie_decay_slowing")
     tests = (
@@ -228,7 +228,7 @@ class StakeholderManagement(Mechanism):
     """Partnerships consult and inform organisations their challenge touches, for as long as
     the task lasts.
 
-    Rule. Seed 000: stakeholder management is "agreeing a defined number of people needed to
+    Rule. Source 000: stakeholder management is "agreeing a defined number of people needed to
     support the plans you have for a particular timeframe. The individuals involved are
     connected to you because of their job, without any personal or individual connection.
     When the task is achieved the stakeholders may stay involved or not." A partnership at
@@ -262,7 +262,7 @@ class StakeholderManagement(Mechanism):
     number = "14"
     title = "Stakeholder management"
     sources = (
-        "seed 000 (networking, stakeholder management and collaboration are three things; "
+        "source 000 (networking, stakeholder management and collaboration are three things; "
         'stakeholders are agreed "for a particular timeframe"; "from this structured '
         'connection, some networks may develop")',
         "brief: relationships, three kinds of tie",

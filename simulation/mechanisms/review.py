@@ -26,8 +26,8 @@ class ExitCosts(Mechanism):
     Rule. Partners commit resources on the strength of what each member agreed to bring
     (staff, premises, work built on its part). A member that leaves before its challenge's
     deadline strands ``exit_cost`` of the output it agreed to bring a month, for every month
-    left to the deadline. Under pre-agreed exit arrangements (seed 002's nuptial agreements,
-    seed 001's exit strategy) the leaver pays the ``exit_share`` it agreed to and the rest
+    left to the deadline. Under pre-agreed exit arrangements (source 002's nuptial agreements,
+    source 001's exit strategy) the leaver pays the ``exit_share`` it agreed to and the rest
     falls on the remaining members as agreed, no surprise (and the exit does less damage to
     trust: :func:`exit_damage`); without them the leaver walks away, the remaining members
     carry it all and blame it (the full damage). The remaining members carry stranded costs
@@ -57,9 +57,9 @@ class ExitCosts(Mechanism):
     title = "Exit costs and exit arrangements"
     sources = (
         "brief mechanisms 5 and 8 (risk sharing; exit arrangements make exits cleaner)",
-        'seed 002 (nuptial agreements "detailing how to share benefits and risks ... and exit '
+        'source 002 (nuptial agreements "detailing how to share benefits and risks ... and exit '
         'arrangements")',
-        'seed 001 (slide 8, "be clear about where you start and when you disengage: exit '
+        'source 001 (slide 8, "be clear about where you start and when you disengage: exit '
         'strategy"; slide 13, "jointly manage impacts of failure")',
     )
     constants = ("recovery",)
@@ -188,10 +188,10 @@ class ReviewAndExit(Mechanism):
     title = "Governance, review and exit"
     sources = (
         "brief mechanism 8",
-        'seed 000 ("this isn\'t worth it any more")',
-        "seed 001 (monitor, measure and learn; exit strategy; mechanisms for non conformity)",
-        "seed 002 (nuptial agreements: reviews, exit arrangements)",
-        "seed 003 (calling each other to account; pulled away in turbulent times)",
+        'source 000 ("this isn\'t worth it any more")',
+        "source 001 (monitor, measure and learn; exit strategy; mechanisms for non conformity)",
+        "source 002 (nuptial agreements: reviews, exit arrangements)",
+        "source 003 (calling each other to account; pulled away in turbulent times)",
         "Lowndes & Skelcher 1998 (termination or succession)",
     )
     constants = (

@@ -45,7 +45,7 @@ class BenefitSharing(Mechanism):
     costs that members who left early stranded (see :class:`~.review.ExitCosts`). Its net
     return is what it gets less all it gave, over what its effort would have given alone:
     negative when the partnership is in collaborative inertia, so the rule allocates the
-    losses as well as the gains (risk sharing, seed 002's nuptial agreements). Fairness of
+    losses as well as the gains (risk sharing, source 002's nuptial agreements). Fairness of
     a partnership is Jain's index of its members' equity, benefit over everything each put
     in (Adams 1965), which is never negative, so the index keeps its meaning when net
     returns are losses: 1 when every member gets back the same per unit put in.
@@ -68,9 +68,9 @@ class BenefitSharing(Mechanism):
     title = "Benefit, credit and risk sharing"
     sources = (
         "brief mechanism 5",
-        'seed 002 ("a willingness to share and give credit to others"; nuptial agreements '
+        'source 002 ("a willingness to share and give credit to others"; nuptial agreements '
         '"detailing how to share benefits and risks")',
-        'seed 003 ("at least do no harm")',
+        'source 003 ("at least do no harm")',
         "Adams 1965 (equity: outcomes over inputs)",
         "Jain, Chiu & Hawe 1984 (fairness index)",
     )

@@ -36,7 +36,7 @@ class ShocksAndTurbulence(Mechanism):
     title = "Shocks and turbulence"
     sources = (
         "brief mechanism 9",
-        'seed 003 ("a particularly challenging financial climate, '
+        'source 003 ("a particularly challenging financial climate, '
         'with flat cash"; leaders "pulled away from collaboration" in turbulent times)',
     )
     constants = ("recovery", "stress_decay", "turbulent_stress")

@@ -44,8 +44,8 @@ class Synergy(Mechanism):
     title = "Synergy: collaborative advantage and inertia"
     sources = (
         "brief mechanism 4",
-        'seed 004 ("two plus two should make five"; "partnership working is a skilled business")',
-        "seed 002 (strategic, values-based leadership)",
+        'source 004 ("two plus two should make five"; "partnership working is a skilled business")',
+        "source 002 (strategic, values-based leadership)",
         "Huxham & Vangen 2005 (collaborative advantage and inertia)",
     )
     constants = (

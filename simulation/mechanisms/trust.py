@@ -61,8 +61,8 @@ class TrustDynamics(Mechanism):
     title = "Trust dynamics"
     sources = (
         "brief mechanism 6",
-        "seed 002 (investment of time to build trust)",
-        'seed 003 ("at least do no harm")',
+        "source 002 (investment of time to build trust)",
+        'source 003 ("at least do no harm")',
         "Slovic 1993 (trust is easier to destroy than to build)",
     )
     constants = (
@@ -169,7 +169,7 @@ class Reputation(Mechanism):
     title = "Reputation and first impressions"
     sources = (
         "brief mechanisms 1 and 6",
-        'seed 000 ("People check out other people and '
+        'source 000 ("People check out other people and '
         'organisations through their networks"; myths about each sector)',
     )
     constants = ("first_low", "first_range")

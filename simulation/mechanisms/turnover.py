@@ -82,9 +82,9 @@ class StaffTurnover(Mechanism):
     relationships the organisation holds (a relationship nobody remembers any more is
     forgotten, and the other organisation becomes a stranger again), the trust those
     relationships built (newcomers start from the first impression the organisation's myths
-    give), and networking ties (personal relationships, seed 000). Newcomers bring the
+    give), and networking ties (personal relationships, source 000). Newcomers bring the
     behaviours typical of the population and the myths typical of their sector (society's
-    stereotypes, seed 000). Empowerment of staff and stakeholders (seed 002) spreads
+    stereotypes, source 000). Empowerment of staff and stakeholders (source 002) spreads
     relationships and know-how beyond the individuals who hold them, so an empowered
     organisation loses less.
 
@@ -108,8 +108,8 @@ class StaffTurnover(Mechanism):
     number = "12"
     title = "Staff turnover and forgetting"
     sources = (
-        "seed 000 (networks are individual relationships)",
-        "seed 002 (empowerment of staff and other stakeholders)",
+        "source 000 (networks are individual relationships)",
+        "source 002 (empowerment of staff and other stakeholders)",
         "CIPD, Resourcing and talent planning (UK labour turnover, about 10-20% a year)",
     )
     constants = (

@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         ).pvalue
         agree = int(np.sum(np.sign(after - before) == con.direction))
         print(
-            f"| `{name}` | {con.outcome} | {before.mean():.3f} | {after.mean():.3f} | "
+            f"| `{name}` | {con.label} | {before.mean():.3f} | {after.mean():.3f} | "
             f"{agree}/{len(seeds)} seeds | {p:.1g} |"
         )
     return 0

@@ -30,6 +30,7 @@ import time
 import traceback
 from html import escape
 from typing import Any
+from urllib.parse import parse_qs, quote
 
 import solara
 from mesa.visualization.utils import update_counter
@@ -39,7 +40,11 @@ from simulation.errors import UserError
 from simulation.governance import PRESETS
 from simulation.params import PARAMS
 from simulation.scenarios import CONTRASTS, SCENARIOS, get, resolve
+from simulation.scenarios.demos import Contrast
 from simulation.viz.controls import (
+    COMPARE_CHANGE,
+    COMPARE_MODES,
+    COMPARE_PRESETS,
     DEFAULT_SCENARIO,
     DEFAULT_SEED,
     KEY_CONTROLS,
@@ -48,6 +53,7 @@ from simulation.viz.controls import (
     ComparePair,
     Control,
     VizModel,
+    marked_custom,
     parse_seed,
     scenario_choices,
     scenario_values,
@@ -148,7 +154,7 @@ def _wait_until_no_render(timeout_s: float = 5.0) -> None:
 
 
 @solara.component
-def Controller(model, parameters):
+def Controller(model, parameters, on_reset=None):
     """Reset, Play / Pause and Step, as in Mesa's ModelController (same buttons), with a
     play loop that cannot run twice or outpace the page.
 
@@ -157,7 +163,8 @@ def Controller(model, parameters):
     that Solara cancels (``use_thread``'s event) on the next press, Reset or a new model.
     After each step the loop waits until the page is not rendering before it announces the
     step (``_wait_until_no_render``). ``model`` and ``parameters`` are reactive values;
-    Reset builds ``type(model)(**parameters)``.
+    Reset builds ``type(model)(**parameters)`` and then calls ``on_reset``. A model with a
+    planned length (``stop_at``) stops there, and the controller says so.
     """
     playing = solara.use_reactive(False)
     problem = solara.use_reactive("")
@@ -196,6 +203,8 @@ def Controller(model, parameters):
         playing.set(False)
         problem.set("")
         model.set(type(current)(**parameters.value))
+        if on_reset is not None:
+            on_reset()
 
     with solara.Row(justify="space-between", classes=["cs-run-buttons"]):
         solara.Button(label="Reset", color="primary", on_click=reset)
@@ -213,6 +222,13 @@ def Controller(model, parameters):
         )
     if problem.value:
         solara.Error(problem.value, classes=["cs-problem"])
+    stop_at = getattr(current, "stop_at", None)
+    if not current.running and stop_at is not None:
+        solara.Text(
+            f"Stopped at the planned length ({stop_at} months): press Reset to run again.",
+            style=_HELP_STYLE | {"margin-top": "4px"},
+            classes=["cs-stopped"],
+        )
 
 
 @solara.component
@@ -242,13 +258,20 @@ def ParamControl(ctl: Control, value: Any, on_value):
     solara.Text(ctl.help, style=_HELP_STYLE)
 
 
+def compare_path(demo: str) -> str:
+    """The Compare page running teaching demo ``demo`` beside its suggested change."""
+    return f"/compare?demo={quote(demo)}"
+
+
 @solara.component
-def Narrative(name: str, on_apply=None):
+def Narrative(name: str, on_apply=None, beside: bool = True):
     """The scenario's story: for a teaching demo, what to watch, change, and why.
 
     With ``on_apply``, a teaching demo gets a button that makes its suggested change in the
-    controls (the change then runs on Reset, like any other).
+    controls (the change then runs on Reset, like any other); with ``beside``, one that opens
+    the Compare page running the demo beside its suggested change.
     """
+    router = solara.use_router()
     sc = get(name)
     text = _p(sc.description)
     if sc.kind == "teaching":
@@ -259,13 +282,22 @@ def Narrative(name: str, on_apply=None):
         )
     with solara.Card(f"Scenario: {name}", classes=["cs-narrative"]):
         Html(text, "cs-narrative-text")
-        if sc.kind == "teaching" and on_apply is not None and name in CONTRASTS:
-            solara.Button(
-                "Make the suggested change",
-                on_click=on_apply,
-                outlined=True,
-                classes=["cs-apply-change"],
-            )
+        if sc.kind == "teaching" and name in CONTRASTS:
+            with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
+                if on_apply is not None:
+                    solara.Button(
+                        "Make the suggested change",
+                        on_click=on_apply,
+                        outlined=True,
+                        classes=["cs-apply-change"],
+                    )
+                if beside:
+                    solara.Button(
+                        "Run it beside the suggested change",
+                        on_click=lambda: router.push(compare_path(name)),
+                        outlined=True,
+                        classes=["cs-open-beside"],
+                    )
         solara.Text(f"Planned length: {sc.steps} months.", style=_HELP_STYLE | {"margin-top": "0"})
 
 
@@ -273,7 +305,31 @@ def _fmt(x: float, digits: int = 2) -> str:
     return "–" if x != x else f"{x:.{digits}f}"  # nan shows as a dash
 
 
-def headline_rows(frame: Frame) -> list[tuple[str, str]]:
+#: Headline rows that are a demo's measure already (label -> outcome).
+_MEASURE_ROWS = {"cross_trust": "cross-sector trust", "mean_myth": "myths about other sectors"}
+#: The mark beside the row of the demo's measure.
+MEASURE_MARK = "▶ "
+
+
+def measure_text(frame: Frame, contrast: Contrast) -> str:
+    """The demo's measure in this frame, as the page's table shows it."""
+    v = frame.outcomes[contrast.outcome]
+    return str(v) if isinstance(v, int) else _fmt(float(v))
+
+
+def headline_rows(frame: Frame, measure: Contrast | None = None) -> list[tuple[str, str]]:
+    """The table beside the plots; with a demo's ``measure``, its row is marked (and added
+    if the table does not have it already)."""
+    rows = _headline_rows(frame)
+    if measure is None:
+        return rows
+    label = _MEASURE_ROWS.get(measure.outcome)
+    if label is None:
+        return [*rows, (MEASURE_MARK + measure.label, measure_text(frame, measure))]
+    return [(MEASURE_MARK + k if k == label else k, v) for k, v in rows]
+
+
+def _headline_rows(frame: Frame) -> list[tuple[str, str]]:
     r, tot = frame.readout, frame.totals
     return [
         ("month", str(frame.month)),
@@ -289,8 +345,8 @@ def headline_rows(frame: Frame) -> list[tuple[str, str]]:
 
 
 @solara.component
-def Headline(frame: Frame):
-    Html(_table(headline_rows(frame)), "cs-headline")
+def Headline(frame: Frame, measure: Contrast | None = None):
+    Html(_table(headline_rows(frame, measure)), "cs-headline")
 
 
 @solara.component
@@ -323,7 +379,7 @@ def ExploreMain(model, scenario_name: str, on_apply):
     with solara.Div(classes=["cs-row"]):
         with solara.Div(classes=["cs-grow"]):
             Narrative(scenario_name, on_apply)
-        Headline(frame)
+        Headline(frame, CONTRASTS.get(scenario_name))
     with solara.Div(classes=["cs-row"]):
         Picture(images["heatmaps"], "png", "cs-heatmaps")
         EventLog(frame)
@@ -366,21 +422,31 @@ def Explore():
     seed_text = solara.use_reactive(str(DEFAULT_SEED))
     problem = solara.use_reactive("")
     notice = solara.use_reactive("")
-    # What Reset builds: VizModel(**launch).
-    launch = solara.use_reactive({"seed": DEFAULT_SEED, **initial})
+    # What Reset builds: VizModel(**launch); a run stops at its scenario's planned length.
+    launch = solara.use_reactive(
+        {"seed": DEFAULT_SEED, "stop_at": get(DEFAULT_SCENARIO).steps, **initial}
+    )
     first = solara.use_memo(lambda: VizModel(**launch.value), [])
     model = solara.use_reactive(first)
 
-    def commit(new_values: dict[str, Any], seed: int | None = None) -> None:
+    def commit(
+        new_values: dict[str, Any], seed: int | None = None, stop_at: int | None = None
+    ) -> None:
         values.set(new_values)
-        launch.set({"seed": launch.value["seed"] if seed is None else seed, **new_values})
+        launch.set(
+            {
+                "seed": launch.value["seed"] if seed is None else seed,
+                "stop_at": launch.value["stop_at"] if stop_at is None else stop_at,
+                **new_values,
+            }
+        )
         problem.set("")
 
     def choose_scenario(name: str) -> None:
         new = scenario_values(name)
         scenario.set(name)
         notice.set("")
-        commit(new)
+        commit(new, stop_at=get(name).steps)
         model.set(VizModel(**launch.value))  # a new scenario is a new model at once
 
     def choose_preset(preset: str) -> None:
@@ -404,14 +470,14 @@ def Explore():
 
     def apply_change() -> None:
         name = scenario.value
-        commit(resolve(name, CONTRASTS[name].overrides, source=f"demo {name}"))
+        commit(marked_custom(resolve(name, CONTRASTS[name].overrides, source=f"demo {name}")))
         notice.set("The suggested change is set in the controls: press Reset to run it.")
 
     solara.Title("collabsim")
     with solara.Div(classes=_shell_classes()):
         with solara.Div(classes=["cs-sidebar"]):
             with solara.Card("Run"):
-                Controller(model, launch)
+                Controller(model, launch, on_reset=lambda: notice.set(""))
                 solara.Select(
                     "scenario",
                     values=scenario_choices(),
@@ -462,91 +528,136 @@ def CompareMain(pair, scenario_name: str):
     images = solara.use_memo(
         lambda: compare_figures_for(pair, horizon=horizon).render(frames), [pair, frames]
     )
-    a, b = (headline_rows(f) for f in frames)
+    measure = CONTRASTS.get(scenario_name)
+    a, b = (headline_rows(f, measure) for f in frames)
     rows = [(ka, va, vb) for (ka, va), (_, vb) in zip(a, b, strict=True)]
     with solara.Div(classes=["cs-row"]):
         Picture(images["network_0"], "jpeg", "cs-network-0")
         Picture(images["network_1"], "jpeg", "cs-network-1")
         with solara.Div(classes=["cs-grow"]):
-            Html(_table(rows, ("", *pair.presets)), "cs-compare-table")
+            Html(_table(rows, ("", *pair.labels)), "cs-compare-table")
     with solara.Div(classes=["cs-row"]):
         Picture(images["series"], "png", "cs-series")
     with solara.Div(classes=["cs-row"]):
         Picture(images["heatmaps_0"], "png", "cs-heatmaps-0")
         Picture(images["heatmaps_1"], "png", "cs-heatmaps-1")
-    Narrative(scenario_name)
+    Narrative(scenario_name, beside=False)
+
+
+def compare_settings(search: str | None) -> dict[str, Any]:
+    """The Compare page's first settings; ``?demo=NAME`` opens teaching demo NAME beside
+    its suggested change (the Demos page links there)."""
+    out = {
+        "scenario_name": DEFAULT_SCENARIO,
+        "preset_a": "none",
+        "preset_b": "six_principles",
+        "seed": DEFAULT_SEED,
+        "mode": COMPARE_PRESETS,
+    }
+    demo = parse_qs(search or "").get("demo", [""])[0]
+    if demo in CONTRASTS:
+        out.update(scenario_name=demo, mode=COMPARE_CHANGE)
+    return out
+
+
+def _change_text(name: str) -> str:
+    """The suggested change of demo ``name`` as the parameters it sets."""
+    over = CONTRASTS[name].overrides
+    return "; ".join(f"{k.replace('_', ' ')} = {v}" for k, v in over.items())
 
 
 @solara.component
 def Compare():
-    settings = solara.use_reactive(
-        {
-            "scenario_name": DEFAULT_SCENARIO,
-            "preset_a": "none",
-            "preset_b": "six_principles",
-            "seed": DEFAULT_SEED,
-        }
-    )
+    router = solara.use_router()
+    first_settings = solara.use_memo(lambda: compare_settings(router.search), [])
+    settings = solara.use_reactive(first_settings)
     first = solara.use_memo(lambda: ComparePair(**settings.value), [])
     pair = solara.use_reactive(first)
-    seed_text = solara.use_reactive(str(DEFAULT_SEED))
+    seed_text = solara.use_reactive(str(settings.value["seed"]))
     problem = solara.use_reactive("")
+
+    def apply(new: dict[str, Any]) -> None:
+        try:
+            pair.set(ComparePair(**new))  # both models restart on the new settings
+            settings.set(new)
+            problem.set("")
+        except UserError as e:
+            problem.set(str(e))
 
     def setting(key: str):
         def on_value(value):
-            try:
-                if key == "seed":
-                    seed_text.set(value or "")
+            if key == "seed":
+                seed_text.set(value or "")
+                try:
                     value = parse_seed(value)
-                new = {**settings.value, key: value}
-                pair.set(ComparePair(**new))  # both models restart on the new settings
-                settings.set(new)
-                problem.set("")
-            except UserError as e:
-                problem.set(str(e))
+                except UserError as e:
+                    problem.set(str(e))
+                    return
+            new = {**settings.value, key: value}
+            if key == "scenario_name":  # a demo opens beside its change; others compare presets
+                new["mode"] = COMPARE_CHANGE if value in CONTRASTS else COMPARE_PRESETS
+            apply(new)
 
         return on_value
 
+    s = settings.value
+    demo_mode = s["mode"] == COMPARE_CHANGE
     solara.Title("collabsim: compare")
     presets = list(PRESETS)
     with solara.Div(classes=_shell_classes()):
         with solara.Div(classes=["cs-sidebar"]):
-            with solara.Card("Compare two governance presets"):
+            with solara.Card("Compare two runs"):
                 Controller(pair, settings)
                 solara.Select(
                     "scenario",
                     values=scenario_choices(),
-                    value=settings.value["scenario_name"],
+                    value=s["scenario_name"],
                     on_value=setting("scenario_name"),
                 )
-                solara.Select(
-                    "preset A (solid lines)",
-                    values=presets,
-                    value=settings.value["preset_a"],
-                    on_value=setting("preset_a"),
-                )
-                solara.Select(
-                    "preset B (dashed lines)",
-                    values=presets,
-                    value=settings.value["preset_b"],
-                    on_value=setting("preset_b"),
-                )
+                if s["scenario_name"] in CONTRASTS:
+                    solara.Select(
+                        "compare",
+                        values=list(COMPARE_MODES),
+                        value=s["mode"],
+                        on_value=setting("mode"),
+                    )
+                if not demo_mode:
+                    solara.Select(
+                        "preset A (solid lines)",
+                        values=presets,
+                        value=s["preset_a"],
+                        on_value=setting("preset_a"),
+                    )
+                    solara.Select(
+                        "preset B (dashed lines)",
+                        values=presets,
+                        value=s["preset_b"],
+                        on_value=setting("preset_b"),
+                    )
                 solara.InputText(
                     "seed", value=seed_text.value, on_value=setting("seed"), continuous_update=False
                 )
                 solara.Text(
-                    "Both models share the scenario, the seed and so the same "
-                    "challenges and shocks: differences come from governance.",
+                    "Both models share the scenario, the seed and so the same challenges and "
+                    "shocks: differences come from "
+                    + ("the suggested change." if demo_mode else "governance."),
                     style=_HELP_STYLE,
                 )
                 if problem.value:
                     solara.Error(problem.value, classes=["cs-problem"])
-            for key in ("preset_a", "preset_b"):
-                p = PRESETS[settings.value[key]]
-                with solara.Card(p.title):
-                    Html(_p(p.description) + f"<p><i>{escape(p.source)}</i></p>", "cs-preset")
+            if demo_mode:
+                with solara.Card("The suggested change (dashed lines)"):
+                    Html(
+                        _p(get(s["scenario_name"]).change) + _p(_change_text(s["scenario_name"])),
+                        "cs-change",
+                    )
+            else:
+                for key in ("preset_a", "preset_b"):
+                    p = PRESETS[s[key]]
+                    with solara.Card(p.title):
+                        Html(_p(p.description) + f"<p><i>{escape(p.source)}</i></p>", "cs-preset")
         with solara.Div(classes=["cs-main"]):
-            CompareMain(pair.value, settings.value["scenario_name"])
+            CompareMain(pair.value, s["scenario_name"])
 
 
 # --- Demos index ----------------------------------------------------------------------------
@@ -561,6 +672,7 @@ def Demos():
         ),
         "cs-demos",
     )
+    router = solara.use_router()
     for name, sc in SCENARIOS.items():
         if sc.kind != "teaching":
             continue
@@ -571,6 +683,12 @@ def Demos():
                 + _p(sc.change, "What to change.")
                 + _p(sc.happens, "What happens, and why."),
                 "cs-demo-text",
+            )
+            solara.Button(
+                "Open this demo beside its suggested change",
+                on_click=lambda name=name: router.push(compare_path(name)),
+                outlined=True,
+                classes=["cs-open-demo", "cs-run-buttons"],
             )
 
 

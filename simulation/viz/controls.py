@@ -17,7 +17,7 @@ from ..errors import UserError
 from ..governance import PRESETS, RULES
 from ..model import CollabModel
 from ..params import PARAMS, RUN_PARAMS, validate
-from ..scenarios import SCENARIOS, get, resolve
+from ..scenarios import CONTRASTS, SCENARIOS, get, resolve
 from .frame import Frame, snapshot
 
 DEFAULT_SCENARIO = "baseline"
@@ -110,7 +110,23 @@ def with_value(values: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
     out[name] = value
     # A rule moved by hand must win over the preset named in ``governance``; validate
     # applies the preset first and explicit values after, so keep every value explicit.
-    return validate(out, source="control")
+    return marked_custom(validate(out, source="control"))
+
+
+def marked_custom(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with ``governance`` set to ``custom`` if a rule differs from its preset.
+
+    The preset's name on the page then never claims rules it no longer has (after a rule is
+    moved by hand, or a demo's suggested change is made). Every rule stays explicit, so the
+    model is the same either way.
+    """
+    preset = values.get("governance", "custom")
+    if preset == "custom":
+        return values
+    given = validate({"governance": preset}, source="governance preset")
+    if any(values[r] != given[r] for r in RULES):
+        return dict(values, governance="custom")
+    return values
 
 
 def parse_seed(text: Any) -> int:
@@ -129,8 +145,16 @@ class VizModel(CollabModel):
     frozen copy the page draws from (see :mod:`simulation.viz.frame` for why).
     """
 
-    def __init__(self, seed: int = DEFAULT_SEED, scenario: Any = None, **params: Any):
+    def __init__(
+        self,
+        seed: int = DEFAULT_SEED,
+        scenario: Any = None,
+        stop_at: int | None = None,
+        **params: Any,
+    ):
         super().__init__(seed=int(seed), **params)
+        #: The month Play stops at (a scenario's planned length); None runs on.
+        self.stop_at = stop_at
         self._step_lock = threading.Lock()
         self.frame: Frame = snapshot(self)
         # Mesa's Model.__init__ replaced ``step`` with its own wrapper (clock and event
@@ -140,17 +164,35 @@ class VizModel(CollabModel):
 
     def _locked_step(self) -> None:
         with self._step_lock:
+            if not self.running:  # a click that arrived after the planned length
+                return
             self._mesa_step()
+            if self.stop_at is not None and self.month >= self.stop_at:
+                self.running = False
             self.frame = snapshot(self)
 
 
+#: What the Compare page can set beside each other (its "compare" choice).
+COMPARE_PRESETS = "two governance presets"
+COMPARE_CHANGE = "the demo and its suggested change"
+COMPARE_MODES: tuple[str, ...] = (COMPARE_PRESETS, COMPARE_CHANGE)
+#: Names of the two runs of a demo beside its suggested change (tables, legends, titles).
+CHANGE_LABELS: tuple[str, str] = ("as set", "with the change")
+
+
 class ComparePair:
-    """Two models on the same seed and scenario, differing only in governance preset.
+    """Two models on the same seed and scenario, stepping together.
+
+    ``mode`` :data:`COMPARE_PRESETS` runs the scenario under governance presets ``preset_a``
+    and ``preset_b``; :data:`COMPARE_CHANGE` runs a teaching demo as it is set beside the
+    demo with its suggested change (its :class:`~simulation.scenarios.demos.Contrast`), so a
+    class sees the contrast without remembering the run before.
 
     Each step advances both by one month, so they always show the same month; their
     environments (challenges, shocks) come from independent streams and are therefore
-    identical, and any difference is the governance. Like :class:`VizModel`, steps never
-    overlap and each publishes :attr:`frames`, one frozen frame per model.
+    identical, and any difference is the one being compared. Both stop at the scenario's
+    planned length. Like :class:`VizModel`, steps never overlap and each publishes
+    :attr:`frames`, one frozen frame per model.
     """
 
     def __init__(
@@ -159,21 +201,35 @@ class ComparePair:
         preset_a: str = "none",
         preset_b: str = "six_principles",
         seed: int = DEFAULT_SEED,
+        mode: str = COMPARE_PRESETS,
     ):
-        for preset in (preset_a, preset_b):
-            if preset not in PRESETS:
+        if mode not in COMPARE_MODES:
+            raise UserError(f"unknown compare mode {mode!r}; allowed: " + ", ".join(COMPARE_MODES))
+        sc = get(scenario_name)
+        if mode == COMPARE_CHANGE:
+            if scenario_name not in CONTRASTS:
                 raise UserError(
-                    f"unknown governance preset {preset!r}; allowed: " + ", ".join(PRESETS)
+                    f"scenario {scenario_name!r} has no suggested change; allowed: "
+                    + ", ".join(CONTRASTS)
                 )
-        get(scenario_name)
+            self.labels = CHANGE_LABELS
+            arms: tuple[dict[str, Any], ...] = ({}, CONTRASTS[scenario_name].overrides)
+        else:
+            for preset in (preset_a, preset_b):
+                if preset not in PRESETS:
+                    raise UserError(
+                        f"unknown governance preset {preset!r}; allowed: " + ", ".join(PRESETS)
+                    )
+            self.labels = (preset_a, preset_b)
+            arms = ({"governance": preset_a}, {"governance": preset_b})
         self.scenario_name = scenario_name
-        self.presets = (preset_a, preset_b)
+        self.mode = mode
         self.seed = int(seed)
+        self.stop_at = sc.steps
         self.models = tuple(
-            CollabModel(seed=self.seed, **resolve(scenario_name, {"governance": p}))
-            for p in self.presets
+            CollabModel(seed=self.seed, **resolve(scenario_name, arm)) for arm in arms
         )
-        self.running = True
+        self.running = self.stop_at > 0
         self._step_lock = threading.Lock()
         self.frames: tuple[Frame, ...] = tuple(snapshot(m) for m in self.models)
 
@@ -183,7 +239,11 @@ class ComparePair:
 
     def step(self) -> None:
         with self._step_lock:
+            if not self.running:
+                return
             for m in self.models:
                 m.step()
             self.frames = tuple(snapshot(m) for m in self.models)
-            self.running = all(m.running for m in self.models)
+            self.running = (
+                all(m.running for m in self.models) and self.models[0].month < self.stop_at
+            )

@@ -548,10 +548,10 @@ class CompareFigures:
 
     def __init__(self, pair, *, horizon: int = 120):
         self.networks = [
-            NetworkFigure(f, title=f"{p}, ") for f, p in zip(pair.frames, pair.presets, strict=True)
+            NetworkFigure(f, title=f"{p}, ") for f, p in zip(pair.frames, pair.labels, strict=True)
         ]
-        self.series = SeriesFigure(2, labels=pair.presets, horizon=horizon, size=(7.2, 4.9))
-        self.heatmaps = [HeatmapFigure(title=p) for p in pair.presets]
+        self.series = SeriesFigure(2, labels=pair.labels, horizon=horizon, size=(7.2, 4.9))
+        self.heatmaps = [HeatmapFigure(title=p) for p in pair.labels]
 
     def all(self) -> dict[str, BlitFigure]:
         out: dict[str, BlitFigure] = {"series": self.series}

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..partnerships import FORMING
-from ..readouts import myth_matrix, trust_matrix
+from ..readouts import headline, myth_matrix, trust_matrix
 from .layout import positions
 
 #: Partnership states in the order of their codes in :attr:`Frame.hub_state`.
@@ -58,6 +58,8 @@ class Frame:
     month: int
     readout: MappingProxyType
     totals: MappingProxyType
+    #: The run's headline outcomes so far (what ``run_model`` returns at this month).
+    outcomes: MappingProxyType
     #: The latest event stories, oldest first.
     events: tuple[str, ...]
     #: Data-collector columns (SERIES_COLUMNS), one value per recorded month.
@@ -123,6 +125,7 @@ def snapshot(model) -> Frame:
         month=int(model.month),
         readout=MappingProxyType(readout),
         totals=MappingProxyType(dict(model.state.totals.as_dict())),
+        outcomes=MappingProxyType(headline(model)),
         events=tuple(e["story"] for e in model.events[-EVENTS_KEPT:]),
         series=MappingProxyType(series),
         positions=_frozen(positions(model)),
