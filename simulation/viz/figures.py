@@ -30,7 +30,7 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
-from matplotlib.colors import Normalize
+from matplotlib.colors import Normalize, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.lines import Line2D
@@ -54,6 +54,8 @@ from .plotting import (
 
 _NODE_COLOURS = np.array([SECTOR_COLOURS[s] for s in SECTORS])
 _STATE_COLOURS = np.array([PARTNERSHIP_COLOURS[s] for s in STATES])
+#: Dot outline: dark for members of a partnership, none for the rest.
+_MEMBER_EDGE = np.array([to_rgba("#333333"), (0.0, 0.0, 0.0, 0.0)])
 _TRUST_NORM = Normalize(0.0, 1.0)
 #: Dots per inch of every page figure: 96, the CSS pixel, so a figure shown at its natural
 #: size has 1 image pixel per CSS pixel and a point is 4/3 px.
@@ -67,6 +69,10 @@ _TRUST_ALPHA_INK = 12.0
 #: Largest dot area (points^2) for 150 organisations; it shrinks as 150/n for more.
 _DOT_AREA = 100.0
 _DOT_AREA_N = 150
+#: Trust lines are drawn in this many shades (equal bins of trust from 0 to 1), each shade
+#: one path: a path per relationship cost about 30 ms a redraw at 1,400 relationships.
+TRUST_SHADES = 8
+_TRUST_EDGE_NORM = Normalize(-0.25, 1.0)  # no trust is light grey, not white
 
 
 _FONT_FILE = findfont(FontProperties())
@@ -227,11 +233,12 @@ class NetworkFigure(BlitFigure):
         ax.axis("off")
         self.pos = frame.positions
         n = max(self.pos.shape[0], 1)
-        self.trust = self.animate(
-            ax.add_collection(
-                LineCollection([], cmap=TRUST_EDGE_CMAP, norm=Normalize(-0.25, 1.0), lw=0.6)
-            )
+        shades = colormaps[TRUST_EDGE_CMAP](
+            _TRUST_EDGE_NORM((np.arange(TRUST_SHADES) + 0.5) / TRUST_SHADES)
         )
+        self.trust = [
+            self.animate(ax.plot([], [], color=c, lw=0.6, solid_capstyle="butt")[0]) for c in shades
+        ]
         # Marks thin out as the population grows (area as 150/n, widths as its root), so
         # 600 organisations are not a solid mass.
         crowd = min(1.0, _DOT_AREA_N / n)
@@ -254,17 +261,11 @@ class NetworkFigure(BlitFigure):
                 [], [], s=22 * crowd, marker="D", linewidths=0.4, edgecolors="white", zorder=4
             )
         )
-        self.title = self.animate(
-            fig.text(
-                0.5,
-                1 - 0.25 / height,
-                "",
-                ha="center",
-                va="center",
-                linespacing=1.1,
-                fontproperties=_font(MIN_FONT_PT),
-            )
-        )
+        # The two title lines change every month: drawn onto the image (see labels()),
+        # since a matplotlib text artist costs about 10 ms a redraw here.
+        self.label_font = _pil_font(MIN_FONT_PT)
+        self._title_y = 0.25 * DPI  # centre of the title block, pixels from the top
+        self._title: tuple[str, str] = ("", "")
         self.capacity_scale = frame.capacity_scale
         self._legend(fig, top=top - side)
 
@@ -324,9 +325,15 @@ class NetworkFigure(BlitFigure):
     def update(self, frame: Frame) -> None:
         pos = self.pos
         a, b = frame.trust_a, frame.trust_b
-        self.trust.set_segments(np.stack([pos[a], pos[b]], axis=1))
-        self.trust.set_array(frame.trust)
-        self.trust.set_alpha(float(np.clip(_TRUST_ALPHA_INK / np.sqrt(max(a.size, 1)), 0.1, 0.6)))
+        alpha = float(np.clip(_TRUST_ALPHA_INK / np.sqrt(max(a.size, 1)), 0.1, 0.6))
+        shade = np.minimum((frame.trust * TRUST_SHADES).astype(np.int64), TRUST_SHADES - 1)
+        for k, line in enumerate(self.trust):
+            # One path per shade: each relationship a segment, NaN between segments.
+            pick = shade == k
+            xy = np.full((3 * int(pick.sum()), 2), np.nan)
+            xy[0::3], xy[1::3] = pos[a[pick]], pos[b[pick]]
+            line.set_data(xy[:, 0], xy[:, 1])
+            line.set_alpha(alpha)
         hub_xy = np.zeros((frame.n_hubs, 2))
         if frame.n_hubs:
             counts = np.bincount(frame.member_hub, minlength=frame.n_hubs)[:, None]
@@ -339,12 +346,17 @@ class NetworkFigure(BlitFigure):
         self.hubs.set_offsets(hub_xy)
         self.hubs.set_facecolors(_STATE_COLOURS[frame.hub_state])
         self.nodes.set_sizes(self.sizes(frame.capacity))
-        self.nodes.set_edgecolors(np.where(frame.member, "#333333", "none"))
+        self.nodes.set_edgecolors(_MEMBER_EDGE[np.where(frame.member, 0, 1)])
         r = frame.readout
-        self.title.set_text(
-            f"{self.prefix}month {frame.month}: {r['active']} partnerships\n"
-            f"{r['isolated']} organisations in none"
+        self._title = (
+            f"{self.prefix}month {frame.month}: {r['active']} partnerships",
+            f"{r['isolated']} organisations in none",
         )
+
+    def labels(self) -> list[tuple[float, float, str, str]]:
+        x, dy = self.natural_width / 2, 0.55 * self.label_font.size
+        y = self._title_y
+        return [(x, y - dy, self._title[0], "#000000"), (x, y + dy, self._title[1], "#000000")]
 
 
 # --- time series --------------------------------------------------------------------------
