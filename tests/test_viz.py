@@ -338,6 +338,74 @@ def test_each_demo_shows_its_contrast_in_the_page_table(name):
     assert binomtest(agree, len(seeds), alternative="greater").pvalue < 0.05, agree
 
 
+# --- a lecturer's controls -------------------------------------------------------------------
+def test_play_speeds_are_named_slow_to_fastest_with_todays_pace_the_default():
+    from simulation.viz import app
+
+    ms = app.PLAY_INTERVALS_MS
+    assert len(ms) == len(app.SPEED_NAMES) == 5
+    assert list(ms) == sorted(ms, reverse=True) and ms[-1] == 0  # fastest: no pause
+    assert ms[app.DEFAULT_SPEED - 1] == app.PLAY_INTERVAL_MS == 150
+    assert "as fast as the page draws" in app.speed_label(5)
+    assert "150 ms" in app.speed_label(app.DEFAULT_SPEED)
+
+
+def test_a_change_of_speed_takes_effect_in_the_running_play_loop():
+    import threading
+
+    from simulation.viz.app import play_steps
+
+    m = controls.VizModel(seed=3, stop_at=6, **resolve("baseline", {"n_orgs": 60}))
+    pause = [3_600_000]  # an hour between months: the loop would not step at this speed
+    cancel = threading.Event()
+    announced: list[int] = []
+    loop = threading.Thread(
+        target=play_steps, args=(m, lambda: pause[0], cancel, lambda: announced.append(m.month))
+    )
+    loop.start()
+    loop.join(0.3)
+    assert loop.is_alive() and m.month == 0  # still in its first pause
+    pause[0] = 0  # fastest, while it waits: the same loop runs on and reaches the end
+    loop.join(60)
+    assert not loop.is_alive() and announced == [1, 2, 3, 4, 5, 6] and not m.running
+
+
+def test_the_play_loop_stops_when_cancelled_during_a_pause():
+    import threading
+
+    from simulation.viz.app import play_steps
+
+    m = controls.VizModel(seed=3, **resolve("baseline", {"n_orgs": 60}))
+    cancel = threading.Event()
+    loop = threading.Thread(target=play_steps, args=(m, lambda: 3_600_000, cancel, lambda: None))
+    loop.start()
+    cancel.set()
+    loop.join(60)
+    assert not loop.is_alive() and m.month == 0
+
+
+def test_monitors_show_the_frames_read_outs():
+    from simulation.viz.app import _monitors_html, headline_rows, monitor_items
+
+    m = controls.VizModel(seed=4, **resolve("baseline", {"n_orgs": 80}))
+    for _ in range(7):
+        m.step()
+    items = monitor_items(m.frame)
+    rows = dict(headline_rows(m.frame))
+    assert [full for _, full, _ in items] == [
+        "month",
+        "active partnerships",
+        "share of ended that failed",
+        "cross-sector trust",
+        "myths about other sectors",
+        "organisations in no partnership",
+    ]
+    assert items[0][2] == "7" and all(v == rows[full] for _, full, v in items)
+    assert items[1][2] == str(m.frame.readout["active"])
+    html = _monitors_html(m.frame, "as set:")
+    assert html.count("class='cs-monitor'") == 6 and "as set:" in html
+
+
 # --- the viz command ---------------------------------------------------------------------------
 def test_viz_refuses_a_port_in_use_with_one_line_and_status_2():
     with socket.socket() as s:

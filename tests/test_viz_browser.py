@@ -695,6 +695,93 @@ def test_demos_page_prints_every_demo(browser, server):
         s.close()
 
 
+# --- a lecturer's controls -----------------------------------------------------------------------
+def _monitor(page, label: str, css: str = ".cs-monitor-strip") -> str:
+    box = page.locator(f"{css} .cs-monitor").filter(has_text=label).first
+    return box.locator(".cs-monitor-value").inner_text().strip()
+
+
+def _hold_still(session) -> int:
+    """The month once it has stopped changing (a step under way may still finish)."""
+    paused = session.month()
+    for _ in range(20):
+        session.page.wait_for_timeout(1500)
+        now = session.month()
+        if now == paused:
+            break
+        paused = now
+    return paused
+
+
+def test_speed_changes_while_playing_and_pause_still_stops_the_one_loop(session):
+    page = session.page
+    speed = page.locator(".cs-speed")
+    assert "normal (150 ms between months)" in speed.inner_text()
+    session.button("▶").click()
+    session.page.wait_for_function(
+        "() => /month\\s+([2-9]|\\d\\d+)/.test(document.querySelector('.cs-headline').innerText)",
+        timeout=UI_TIMEOUT_MS,
+    )
+    speed.get_by_role("button", name="5", exact=True).click()
+    page.locator(".cs-speed-label").filter(has_text="fastest").wait_for(timeout=UI_TIMEOUT_MS)
+    start = session.month()
+    session.page.wait_for_function(
+        "m => Number(/month\\s+(\\d+)/.exec(document.querySelector('.cs-headline').innerText)[1])"
+        " >= m + 5",
+        arg=start,
+        timeout=UI_TIMEOUT_MS,
+    )
+    speed.get_by_role("button", name="1", exact=True).click()  # slow, still playing
+    page.locator(".cs-speed-label").filter(has_text="1000 ms").wait_for(timeout=UI_TIMEOUT_MS)
+    session.button("❚❚").click()
+    paused = _hold_still(session)
+    page.wait_for_timeout(2500)  # at speed 1 a second loop would step within this
+    assert session.month() == paused >= start + 5
+    assert session.errors == []
+    assert not CRASH.search(server_log())
+
+
+def test_monitors_are_on_the_first_screen_and_follow_the_frame(browser, server):
+    s = Session(browser, server[0], (1024, 768))
+    try:
+        s.wait_ready(*EXPLORE_READY, ".cs-monitor-strip")
+        page = s.page
+        s.step(3)
+        s.settled_text(page.locator(".cs-monitor-strip"))
+        assert _monitor(page, "month") == "3"
+        head = dict(
+            line.split("\t") for line in page.locator(".cs-headline").inner_text().splitlines()
+        )
+        assert _monitor(page, "partnerships") == head["active partnerships"].strip()
+        assert _monitor(page, "cross-sector trust") == head["cross-sector trust"].strip()
+        labels = page.locator(".cs-monitor-strip .cs-monitor-label").all_inner_texts()
+        assert len(labels) == 6
+        box = page.locator(".cs-monitor-strip").bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 768
+        for css in (".cs-network", ".cs-series"):
+            img = page.locator(f"{css} img").bounding_box()
+            assert img["y"] + img["height"] <= 768, css
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1024
+        assert s.errors == []
+    finally:
+        s.close()
+
+
+def test_compare_page_has_monitors_for_both_runs(browser, server):
+    s = Session(browser, server[0] + "compare", (1024, 768))
+    try:
+        s.wait_ready(".cs-monitor-strip-0", ".cs-monitor-strip-1", ".cs-compare-table")
+        s.step(2, css=".cs-compare-table")
+        for k, label in enumerate(("none", "six_principles")):
+            strip = s.page.locator(f".cs-monitor-strip-{k}")
+            s.settled_text(strip)
+            assert label in strip.inner_text()
+            assert _monitor(s.page, "month", f".cs-monitor-strip-{k}") == "2"
+        assert s.errors == []
+    finally:
+        s.close()
+
+
 # --- closed sessions are freed ------------------------------------------------------------------
 WARMUP_SESSIONS = 5
 SESSIONS = 50

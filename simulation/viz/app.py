@@ -63,7 +63,16 @@ from simulation.viz.controls import (
 from simulation.viz.figures import compare_figures_for, figures_for
 from simulation.viz.frame import Frame
 
-PLAY_INTERVAL_MS = 150
+#: Play's pause between months (ms) at each speed, slow to fastest; 0 runs as fast as the
+#: page renders (each month is drawn before the next is stepped).
+PLAY_INTERVALS_MS: tuple[int, ...] = (1000, 400, 150, 50, 0)
+#: Names of the speeds, slow to fastest (the speed buttons' tooltips and the label).
+SPEED_NAMES: tuple[str, ...] = ("slow", "slower", "normal", "faster", "fastest")
+#: The speed a page starts at (1-based): today's pace.
+DEFAULT_SPEED = 3
+PLAY_INTERVAL_MS = PLAY_INTERVALS_MS[DEFAULT_SPEED - 1]
+#: Longest single wait of the play loop (s): a change of speed takes effect this soon.
+_WAIT_SLICE_S = 0.05
 EVENTS_SHOWN = 14
 SIDEBAR_PX = 260
 CSS = """
@@ -92,6 +101,14 @@ body { overflow-x: hidden; }
 .cs-compare-table table { width: 100%; }
 .cs-event-list ul { padding-left: 1.1em; margin: 0; font-size: 0.9em; }
 .cs-figure img { max-width: 100%; height: auto; display: block; }
+.cs-monitors { display: flex; flex-wrap: wrap; gap: 4px; align-items: stretch;
+  margin-bottom: 6px; }
+.cs-monitor { border: 1px solid #9e9e9e; border-radius: 3px; background: #f5f5f5;
+  padding: 0 6px; line-height: 1.15; min-width: 52px; }
+.cs-monitor-label { font-size: 0.75em; color: #333; white-space: nowrap; }
+.cs-monitor-value { font-size: 1.05em; font-weight: 600; }
+.cs-monitor-run { font-weight: 600; align-self: center; margin-right: 2px; }
+.cs-speed .v-btn { min-width: 30px !important; padding: 0 6px !important; }
 @media print {
   .cs-bar, .cs-sidebar, .cs-run-buttons { display: none !important; }
   html, body, .v-application, .v-application--wrap, .v-main, .v-main__wrap,
@@ -153,21 +170,56 @@ def _wait_until_no_render(timeout_s: float = 5.0) -> None:
         time.sleep(0.005)
 
 
+def play_steps(model, interval_ms, cancel: threading.Event, announce) -> None:
+    """Step ``model`` until it stops or ``cancel`` is set, pausing ``interval_ms()`` ms
+    before each month and calling ``announce()`` after it.
+
+    The pause is read again every few hundredths of a second (:data:`_WAIT_SLICE_S`), so a
+    change of speed takes effect within the current pause: the same loop runs on, no second
+    one starts. With a pause of 0 the next month is stepped once the page has drawn this one
+    (an announcement renders the page in this thread).
+    """
+    while model.running:
+        start = time.monotonic()
+        while True:
+            left = interval_ms() / 1000 - (time.monotonic() - start)
+            if left <= 0 or cancel.wait(min(left, _WAIT_SLICE_S)):
+                break
+        if cancel.is_set():
+            return
+        model.step()
+        if cancel.is_set():
+            return
+        _wait_until_no_render()
+        announce()
+
+
+def speed_label(speed: int) -> str:
+    ms = PLAY_INTERVALS_MS[speed - 1]
+    pause = f"{ms} ms between months" if ms else "as fast as the page draws"
+    return f"speed {speed}: {SPEED_NAMES[speed - 1]} ({pause})"
+
+
 @solara.component
 def Controller(model, parameters, on_reset=None):
     """Reset, Play / Pause and Step, as in Mesa's ModelController (same buttons), with a
-    play loop that cannot run twice or outpace the page.
+    play loop that cannot run twice or outpace the page, and a speed control.
 
     Mesa's loop checks only whether it should still be playing, so a quick Pause and Play
     left the old loop running beside the new one; here each press of Play starts a loop
     that Solara cancels (``use_thread``'s event) on the next press, Reset or a new model.
     After each step the loop waits until the page is not rendering before it announces the
-    step (``_wait_until_no_render``). ``model`` and ``parameters`` are reactive values;
-    Reset builds ``type(model)(**parameters)`` and then calls ``on_reset``. A model with a
-    planned length (``stop_at``) stops there, and the controller says so.
+    step (``_wait_until_no_render``). The speed (1-5, :data:`PLAY_INTERVALS_MS`) is read by
+    the running loop on every pause, so changing it never restarts the loop. ``model`` and
+    ``parameters`` are reactive values; Reset builds ``type(model)(**parameters)`` and then
+    calls ``on_reset``. A model with a planned length (``stop_at``) stops there, and the
+    controller says so.
     """
     playing = solara.use_reactive(False)
     problem = solara.use_reactive("")
+    speed = solara.use_reactive(DEFAULT_SPEED)
+    pause_ms = solara.use_ref(PLAY_INTERVALS_MS[DEFAULT_SPEED - 1])
+    pause_ms.current = PLAY_INTERVALS_MS[speed.value - 1]  # what the running loop reads
     current = model.value
 
     def announce() -> None:
@@ -177,12 +229,7 @@ def Controller(model, parameters, on_reset=None):
         if not playing.value:
             return
         try:
-            while current.running and not cancel.wait(PLAY_INTERVAL_MS / 1000):
-                current.step()
-                if cancel.is_set():
-                    break
-                _wait_until_no_render()
-                announce()
+            play_steps(current, lambda: pause_ms.current, cancel, announce)
         except Exception as e:  # shown in the sidebar, and in the server log
             traceback.print_exc()
             problem.set(f"error in step: {e}")
@@ -219,6 +266,18 @@ def Controller(model, parameters, on_reset=None):
             color="primary",
             on_click=step,
             disabled=playing.value or not current.running,
+        )
+    with solara.Div(classes=["cs-speed", "cs-run-buttons"]):
+        solara.ToggleButtonsSingle(
+            value=str(speed.value),
+            values=[str(k) for k in range(1, len(PLAY_INTERVALS_MS) + 1)],
+            on_value=lambda v: speed.set(int(v)),
+            dense=True,
+        )
+        solara.Text(
+            speed_label(speed.value),
+            style=_HELP_STYLE | {"margin-top": "2px"},
+            classes=["cs-speed-label"],
         )
     if problem.value:
         solara.Error(problem.value, classes=["cs-problem"])
@@ -344,6 +403,40 @@ def _headline_rows(frame: Frame) -> list[tuple[str, str]]:
     ]
 
 
+#: The monitor boxes beside the plots: (short label, headline row it shows).
+MONITORS: tuple[tuple[str, str], ...] = (
+    ("month", "month"),
+    ("partnerships", "active partnerships"),
+    ("ended that failed", "share of ended that failed"),
+    ("cross-sector trust", "cross-sector trust"),
+    ("myths about others", "myths about other sectors"),
+    ("in no partnership", "organisations in no partnership"),
+)
+
+
+def monitor_items(frame: Frame) -> list[tuple[str, str, str]]:
+    """(short label, full name, value) of each monitor box, read from ``frame``."""
+    rows = dict(_headline_rows(frame))
+    return [(short, name, rows[name]) for short, name in MONITORS]
+
+
+def _monitors_html(frame: Frame, run: str = "") -> str:
+    lead = f"<span class='cs-monitor-run'>{escape(run)}</span>" if run else ""
+    boxes = "".join(
+        f"<div class='cs-monitor' title='{escape(name)}'>"
+        f"<div class='cs-monitor-label'>{escape(short)}</div>"
+        f"<div class='cs-monitor-value'>{escape(value)}</div></div>"
+        for short, name, value in monitor_items(frame)
+    )
+    return f"<div class='cs-monitors'>{lead}{boxes}</div>"
+
+
+@solara.component
+def Monitors(frame: Frame, run: str = "", css: str = "cs-monitor-strip"):
+    """NetLogo-style monitor boxes: the month and five read-outs, from the frame."""
+    Html(_monitors_html(frame, run), css)
+
+
 @solara.component
 def Headline(frame: Frame, measure: Contrast | None = None):
     Html(_table(headline_rows(frame, measure)), "cs-headline")
@@ -373,6 +466,7 @@ def ExploreMain(model, scenario_name: str, on_apply):
     images = solara.use_memo(
         lambda: figures_for(model, horizon=horizon).render(frame), [model, frame]
     )
+    Monitors(frame)
     with solara.Div(classes=["cs-row"]):
         Picture(images["network"], "jpeg", "cs-network")
         Picture(images["series"], "png", "cs-series")
@@ -531,6 +625,8 @@ def CompareMain(pair, scenario_name: str):
     measure = CONTRASTS.get(scenario_name)
     a, b = (headline_rows(f, measure) for f in frames)
     rows = [(ka, va, vb) for (ka, va), (_, vb) in zip(a, b, strict=True)]
+    for k, (f, label) in enumerate(zip(frames, pair.labels, strict=True)):
+        Monitors(f, f"{label}:", f"cs-monitor-strip-{k}")
     with solara.Div(classes=["cs-row"]):
         Picture(images["network_0"], "jpeg", "cs-network-0")
         Picture(images["network_1"], "jpeg", "cs-network-1")
