@@ -406,6 +406,30 @@ def test_monitors_show_the_frames_read_outs():
     assert html.count("class='cs-monitor'") == 6 and "as set:" in html
 
 
+def test_demo_titles_are_the_heads_of_their_descriptions():
+    from simulation.viz.app import demo_title
+
+    assert demo_title("demo_flat_cash") == "Flat cash and turbulence"
+    assert demo_title("demo_forced_marriage") == "A beneficial alliance or a forced marriage?"
+    assert demo_title("demo_six_principles") == "The six principles of partnership working"
+    titles = [demo_title(n) for n in CONTRASTS]
+    assert len(set(titles)) == len(titles) and all(5 < len(t) < 60 for t in titles)
+
+
+def test_info_page_says_what_the_model_is_and_names_every_source():
+    from simulation.viz.app import SCHEDULE, info_html
+
+    html = info_html()
+    for k in range(5):
+        assert f"source 00{k}" in html
+    assert "docs/ODD.md" in html and "<a " not in html  # cited by name, no links
+    assert html.count("<li>") >= len(SCHEDULE) + 5
+    # The schedule in brief follows CollabModel.step's order of mechanisms.
+    order = ["Shocks", "Founding", "Formation", "Joint work", "Trust", "Review", "Tie decay"]
+    at = [html.index(w) for w in order]
+    assert at == sorted(at)
+
+
 # --- the viz command ---------------------------------------------------------------------------
 def test_viz_refuses_a_port_in_use_with_one_line_and_status_2():
     with socket.socket() as s:

@@ -145,6 +145,7 @@ def server(tmp_path_factory):
     solara_home = Path.home() / ".solara"
     before = _tree(solara_home)
     log_dir = tmp_path_factory.mktemp("log")
+    ARTIFACTS.mkdir(exist_ok=True)  # screenshots, whichever test runs first
     proc, url, port, proxy, log = _start_server(log_dir)
     server_info.update(
         solara_home=solara_home,
@@ -672,7 +673,10 @@ def test_demos_page_prints_every_demo(browser, server):
         page.locator(".cs-demo").first.wait_for(timeout=UI_TIMEOUT_MS)
         page.emulate_media(media="print")
         titles = page.locator(".cs-demo .v-card__title").all_inner_texts()
-        assert [t.strip() for t in titles] == TEACHING_DEMOS
+        # Each card is titled with the demo's title, its code name beside it.
+        assert [t.strip().rsplit("(", 1)[1].rstrip(")") for t in titles] == TEACHING_DEMOS
+        assert "Flat cash and turbulence (demo_flat_cash)" in [t.strip() for t in titles]
+        assert page.title().startswith("Teaching demos")
         # No element clips its content in print (the old page scrolled inside a box, so
         # only the first two and a half demos reached the paper).
         clipped = page.evaluate(
@@ -777,6 +781,28 @@ def test_compare_page_has_monitors_for_both_runs(browser, server):
             s.settled_text(strip)
             assert label in strip.inner_text()
             assert _monitor(s.page, "month", f".cs-monitor-strip-{k}") == "2"
+        assert s.errors == []
+    finally:
+        s.close()
+
+
+def test_info_page_is_in_the_bar_and_each_tab_names_its_page(browser, server):
+    s = Session(browser, server[0], (1024, 768))
+    try:
+        s.wait_ready(*EXPLORE_READY)
+        page = s.page
+        assert page.title().startswith("Explore")
+        page.locator(".cs-bar .cs-tab").filter(has_text="Info").click()
+        page.locator(".cs-info").wait_for(timeout=UI_TIMEOUT_MS)
+        assert page.url.endswith("/info")
+        page.wait_for_function("() => document.title.startsWith('Info')", timeout=UI_TIMEOUT_MS)
+        text = page.locator(".cs-info").inner_text()
+        for part in ("About collabsim", "How it works", "Things to try", "ODD", "Sources"):
+            assert part in text, part
+        assert all(f"source 00{k}" in text for k in range(5))
+        assert page.locator(".cs-tab-active").inner_text().strip() == "Info"
+        page.locator(".cs-bar .cs-tab").filter(has_text="Compare").click()
+        page.wait_for_function("() => document.title.startsWith('Compare')", timeout=UI_TIMEOUT_MS)
         assert s.errors == []
     finally:
         s.close()

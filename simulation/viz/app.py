@@ -567,7 +567,7 @@ def Explore():
         commit(marked_custom(resolve(name, CONTRASTS[name].overrides, source=f"demo {name}")))
         notice.set("The suggested change is set in the controls: press Reset to run it.")
 
-    solara.Title("collabsim")
+    solara.Title(page_title("Explore"))
     with solara.Div(classes=_shell_classes()):
         with solara.Div(classes=["cs-sidebar"]):
             with solara.Card("Run"):
@@ -698,7 +698,7 @@ def Compare():
 
     s = settings.value
     demo_mode = s["mode"] == COMPARE_CHANGE
-    solara.Title("collabsim: compare")
+    solara.Title(page_title("Compare"))
     presets = list(PRESETS)
     with solara.Div(classes=_shell_classes()):
         with solara.Div(classes=["cs-sidebar"]):
@@ -757,13 +757,28 @@ def Compare():
 
 
 # --- Demos index ----------------------------------------------------------------------------
+def page_title(page: str) -> str:
+    """The browser tab's text: the page first (a row of tabs shows their starts)."""
+    return f"{page} · collabsim"
+
+
+def demo_title(name: str) -> str:
+    """A teaching demo's title: the head of its description ("Flat cash and turbulence")."""
+    text = get(name).description
+    for end in (":", "?", ",", " (source"):
+        if end in text:
+            head = text.split(end, 1)[0] + ("?" if end == "?" else "")
+            return head.strip()
+    return name
+
+
 @solara.component
 def Demos():
-    solara.Title("collabsim: teaching demos")
+    solara.Title(page_title("Teaching demos"))
     Html(
         "<h2>Teaching demos</h2>"
         + _p(
-            "Each demo is a scenario: choose it on the Explore page "
+            "Each demo is a scenario: choose it by its name (in brackets) on the Explore page "
             "(or run: collabsim run --scenario NAME)."
         ),
         "cs-demos",
@@ -772,7 +787,7 @@ def Demos():
     for name, sc in SCENARIOS.items():
         if sc.kind != "teaching":
             continue
-        with solara.Card(name, classes=["cs-demo"]):
+        with solara.Card(f"{demo_title(name)} ({name})", classes=["cs-demo"]):
             Html(
                 _p(sc.description)
                 + _p(sc.watch, "What to watch.")
@@ -788,10 +803,164 @@ def Demos():
             )
 
 
+# --- Info -------------------------------------------------------------------------------------
+#: The source documents the model is built from (docs/ODD.md cites them as source 000 to 004).
+SOURCES: tuple[tuple[str, str], ...] = (
+    (
+        "source 000",
+        "Common myths about other sectors: what the public, private and third sectors and "
+        "community groups believe of each other, and the jargon that keeps them apart.",
+    ),
+    (
+        "source 001",
+        "Collaboration and partnership: a beneficial alliance or forced marriage? A talk on "
+        "why organisations work together, what failing to do so costs, lessons learned and "
+        "the six principles of partnership working.",
+    ),
+    (
+        "source 002",
+        "Relationship matters: partnership as a relationship; the five behaviours "
+        "(leadership, sharing credit, outcome focus, communication, empowerment) and the "
+        "red lines beyond which an organisation will not partner.",
+    ),
+    (
+        "source 003",
+        "Power of healthy partnerships: chief executives who learned to lead across their "
+        "area as peers, finding common ground and a shared language, under flat cash.",
+    ),
+    (
+        "source 004",
+        "Partnership: the issues: why big challenges need organisations working together, "
+        "synergy (two plus two should make five) and the skill of partnering.",
+    ),
+)
+
+#: The monthly schedule in brief (CollabModel.step, in order).
+SCHEDULE: tuple[str, ...] = (
+    "Shocks and turbulence: resources recover; a turbulent period or a funding cut may hit "
+    "a sector.",
+    "Founding and closing: some organisations close; a new one of the same sector takes "
+    "each one's place.",
+    "Formation: challenges arrive; a lead organisation looks for partners (by choice, "
+    "through a broker or by mandate) and they agree objectives, or it goes alone.",
+    "Joint work: members commit effort, communicate, produce together (synergy) and share "
+    "benefits, costs and credit; each reads how its partners behaved.",
+    "Trust and myths: trust follows those readings (lost faster than it is gained); "
+    "contact across sectors erodes or confirms myths.",
+    "Learning and networks: skill and shared language grow; trusted partners introduce "
+    "each other to their contacts; stakeholders are consulted.",
+    "Review and exit: members judge their return, may be sanctioned or leave; partnerships "
+    "end, take up a new challenge or renegotiate.",
+    "Tie decay and staff turnover: unused ties fade; organisations forget as staff change.",
+    "Observation: the month's read-outs are recorded (what the plots, monitors and the "
+    "CSV export show).",
+)
+
+#: Things a class can try on the pages.
+TRY: tuple[str, ...] = (
+    "Press Play on the baseline, then switch the governance preset to six_principles and "
+    "press Reset: watch the share of ended partnerships that failed.",
+    "Open a teaching demo on the Teaching demos page and run it beside its suggested "
+    "change: both runs meet the same challenges and shocks.",
+    "Raise the initial myth strength and press Reset: watch cross-sector trust and the "
+    "myth heatmap.",
+    "Pick an organisation named in the event log (e.g. Public 3) under Inspect an "
+    "organisation: its ring on the network shows where it is and with whom it works.",
+    "Set the speed to 5 to reach the end of a run quickly, or to 1 to talk through each "
+    "month; export the run as CSV to look at it in a spreadsheet.",
+)
+
+
+def info_html() -> str:
+    """The Info page: what the model is, how it works, what to try, the ODD in brief and
+    the sources."""
+    items = "".join
+    return (
+        "<h2>About collabsim</h2>"
+        + _p(
+            "collabsim is an agent-based model of collaboration between organisations from "
+            "four sectors: public bodies, private firms, the third (voluntary) sector and "
+            "community groups of people who use services. Each month organisations meet "
+            "challenges they cannot meet well alone; they form partnerships, work together, "
+            "come to trust or distrust each other, keep or lose their myths about other "
+            "sectors, and leave partnerships that stop being worth it. Governance rules "
+            "(clear accountabilities, reviews, sanctions, fair sharing, how partners are "
+            "found) change how often partnerships reach synergy, where the partners achieve "
+            "more together than apart, and how often they fall into inertia or fail."
+        )
+        + "<h3>How it works: one month</h3><ol>"
+        + items(f"<li>{escape(t)}</li>" for t in SCHEDULE)
+        + "</ol><h3>Things to try</h3><ul>"
+        + items(f"<li>{escape(t)}</li>" for t in TRY)
+        + "</ul><h3>The model in brief (ODD)</h3>"
+        + _p(
+            "The full description follows the ODD protocol (Overview, Design concepts, "
+            "Details) and is in docs/ODD.md. In brief:"
+        )
+        + "<ul>"
+        + items(
+            f"<li><b>{escape(k)}</b> {escape(v)}</li>"
+            for k, v in (
+                (
+                    "Purpose.",
+                    "To test under which governance rules, starting conditions and "
+                    "behaviours cross-sector partnerships form, last and reach synergy, and "
+                    "when they fall into inertia or leave organisations isolated.",
+                ),
+                (
+                    "Entities.",
+                    "Organisations (sector, resources, behaviours, jargon, myths about each "
+                    "other sector, partnering skill), the relationships between them "
+                    "(trust, ties) and partnerships (members, objectives, stage, synergy).",
+                ),
+                (
+                    "Scales.",
+                    "One step is a month; a teaching run is 120 months after a burn-in "
+                    "that brings the population to its steady state.",
+                ),
+                (
+                    "Design concepts.",
+                    "Collaborative advantage against inertia; trust lost faster than it is "
+                    "gained; intergroup contact that erodes or, when bad, confirms myths; "
+                    "fairness of returns; free-riding where accountability is vague.",
+                ),
+                (
+                    "Emergence.",
+                    "Failure rates, synergy, trust and myths between sectors, isolation and "
+                    "the value delivered are outcomes of the rules, not inputs.",
+                ),
+                (
+                    "Details.",
+                    "Every rule is a mechanism with its equations, its sources and its "
+                    "tests; every number is a parameter with its range and source "
+                    "(docs/parameters.md).",
+                ),
+            )
+        )
+        + "</ul><h3>Sources</h3>"
+        + _p(
+            "The model is built from five source documents about partnership working "
+            "(called sources, not seeds, so they are not read as random seeds) and from "
+            "published research named in the ODD."
+        )
+        + "<ul>"
+        + items(f"<li><b>{escape(k)}</b>: {escape(v)}</li>" for k, v in SOURCES)
+        + "</ul>"
+    )
+
+
+@solara.component
+def Info():
+    solara.Title(page_title("Info"))
+    with solara.Div(style={"padding": "8px 16px", "max-width": "900px"}):
+        Html(info_html(), "cs-info")
+
+
 routes = [
     solara.Route(path="/", component=Explore, label="Explore", layout=Layout),
     solara.Route(path="compare", component=Compare, label="Compare"),
     solara.Route(path="demos", component=Demos, label="Teaching demos"),
+    solara.Route(path="info", component=Info, label="Info"),
 ]
 
 
