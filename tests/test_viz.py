@@ -18,6 +18,7 @@ from simulation.governance import PRESETS, RULES
 from simulation.model import CollabModel
 from simulation.params import PARAMS
 from simulation.scenarios import CONTRASTS, get, resolve
+from simulation.sectors import SECTORS
 from simulation.viz import colour, controls, layout
 from simulation.viz.figures import (
     CompareFigures,
@@ -428,6 +429,50 @@ def test_info_page_says_what_the_model_is_and_names_every_source():
     order = ["Shocks", "Founding", "Formation", "Joint work", "Trust", "Review", "Tie decay"]
     at = [html.index(w) for w in order]
     assert at == sorted(at)
+
+
+def test_inspecting_an_organisation_reads_its_name_partners_and_trust_from_the_frame():
+    from simulation.viz.app import org_card_rows, org_index, org_names
+
+    m = controls.VizModel(seed=4, **resolve("baseline", {"n_orgs": 100}))
+    for _ in range(12):
+        m.step()
+    f = m.frame
+    assert sorted(org_names(f)) == sorted(m.state.orgs.name) and len(set(f.names)) == m.n
+    # The names are the event log's: every organisation a story names can be found.
+    named = {w for e in m.events for w in f.names if w + " " in e["story"] + " "}
+    assert named and all(org_index(f, w) is not None for w in named)
+    assert org_index(f, "Public 99999") is None and org_index(f, "") is None
+    p = m.partnerships[0]
+    k = p.members[0].index
+    rows = dict(org_card_rows(f, k))
+    assert rows["sector"] == SECTORS[m.state.orgs.sector[k]]
+    assert rows["active partnerships"] == str(m.state.orgs.n_memberships[k])
+    row = next(v for key, v in rows.items() if key.startswith(f"partnership {p.id} "))
+    assert all(o.name in row for o in p.members if o.index != k)
+    rel = m.state.relations
+    assert rows["mean trust it gives"] == f"{rel.trust[rel.src == k].mean():.2f}"
+    assert rows["mean trust it receives"] == f"{rel.trust[rel.dst == k].mean():.2f}"
+
+
+def test_the_network_rings_the_inspected_organisation_at_its_dot():
+    m = controls.VizModel(seed=4, **resolve("baseline", {"n_orgs": 100}))
+    m.step()
+    fig = NetworkFigure(m.frame)
+    plain = _pixels(fig.image(m.frame))
+    k = 17
+    marked = _pixels(fig.image(m.frame, mark=k))
+    assert fig.mark_label.get_text() == m.frame.names[k]
+    changed = np.abs(marked - plain).sum(axis=2) > 60
+    ys, xs = np.nonzero(changed)
+    # What changed is around organisation k's dot (the ring and its name above it).
+    x, y = fig.ring.get_offsets()[0]
+    px, py = fig.ring.axes.transData.transform((x, y))
+    py = plain.shape[0] - py
+    assert changed.sum() > 100
+    assert np.median(np.abs(xs - px)) < 60 and np.median(np.abs(ys - py)) < 60
+    again = _pixels(fig.image(m.frame))  # unmarked: the ring goes
+    assert np.abs(again - plain).mean() < 1.0
 
 
 # --- the viz command ---------------------------------------------------------------------------

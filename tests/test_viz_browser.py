@@ -808,6 +808,33 @@ def test_info_page_is_in_the_bar_and_each_tab_names_its_page(browser, server):
         s.close()
 
 
+def test_an_organisation_named_in_the_event_log_can_be_inspected_and_is_ringed(session):
+    page = session.page
+    session.step(4)
+    log = session.settled_text(page.locator(".cs-event-list"))
+    name = re.search(r"\b(?:Public|Private|Third|Community) \d+\b", log).group(0)
+    before = session.src(".cs-network")
+    box = page.locator(".cs-inspect-select input[type=text]")
+    box.click()
+    box.fill(name)
+    page.locator(".menuable__content__active .v-list-item").filter(
+        has_text=re.compile(rf"^\s*{re.escape(name)}\s*$")
+    ).first.click()
+    card = page.locator(".cs-inspect-card")
+    card.wait_for(timeout=UI_TIMEOUT_MS)
+    text = card.inner_text()
+    assert name in text and "sector" in text and "mean trust it gives" in text
+    assert name.split()[0].lower() in text  # its sector
+    page.wait_for_function(
+        "s => document.querySelector('.cs-network img').src !== s",
+        arg=before,
+        timeout=UI_TIMEOUT_MS,
+    )  # the ring is drawn on the network
+    session.step(1)  # the card follows the run
+    assert "sector" in page.locator(".cs-inspect-card").inner_text()
+    assert session.errors == []
+
+
 # --- closed sessions are freed ------------------------------------------------------------------
 WARMUP_SESSIONS = 5
 SESSIONS = 50

@@ -34,13 +34,15 @@ from urllib.parse import parse_qs, quote
 
 import solara
 from mesa.visualization.utils import update_counter
-from solara.alias import rw
+from solara.alias import rv, rw
 
 from simulation.errors import UserError
 from simulation.governance import PRESETS
 from simulation.params import PARAMS
 from simulation.scenarios import CONTRASTS, SCENARIOS, get, resolve
 from simulation.scenarios.demos import Contrast
+from simulation.sectors import SECTORS
+from simulation.stories import join_names
 from simulation.viz.controls import (
     COMPARE_CHANGE,
     COMPARE_MODES,
@@ -61,7 +63,7 @@ from simulation.viz.controls import (
     with_value,
 )
 from simulation.viz.figures import compare_figures_for, figures_for
-from simulation.viz.frame import Frame
+from simulation.viz.frame import STATES, Frame
 
 #: Play's pause between months (ms) at each speed, slow to fastest; 0 runs as fast as the
 #: page renders (each month is drawn before the next is stepped).
@@ -442,6 +444,82 @@ def Headline(frame: Frame, measure: Contrast | None = None):
     Html(_table(headline_rows(frame, measure)), "cs-headline")
 
 
+# --- inspecting one organisation ---------------------------------------------------------------
+def org_names(frame: Frame) -> list[str]:
+    """The organisations' names as the event log writes them, by sector then number."""
+
+    def key(k: int) -> tuple[int, int]:
+        number = frame.names[k].rsplit(" ", 1)[-1]
+        return int(frame.sector[k]), int(number) if number.isdigit() else 0
+
+    return [frame.names[k] for k in sorted(range(len(frame.names)), key=key)]
+
+
+def org_index(frame: Frame, name: str | None) -> int | None:
+    """The slot of the organisation called ``name`` in ``frame`` (None: no such one now)."""
+    if not name:
+        return None
+    try:
+        return frame.names.index(name.strip())
+    except ValueError:
+        return None
+
+
+def org_card_rows(frame: Frame, k: int) -> list[tuple[str, str]]:
+    """What the inspect card shows of organisation ``k``: sector, resources, partnerships
+    (with partners' names) and mean trust given and received."""
+    hubs = frame.member_hub[frame.member_org == k]
+    rows = [
+        ("sector", SECTORS[int(frame.sector[k])]),
+        (
+            "resources",
+            f"{frame.capacity[k]:.1f} (the largest at the start: {frame.capacity_scale:.1f})",
+        ),
+        ("active partnerships", str(hubs.size)),
+    ]
+    for h in hubs.tolist():
+        partners = [frame.names[o] for o in frame.member_org[frame.member_hub == h] if o != k]
+        rows.append(
+            (
+                f"partnership {int(frame.hub_pid[h])} ({STATES[int(frame.hub_state[h])]})",
+                "with " + join_names(partners),
+            )
+        )
+    rows += [
+        ("mean trust it gives", _fmt(float(frame.trust_given[k]))),
+        ("mean trust it receives", _fmt(float(frame.trust_received[k]))),
+    ]
+    return rows
+
+
+@solara.component
+def Inspect(frame: Frame, chosen):
+    """Inspect an organisation: a searchable list of names (type "Public 17") and a card of
+    what it is and does now; the network rings it. ``chosen`` is a reactive name."""
+    k = org_index(frame, chosen.value)
+    with solara.Card("Inspect an organisation", classes=["cs-inspect", "cs-grow"]):
+        rv.Autocomplete(
+            label="organisation (type a name, e.g. Public 3)",
+            items=org_names(frame),
+            v_model=chosen.value,
+            on_v_model=chosen.set,
+            clearable=True,
+            dense=True,
+            class_="cs-inspect-select",
+        )
+        if chosen.value and k is None:
+            solara.Text(
+                f"No organisation is called {chosen.value} at month {frame.month} "
+                "(it may have closed).",
+                style=_HELP_STYLE | {"margin-top": "0"},
+            )
+        elif k is not None:
+            Html(
+                f"<p><b>{escape(frame.names[k])}</b></p>" + _table(org_card_rows(frame, k)),
+                "cs-inspect-card",
+            )
+
+
 @solara.component
 def EventLog(frame: Frame):
     """The latest formations, departures and endings, newest first, as sentences."""
@@ -458,13 +536,17 @@ def EventLog(frame: Frame):
 
 @solara.component
 def ExploreMain(model, scenario_name: str, on_apply):
-    """The Explore page's content: figures first (the network and live plots fill the
-    first screen at 1024 x 768), then the story and the headline, heatmaps and events."""
+    """The Explore page's content: monitors and figures first (the network and live plots
+    fill the first screen at 1024 x 768), then the story, the headline and the inspected
+    organisation, heatmaps and events."""
     update_counter.get()
     frame = model.frame  # one frame for the whole render: every part shows the same month
+    chosen = solara.use_reactive(None)
+    mark = org_index(frame, chosen.value)
     horizon = get(scenario_name).steps
     images = solara.use_memo(
-        lambda: figures_for(model, horizon=horizon).render(frame), [model, frame]
+        lambda: figures_for(model, horizon=horizon).render(frame, mark=mark),
+        [model, frame, mark],
     )
     Monitors(frame)
     with solara.Div(classes=["cs-row"]):
@@ -474,6 +556,7 @@ def ExploreMain(model, scenario_name: str, on_apply):
         with solara.Div(classes=["cs-grow"]):
             Narrative(scenario_name, on_apply)
         Headline(frame, CONTRASTS.get(scenario_name))
+        Inspect(frame, chosen)
     with solara.Div(classes=["cs-row"]):
         Picture(images["heatmaps"], "png", "cs-heatmaps")
         EventLog(frame)
