@@ -475,6 +475,31 @@ def test_the_network_rings_the_inspected_organisation_at_its_dot():
     assert np.abs(again - plain).mean() < 1.0
 
 
+def test_csv_export_is_the_data_collectors_table_up_to_the_month_shown():
+    import pandas as pd
+
+    from simulation.viz.app import as_png, csv_text
+
+    m = controls.VizModel(seed=4, **resolve("baseline", {"n_orgs": 60}))
+    for _ in range(5):
+        m.step()
+    shown = m.frame.month
+    m.step()  # the model has moved on since the page drew month 5
+    df = pd.read_csv(io.StringIO(csv_text(m, shown)))
+    assert df["month"].tolist() == list(range(shown + 1))
+    full = m.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    assert list(df.columns) == list(full.columns)
+    np.testing.assert_allclose(df["cross_trust"], full["cross_trust"][: shown + 1])
+    pair = controls.ComparePair(seed=2)
+    pair.step()
+    pair.step()
+    both = pd.read_csv(io.StringIO(csv_text(pair, 2)))
+    assert both[controls.RUN_COLUMN].tolist() == ["none"] * 3 + ["six_principles"] * 3
+    assert both["month"].tolist() == [0, 1, 2] * 2
+    png = as_png(NetworkFigure(m.frame).image(m.frame))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and Image.open(io.BytesIO(png)).width > 200
+
+
 # --- the viz command ---------------------------------------------------------------------------
 def test_viz_refuses_a_port_in_use_with_one_line_and_status_2():
     with socket.socket() as s:

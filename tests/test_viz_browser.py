@@ -835,6 +835,51 @@ def test_an_organisation_named_in_the_event_log_can_be_inspected_and_is_ringed(s
     assert session.errors == []
 
 
+def _download(page, label: str) -> bytes:
+    with page.expect_download(timeout=UI_TIMEOUT_MS) as info:
+        page.locator(".cs-export .v-btn").filter(has_text=label).first.click()
+    return Path(info.value.path()).read_bytes()
+
+
+def test_explore_exports_the_run_as_csv_and_the_figures_as_png(session):
+    import io
+
+    import pandas as pd
+    from PIL import Image
+
+    page = session.page
+    session.step(3)
+    page.locator(".cs-export .v-btn").filter(has_text="table (CSV)").wait_for()
+    session.settled_text(page.locator(".cs-headline"))
+    table = pd.read_csv(io.BytesIO(_download(page, "table (CSV)")))
+    assert table["month"].tolist() == [0, 1, 2, 3]  # one row per month shown
+    assert {"active", "cross_trust", "mean_myth"} <= set(table.columns)
+    for label in ("plots (PNG)", "network (PNG)"):
+        data = _download(page, label)
+        assert data[:4] == b"\x89PNG", label
+        assert Image.open(io.BytesIO(data)).width >= 300, label
+    assert session.errors == []
+
+
+def test_compare_exports_both_runs_in_one_csv(browser, server):
+    import io
+
+    import pandas as pd
+
+    s = Session(browser, server[0] + "compare")
+    try:
+        s.wait_ready(".cs-network-0 img", ".cs-compare-table", ".cs-export")
+        s.step(2, css=".cs-compare-table")
+        s.settled_text(s.page.locator(".cs-compare-table"))
+        table = pd.read_csv(io.BytesIO(_download(s.page, "table (CSV)")))
+        assert table["run"].tolist() == ["none"] * 3 + ["six_principles"] * 3
+        assert table["month"].tolist() == [0, 1, 2] * 2
+        assert _download(s.page, "network, six_principles (PNG)")[:4] == b"\x89PNG"
+        assert s.errors == []
+    finally:
+        s.close()
+
+
 # --- closed sessions are freed ------------------------------------------------------------------
 WARMUP_SESSIONS = 5
 SESSIONS = 50

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import io
 import threading
 import time
 import traceback
@@ -34,6 +35,7 @@ from urllib.parse import parse_qs, quote
 
 import solara
 from mesa.visualization.utils import update_counter
+from PIL import Image
 from solara.alias import rv, rw
 
 from simulation.errors import UserError
@@ -110,6 +112,9 @@ body { overflow-x: hidden; }
 .cs-monitor-label { font-size: 0.75em; color: #333; white-space: nowrap; }
 .cs-monitor-value { font-size: 1.05em; font-weight: 600; }
 .cs-monitor-run { font-weight: 600; align-self: center; margin-right: 2px; }
+.cs-export { display: flex; flex-wrap: wrap; align-items: center; gap: 4px;
+  margin-bottom: 8px; }
+.cs-export .v-btn { text-transform: none; letter-spacing: 0; }
 .cs-speed .v-btn { min-width: 30px !important; padding: 0 6px !important; }
 @media print {
   .cs-bar, .cs-sidebar, .cs-run-buttons { display: none !important; }
@@ -520,6 +525,58 @@ def Inspect(frame: Frame, chosen):
             )
 
 
+# --- export ------------------------------------------------------------------------------------
+def csv_text(run, upto_month: int) -> str:
+    """The run's monthly read-outs as CSV, up to the month the page shows (``run`` is a
+    VizModel or a ComparePair; their ``table`` takes the step lock)."""
+    return run.table(upto_month).to_csv(index=False)
+
+
+def as_png(data: bytes) -> bytes:
+    """An image (the network is sent to the page as JPEG) as PNG bytes."""
+    buf = io.BytesIO()
+    Image.open(io.BytesIO(data)).save(buf, format="png")
+    return buf.getvalue()
+
+
+def export_name(scenario_name: str, month: int, what: str, ext: str) -> str:
+    return f"collabsim-{scenario_name}-month{month}-{what}.{ext}"
+
+
+@solara.component
+def Export(
+    run,
+    month: int,
+    scenario_name: str,
+    images: dict[str, bytes],
+    networks: list[tuple[str, str]],
+):
+    """Download buttons: the run's table so far as CSV, the live plots and the networks as
+    PNG (all as the page shows them: the CSV stops at the month shown)."""
+    with solara.Div(classes=["cs-export", "cs-run-buttons"]):
+        solara.Text("Export:", style={"font-weight": "500", "margin-right": "4px"})
+        solara.FileDownload(
+            lambda: csv_text(run, month),
+            filename=export_name(scenario_name, month, "table", "csv"),
+            label="table (CSV)",
+            mime_type="text/csv",
+        )
+        solara.FileDownload(
+            images["series"],
+            filename=export_name(scenario_name, month, "plots", "png"),
+            label="plots (PNG)",
+            mime_type="image/png",
+        )
+        for key, label in networks:
+            data = images[key]
+            solara.FileDownload(
+                lambda data=data: as_png(data),
+                filename=export_name(scenario_name, month, key.replace("_", "-"), "png"),
+                label=f"{label} (PNG)",
+                mime_type="image/png",
+            )
+
+
 @solara.component
 def EventLog(frame: Frame):
     """The latest formations, departures and endings, newest first, as sentences."""
@@ -552,6 +609,7 @@ def ExploreMain(model, scenario_name: str, on_apply):
     with solara.Div(classes=["cs-row"]):
         Picture(images["network"], "jpeg", "cs-network")
         Picture(images["series"], "png", "cs-series")
+    Export(model, frame.month, scenario_name, images, [("network", "network")])
     with solara.Div(classes=["cs-row"]):
         with solara.Div(classes=["cs-grow"]):
             Narrative(scenario_name, on_apply)
@@ -717,6 +775,13 @@ def CompareMain(pair, scenario_name: str):
             Html(_table(rows, ("", *pair.labels)), "cs-compare-table")
     with solara.Div(classes=["cs-row"]):
         Picture(images["series"], "png", "cs-series")
+    Export(
+        pair,
+        frames[0].month,
+        scenario_name,
+        images,
+        [(f"network_{k}", f"network, {label}") for k, label in enumerate(pair.labels)],
+    )
     with solara.Div(classes=["cs-row"]):
         Picture(images["heatmaps_0"], "png", "cs-heatmaps-0")
         Picture(images["heatmaps_1"], "png", "cs-heatmaps-1")
