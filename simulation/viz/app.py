@@ -10,6 +10,11 @@ session builds its own model, so several people can use one server at once.
   organisations, live plots, the sector-by-sector trust and myth heatmaps and the event
   log as stories.
 * **Compare**: two governance presets on the same scenario and seed, stepping together.
+* **Teaching demos** and **Info**: every demo's narrative; what the model is and how a
+  month runs.
+
+Both run pages have a speed control, monitor boxes above the plots and CSV / PNG export;
+Explore can inspect one organisation by the name the event log gives it.
 
 Choosing a scenario or changing a Compare setting rebuilds the model at once; rules,
 parameters and the seed on the Explore page take effect on Reset (as in Mesa's apps).
