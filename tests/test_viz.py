@@ -18,6 +18,7 @@ from simulation.governance import PRESETS, RULES
 from simulation.model import CollabModel
 from simulation.params import PARAMS
 from simulation.scenarios import CONTRASTS, get, resolve
+from simulation.sectors import SECTORS
 from simulation.viz import colour, controls, layout
 from simulation.viz.figures import (
     CompareFigures,
@@ -336,6 +337,167 @@ def test_each_demo_shows_its_contrast_in_the_page_table(name):
         )
         agree += int(np.sign(changed - demo) == con.direction)
     assert binomtest(agree, len(seeds), alternative="greater").pvalue < 0.05, agree
+
+
+# --- a lecturer's controls -------------------------------------------------------------------
+def test_play_speeds_are_named_slow_to_fastest_with_a_short_pause_the_default():
+    from simulation.viz import app
+
+    ms = app.PLAY_INTERVALS_MS
+    assert len(ms) == len(app.SPEED_NAMES) == 5
+    assert list(ms) == sorted(ms, reverse=True) and ms[-1] == 0  # fastest: no pause
+    assert ms[app.DEFAULT_SPEED - 1] == app.PLAY_INTERVAL_MS == 50
+    assert "as fast as the page draws" in app.speed_label(5)
+    assert "normal (50 ms" in app.speed_label(app.DEFAULT_SPEED)
+
+
+def test_a_change_of_speed_takes_effect_in_the_running_play_loop():
+    import threading
+
+    from simulation.viz.app import play_steps
+
+    m = controls.VizModel(seed=3, stop_at=6, **resolve("baseline", {"n_orgs": 60}))
+    pause = [3_600_000]  # an hour between months: the loop would not step at this speed
+    cancel = threading.Event()
+    announced: list[int] = []
+    loop = threading.Thread(
+        target=play_steps, args=(m, lambda: pause[0], cancel, lambda: announced.append(m.month))
+    )
+    loop.start()
+    loop.join(0.3)
+    assert loop.is_alive() and m.month == 0  # still in its first pause
+    pause[0] = 0  # fastest, while it waits: the same loop runs on and reaches the end
+    loop.join(60)
+    assert not loop.is_alive() and announced == [1, 2, 3, 4, 5, 6] and not m.running
+
+
+def test_the_play_loop_stops_when_cancelled_during_a_pause():
+    import threading
+
+    from simulation.viz.app import play_steps
+
+    m = controls.VizModel(seed=3, **resolve("baseline", {"n_orgs": 60}))
+    cancel = threading.Event()
+    loop = threading.Thread(target=play_steps, args=(m, lambda: 3_600_000, cancel, lambda: None))
+    loop.start()
+    cancel.set()
+    loop.join(60)
+    assert not loop.is_alive() and m.month == 0
+
+
+def test_monitors_show_the_frames_read_outs():
+    from simulation.viz.app import _monitors_html, headline_rows, monitor_items
+
+    m = controls.VizModel(seed=4, **resolve("baseline", {"n_orgs": 80}))
+    for _ in range(7):
+        m.step()
+    items = monitor_items(m.frame)
+    rows = dict(headline_rows(m.frame))
+    assert [full for _, full, _ in items] == [
+        "month",
+        "active partnerships",
+        "share of ended that failed",
+        "cross-sector trust",
+        "myths about other sectors",
+        "organisations in no partnership",
+    ]
+    assert items[0][2] == "7" and all(v == rows[full] for _, full, v in items)
+    assert items[1][2] == str(m.frame.readout["active"])
+    html = _monitors_html(m.frame, "as set:")
+    assert html.count("class='cs-monitor'") == 6 and "as set:" in html
+
+
+def test_demo_titles_are_the_heads_of_their_descriptions():
+    from simulation.viz.app import demo_title
+
+    assert demo_title("demo_flat_cash") == "Flat cash and turbulence"
+    assert demo_title("demo_forced_marriage") == "A beneficial alliance or a forced marriage?"
+    assert demo_title("demo_six_principles") == "The six principles of partnership working"
+    titles = [demo_title(n) for n in CONTRASTS]
+    assert len(set(titles)) == len(titles) and all(5 < len(t) < 60 for t in titles)
+
+
+def test_info_page_says_what_the_model_is_and_names_every_source():
+    from simulation.viz.app import SCHEDULE, info_html
+
+    html = info_html()
+    for k in range(5):
+        assert f"source 00{k}" in html
+    assert "docs/ODD.md" in html and "<a " not in html  # cited by name, no links
+    assert html.count("<li>") >= len(SCHEDULE) + 5
+    # The schedule in brief follows CollabModel.step's order of mechanisms.
+    order = ["Shocks", "Founding", "Formation", "Joint work", "Trust", "Review", "Tie decay"]
+    at = [html.index(w) for w in order]
+    assert at == sorted(at)
+
+
+def test_inspecting_an_organisation_reads_its_name_partners_and_trust_from_the_frame():
+    from simulation.viz.app import org_card_rows, org_index, org_names
+
+    m = controls.VizModel(seed=4, **resolve("baseline", {"n_orgs": 100}))
+    for _ in range(12):
+        m.step()
+    f = m.frame
+    assert sorted(org_names(f)) == sorted(m.state.orgs.name) and len(set(f.names)) == m.n
+    # The names are the event log's: every organisation a story names can be found.
+    named = {w for e in m.events for w in f.names if w + " " in e["story"] + " "}
+    assert named and all(org_index(f, w) is not None for w in named)
+    assert org_index(f, "Public 99999") is None and org_index(f, "") is None
+    p = m.partnerships[0]
+    k = p.members[0].index
+    rows = dict(org_card_rows(f, k))
+    assert rows["sector"] == SECTORS[m.state.orgs.sector[k]]
+    assert rows["active partnerships"] == str(m.state.orgs.n_memberships[k])
+    row = next(v for key, v in rows.items() if key.startswith(f"partnership {p.id} "))
+    assert all(o.name in row for o in p.members if o.index != k)
+    rel = m.state.relations
+    assert rows["mean trust it gives"] == f"{rel.trust[rel.src == k].mean():.2f}"
+    assert rows["mean trust it receives"] == f"{rel.trust[rel.dst == k].mean():.2f}"
+
+
+def test_the_network_rings_the_inspected_organisation_at_its_dot():
+    m = controls.VizModel(seed=4, **resolve("baseline", {"n_orgs": 100}))
+    m.step()
+    fig = NetworkFigure(m.frame)
+    plain = _pixels(fig.image(m.frame))
+    k = 17
+    marked = _pixels(fig.image(m.frame, mark=k))
+    assert fig.mark_label.get_text() == m.frame.names[k]
+    changed = np.abs(marked - plain).sum(axis=2) > 60
+    ys, xs = np.nonzero(changed)
+    # What changed is around organisation k's dot (the ring and its name above it).
+    x, y = fig.ring.get_offsets()[0]
+    px, py = fig.ring.axes.transData.transform((x, y))
+    py = plain.shape[0] - py
+    assert changed.sum() > 100
+    assert np.median(np.abs(xs - px)) < 60 and np.median(np.abs(ys - py)) < 60
+    again = _pixels(fig.image(m.frame))  # unmarked: the ring goes
+    assert np.abs(again - plain).mean() < 1.0
+
+
+def test_csv_export_is_the_data_collectors_table_up_to_the_month_shown():
+    import pandas as pd
+
+    from simulation.viz.app import as_png, csv_text
+
+    m = controls.VizModel(seed=4, **resolve("baseline", {"n_orgs": 60}))
+    for _ in range(5):
+        m.step()
+    shown = m.frame.month
+    m.step()  # the model has moved on since the page drew month 5
+    df = pd.read_csv(io.StringIO(csv_text(m, shown)))
+    assert df["month"].tolist() == list(range(shown + 1))
+    full = m.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    assert list(df.columns) == list(full.columns)
+    np.testing.assert_allclose(df["cross_trust"], full["cross_trust"][: shown + 1])
+    pair = controls.ComparePair(seed=2)
+    pair.step()
+    pair.step()
+    both = pd.read_csv(io.StringIO(csv_text(pair, 2)))
+    assert both[controls.RUN_COLUMN].tolist() == ["none"] * 3 + ["six_principles"] * 3
+    assert both["month"].tolist() == [0, 1, 2] * 2
+    png = as_png(NetworkFigure(m.frame).image(m.frame))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and Image.open(io.BytesIO(png)).width > 200
 
 
 # --- the viz command ---------------------------------------------------------------------------

@@ -145,6 +145,7 @@ def server(tmp_path_factory):
     solara_home = Path.home() / ".solara"
     before = _tree(solara_home)
     log_dir = tmp_path_factory.mktemp("log")
+    ARTIFACTS.mkdir(exist_ok=True)  # screenshots, whichever test runs first
     proc, url, port, proxy, log = _start_server(log_dir)
     server_info.update(
         solara_home=solara_home,
@@ -672,7 +673,10 @@ def test_demos_page_prints_every_demo(browser, server):
         page.locator(".cs-demo").first.wait_for(timeout=UI_TIMEOUT_MS)
         page.emulate_media(media="print")
         titles = page.locator(".cs-demo .v-card__title").all_inner_texts()
-        assert [t.strip() for t in titles] == TEACHING_DEMOS
+        # Each card is titled with the demo's title, its code name beside it.
+        assert [t.strip().rsplit("(", 1)[1].rstrip(")") for t in titles] == TEACHING_DEMOS
+        assert "Flat cash and turbulence (demo_flat_cash)" in [t.strip() for t in titles]
+        assert page.title().startswith("Teaching demos")
         # No element clips its content in print (the old page scrolled inside a box, so
         # only the first two and a half demos reached the paper).
         clipped = page.evaluate(
@@ -690,6 +694,187 @@ def test_demos_page_prints_every_demo(browser, server):
         # A4 at 96 px per inch, less Chromium's default margins of 0.4 in each side.
         printable = (11.69 - 0.8) * 96
         assert pages >= math.ceil(content * 0.9 / printable) >= 2
+        assert s.errors == []
+    finally:
+        s.close()
+
+
+# --- a lecturer's controls -----------------------------------------------------------------------
+def _monitor(page, label: str, css: str = ".cs-monitor-strip") -> str:
+    box = page.locator(f"{css} .cs-monitor").filter(has_text=label).first
+    return box.locator(".cs-monitor-value").inner_text().strip()
+
+
+def _hold_still(session) -> int:
+    """The month once it has stopped changing (a step under way may still finish)."""
+    paused = session.month()
+    for _ in range(20):
+        session.page.wait_for_timeout(1500)
+        now = session.month()
+        if now == paused:
+            break
+        paused = now
+    return paused
+
+
+def test_speed_changes_while_playing_and_pause_still_stops_the_one_loop(session):
+    page = session.page
+    speed = page.locator(".cs-speed")
+    assert "normal (50 ms between months)" in speed.inner_text()
+    session.button("▶").click()
+    session.page.wait_for_function(
+        "() => /month\\s+([2-9]|\\d\\d+)/.test(document.querySelector('.cs-headline').innerText)",
+        timeout=UI_TIMEOUT_MS,
+    )
+    speed.get_by_role("button", name="5", exact=True).click()
+    page.locator(".cs-speed-label").filter(has_text="fastest").wait_for(timeout=UI_TIMEOUT_MS)
+    start = session.month()
+    session.page.wait_for_function(
+        "m => Number(/month\\s+(\\d+)/.exec(document.querySelector('.cs-headline').innerText)[1])"
+        " >= m + 5",
+        arg=start,
+        timeout=UI_TIMEOUT_MS,
+    )
+    speed.get_by_role("button", name="1", exact=True).click()  # slow, still playing
+    page.locator(".cs-speed-label").filter(has_text="1000 ms").wait_for(timeout=UI_TIMEOUT_MS)
+    session.button("❚❚").click()
+    paused = _hold_still(session)
+    page.wait_for_timeout(2500)  # at speed 1 a second loop would step within this
+    assert session.month() == paused >= start + 5
+    assert session.errors == []
+    assert not CRASH.search(server_log())
+
+
+def test_monitors_are_on_the_first_screen_and_follow_the_frame(browser, server):
+    s = Session(browser, server[0], (1024, 768))
+    try:
+        s.wait_ready(*EXPLORE_READY, ".cs-monitor-strip")
+        page = s.page
+        s.step(3)
+        s.settled_text(page.locator(".cs-monitor-strip"))
+        assert _monitor(page, "month") == "3"
+        head = dict(
+            line.split("\t") for line in page.locator(".cs-headline").inner_text().splitlines()
+        )
+        assert _monitor(page, "partnerships") == head["active partnerships"].strip()
+        assert _monitor(page, "cross-sector trust") == head["cross-sector trust"].strip()
+        labels = page.locator(".cs-monitor-strip .cs-monitor-label").all_inner_texts()
+        assert len(labels) == 6
+        box = page.locator(".cs-monitor-strip").bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 768
+        for css in (".cs-network", ".cs-series"):
+            img = page.locator(f"{css} img").bounding_box()
+            assert img["y"] + img["height"] <= 768, css
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1024
+        assert s.errors == []
+    finally:
+        s.close()
+
+
+def test_compare_page_has_monitors_for_both_runs(browser, server):
+    s = Session(browser, server[0] + "compare", (1024, 768))
+    try:
+        s.wait_ready(".cs-monitor-strip-0", ".cs-monitor-strip-1", ".cs-compare-table")
+        s.step(2, css=".cs-compare-table")
+        for k, label in enumerate(("none", "six_principles")):
+            strip = s.page.locator(f".cs-monitor-strip-{k}")
+            s.settled_text(strip)
+            assert label in strip.inner_text()
+            assert _monitor(s.page, "month", f".cs-monitor-strip-{k}") == "2"
+        assert s.errors == []
+    finally:
+        s.close()
+
+
+def test_info_page_is_in_the_bar_and_each_tab_names_its_page(browser, server):
+    s = Session(browser, server[0], (1024, 768))
+    try:
+        s.wait_ready(*EXPLORE_READY)
+        page = s.page
+        assert page.title().startswith("Explore")
+        page.locator(".cs-bar .cs-tab").filter(has_text="Info").click()
+        page.locator(".cs-info").wait_for(timeout=UI_TIMEOUT_MS)
+        assert page.url.endswith("/info")
+        page.wait_for_function("() => document.title.startsWith('Info')", timeout=UI_TIMEOUT_MS)
+        text = page.locator(".cs-info").inner_text()
+        for part in ("About collabsim", "How it works", "Things to try", "ODD", "Sources"):
+            assert part in text, part
+        assert all(f"source 00{k}" in text for k in range(5))
+        assert page.locator(".cs-tab-active").inner_text().strip() == "Info"
+        page.locator(".cs-bar .cs-tab").filter(has_text="Compare").click()
+        page.wait_for_function("() => document.title.startsWith('Compare')", timeout=UI_TIMEOUT_MS)
+        assert s.errors == []
+    finally:
+        s.close()
+
+
+def test_an_organisation_named_in_the_event_log_can_be_inspected_and_is_ringed(session):
+    page = session.page
+    session.step(4)
+    log = session.settled_text(page.locator(".cs-event-list"))
+    name = re.search(r"\b(?:Public|Private|Third|Community) \d+\b", log).group(0)
+    before = session.src(".cs-network")
+    box = page.locator(".cs-inspect-select input[type=text]")
+    box.click()
+    box.fill(name)
+    page.locator(".menuable__content__active .v-list-item").filter(
+        has_text=re.compile(rf"^\s*{re.escape(name)}\s*$")
+    ).first.click()
+    card = page.locator(".cs-inspect-card")
+    card.wait_for(timeout=UI_TIMEOUT_MS)
+    text = card.inner_text()
+    assert name in text and "sector" in text and "mean trust it gives" in text
+    assert name.split()[0].lower() in text  # its sector
+    page.wait_for_function(
+        "s => document.querySelector('.cs-network img').src !== s",
+        arg=before,
+        timeout=UI_TIMEOUT_MS,
+    )  # the ring is drawn on the network
+    session.step(1)  # the card follows the run
+    assert "sector" in page.locator(".cs-inspect-card").inner_text()
+    assert session.errors == []
+
+
+def _download(page, label: str) -> bytes:
+    with page.expect_download(timeout=UI_TIMEOUT_MS) as info:
+        page.locator(".cs-export .v-btn").filter(has_text=label).first.click()
+    return Path(info.value.path()).read_bytes()
+
+
+def test_explore_exports_the_run_as_csv_and_the_figures_as_png(session):
+    import io
+
+    import pandas as pd
+    from PIL import Image
+
+    page = session.page
+    session.step(3)
+    page.locator(".cs-export .v-btn").filter(has_text="table (CSV)").wait_for()
+    session.settled_text(page.locator(".cs-headline"))
+    table = pd.read_csv(io.BytesIO(_download(page, "table (CSV)")))
+    assert table["month"].tolist() == [0, 1, 2, 3]  # one row per month shown
+    assert {"active", "cross_trust", "mean_myth"} <= set(table.columns)
+    for label in ("plots (PNG)", "network (PNG)"):
+        data = _download(page, label)
+        assert data[:4] == b"\x89PNG", label
+        assert Image.open(io.BytesIO(data)).width >= 300, label
+    assert session.errors == []
+
+
+def test_compare_exports_both_runs_in_one_csv(browser, server):
+    import io
+
+    import pandas as pd
+
+    s = Session(browser, server[0] + "compare")
+    try:
+        s.wait_ready(".cs-network-0 img", ".cs-compare-table", ".cs-export")
+        s.step(2, css=".cs-compare-table")
+        s.settled_text(s.page.locator(".cs-compare-table"))
+        table = pd.read_csv(io.BytesIO(_download(s.page, "table (CSV)")))
+        assert table["run"].tolist() == ["none"] * 3 + ["six_principles"] * 3
+        assert table["month"].tolist() == [0, 1, 2] * 2
+        assert _download(s.page, "network, six_principles (PNG)")[:4] == b"\x89PNG"
         assert s.errors == []
     finally:
         s.close()
@@ -736,4 +921,6 @@ def test_memory_of_closed_sessions_is_freed(browser, tmp_path):
         after = _settled_rss(proc)
     finally:
         _stop_server(proc, proxy, log)
+    # Printed for the record (pytest -rP shows it; docs/visualisation.md quotes a run).
+    print(f"server RSS after warm-up {warm / 1e6:.0f} MB, after {SESSIONS} more {after / 1e6:.0f} MB")
     assert after <= 1.10 * warm, (warm / 1e6, after / 1e6)

@@ -10,6 +10,11 @@ session builds its own model, so several people can use one server at once.
   organisations, live plots, the sector-by-sector trust and myth heatmaps and the event
   log as stories.
 * **Compare**: two governance presets on the same scenario and seed, stepping together.
+* **Teaching demos** and **Info**: every demo's narrative; what the model is and how a
+  month runs.
+
+Both run pages have a speed control, monitor boxes above the plots and CSV / PNG export;
+Explore can inspect one organisation by the name the event log gives it.
 
 Choosing a scenario or changing a Compare setting rebuilds the model at once; rules,
 parameters and the seed on the Explore page take effect on Reset (as in Mesa's apps).
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import io
 import threading
 import time
 import traceback
@@ -34,13 +40,16 @@ from urllib.parse import parse_qs, quote
 
 import solara
 from mesa.visualization.utils import update_counter
-from solara.alias import rw
+from PIL import Image
+from solara.alias import rv, rw
 
 from simulation.errors import UserError
 from simulation.governance import PRESETS
 from simulation.params import PARAMS
 from simulation.scenarios import CONTRASTS, SCENARIOS, get, resolve
 from simulation.scenarios.demos import Contrast
+from simulation.sectors import SECTORS
+from simulation.stories import join_names
 from simulation.viz.controls import (
     COMPARE_CHANGE,
     COMPARE_MODES,
@@ -61,9 +70,19 @@ from simulation.viz.controls import (
     with_value,
 )
 from simulation.viz.figures import compare_figures_for, figures_for
-from simulation.viz.frame import Frame
+from simulation.viz.frame import STATES, Frame
 
-PLAY_INTERVAL_MS = 150
+#: Play's pause between months (ms) at each speed, slow to fastest; 0 runs as fast as the
+#: page renders (each month is drawn before the next is stepped).
+PLAY_INTERVALS_MS: tuple[int, ...] = (1000, 400, 150, 50, 0)
+#: Names of the speeds, slow to fastest (the speed buttons' tooltips and the label).
+SPEED_NAMES: tuple[str, ...] = ("slowest", "slow", "steady", "normal", "fastest")
+#: The speed a page starts at (1-based): a 120-month demo in well under a minute (the
+#: browser benchmark's target is at least 5 months a second at this speed).
+DEFAULT_SPEED = 4
+PLAY_INTERVAL_MS = PLAY_INTERVALS_MS[DEFAULT_SPEED - 1]
+#: Longest single wait of the play loop (s): a change of speed takes effect this soon.
+_WAIT_SLICE_S = 0.05
 EVENTS_SHOWN = 14
 SIDEBAR_PX = 260
 CSS = """
@@ -92,6 +111,17 @@ body { overflow-x: hidden; }
 .cs-compare-table table { width: 100%; }
 .cs-event-list ul { padding-left: 1.1em; margin: 0; font-size: 0.9em; }
 .cs-figure img { max-width: 100%; height: auto; display: block; }
+.cs-monitors { display: flex; flex-wrap: wrap; gap: 4px; align-items: stretch;
+  margin-bottom: 6px; }
+.cs-monitor { border: 1px solid #9e9e9e; border-radius: 3px; background: #f5f5f5;
+  padding: 0 6px; line-height: 1.15; min-width: 52px; }
+.cs-monitor-label { font-size: 0.75em; color: #333; white-space: nowrap; }
+.cs-monitor-value { font-size: 1.05em; font-weight: 600; }
+.cs-monitor-run { font-weight: 600; align-self: center; margin-right: 2px; }
+.cs-export { display: flex; flex-wrap: wrap; align-items: center; gap: 4px;
+  margin-bottom: 8px; }
+.cs-export .v-btn { text-transform: none; letter-spacing: 0; }
+.cs-speed .v-btn { min-width: 30px !important; padding: 0 6px !important; }
 @media print {
   .cs-bar, .cs-sidebar, .cs-run-buttons { display: none !important; }
   html, body, .v-application, .v-application--wrap, .v-main, .v-main__wrap,
@@ -153,21 +183,56 @@ def _wait_until_no_render(timeout_s: float = 5.0) -> None:
         time.sleep(0.005)
 
 
+def play_steps(model, interval_ms, cancel: threading.Event, announce) -> None:
+    """Step ``model`` until it stops or ``cancel`` is set, pausing ``interval_ms()`` ms
+    before each month and calling ``announce()`` after it.
+
+    The pause is read again every few hundredths of a second (:data:`_WAIT_SLICE_S`), so a
+    change of speed takes effect within the current pause: the same loop runs on, no second
+    one starts. With a pause of 0 the next month is stepped once the page has drawn this one
+    (an announcement renders the page in this thread).
+    """
+    while model.running:
+        start = time.monotonic()
+        while True:
+            left = interval_ms() / 1000 - (time.monotonic() - start)
+            if left <= 0 or cancel.wait(min(left, _WAIT_SLICE_S)):
+                break
+        if cancel.is_set():
+            return
+        model.step()
+        if cancel.is_set():
+            return
+        _wait_until_no_render()
+        announce()
+
+
+def speed_label(speed: int) -> str:
+    ms = PLAY_INTERVALS_MS[speed - 1]
+    pause = f"{ms} ms between months" if ms else "as fast as the page draws"
+    return f"speed {speed}: {SPEED_NAMES[speed - 1]} ({pause})"
+
+
 @solara.component
 def Controller(model, parameters, on_reset=None):
     """Reset, Play / Pause and Step, as in Mesa's ModelController (same buttons), with a
-    play loop that cannot run twice or outpace the page.
+    play loop that cannot run twice or outpace the page, and a speed control.
 
     Mesa's loop checks only whether it should still be playing, so a quick Pause and Play
     left the old loop running beside the new one; here each press of Play starts a loop
     that Solara cancels (``use_thread``'s event) on the next press, Reset or a new model.
     After each step the loop waits until the page is not rendering before it announces the
-    step (``_wait_until_no_render``). ``model`` and ``parameters`` are reactive values;
-    Reset builds ``type(model)(**parameters)`` and then calls ``on_reset``. A model with a
-    planned length (``stop_at``) stops there, and the controller says so.
+    step (``_wait_until_no_render``). The speed (1-5, :data:`PLAY_INTERVALS_MS`) is read by
+    the running loop on every pause, so changing it never restarts the loop. ``model`` and
+    ``parameters`` are reactive values; Reset builds ``type(model)(**parameters)`` and then
+    calls ``on_reset``. A model with a planned length (``stop_at``) stops there, and the
+    controller says so.
     """
     playing = solara.use_reactive(False)
     problem = solara.use_reactive("")
+    speed = solara.use_reactive(DEFAULT_SPEED)
+    pause_ms = solara.use_ref(PLAY_INTERVALS_MS[DEFAULT_SPEED - 1])
+    pause_ms.current = PLAY_INTERVALS_MS[speed.value - 1]  # what the running loop reads
     current = model.value
 
     def announce() -> None:
@@ -177,12 +242,7 @@ def Controller(model, parameters, on_reset=None):
         if not playing.value:
             return
         try:
-            while current.running and not cancel.wait(PLAY_INTERVAL_MS / 1000):
-                current.step()
-                if cancel.is_set():
-                    break
-                _wait_until_no_render()
-                announce()
+            play_steps(current, lambda: pause_ms.current, cancel, announce)
         except Exception as e:  # shown in the sidebar, and in the server log
             traceback.print_exc()
             problem.set(f"error in step: {e}")
@@ -219,6 +279,18 @@ def Controller(model, parameters, on_reset=None):
             color="primary",
             on_click=step,
             disabled=playing.value or not current.running,
+        )
+    with solara.Div(classes=["cs-speed", "cs-run-buttons"]):
+        solara.ToggleButtonsSingle(
+            value=str(speed.value),
+            values=[str(k) for k in range(1, len(PLAY_INTERVALS_MS) + 1)],
+            on_value=lambda v: speed.set(int(v)),
+            dense=True,
+        )
+        solara.Text(
+            speed_label(speed.value),
+            style=_HELP_STYLE | {"margin-top": "2px"},
+            classes=["cs-speed-label"],
         )
     if problem.value:
         solara.Error(problem.value, classes=["cs-problem"])
@@ -344,9 +416,171 @@ def _headline_rows(frame: Frame) -> list[tuple[str, str]]:
     ]
 
 
+#: The monitor boxes beside the plots: (short label, headline row it shows).
+MONITORS: tuple[tuple[str, str], ...] = (
+    ("month", "month"),
+    ("partnerships", "active partnerships"),
+    ("ended that failed", "share of ended that failed"),
+    ("cross-sector trust", "cross-sector trust"),
+    ("myths about others", "myths about other sectors"),
+    ("in no partnership", "organisations in no partnership"),
+)
+
+
+def monitor_items(frame: Frame) -> list[tuple[str, str, str]]:
+    """(short label, full name, value) of each monitor box, read from ``frame``."""
+    rows = dict(_headline_rows(frame))
+    return [(short, name, rows[name]) for short, name in MONITORS]
+
+
+def _monitors_html(frame: Frame, run: str = "") -> str:
+    lead = f"<span class='cs-monitor-run'>{escape(run)}</span>" if run else ""
+    boxes = "".join(
+        f"<div class='cs-monitor' title='{escape(name)}'>"
+        f"<div class='cs-monitor-label'>{escape(short)}</div>"
+        f"<div class='cs-monitor-value'>{escape(value)}</div></div>"
+        for short, name, value in monitor_items(frame)
+    )
+    return f"<div class='cs-monitors'>{lead}{boxes}</div>"
+
+
+@solara.component
+def Monitors(frame: Frame, run: str = "", css: str = "cs-monitor-strip"):
+    """NetLogo-style monitor boxes: the month and five read-outs, from the frame."""
+    Html(_monitors_html(frame, run), css)
+
+
 @solara.component
 def Headline(frame: Frame, measure: Contrast | None = None):
     Html(_table(headline_rows(frame, measure)), "cs-headline")
+
+
+# --- inspecting one organisation ---------------------------------------------------------------
+def org_names(frame: Frame) -> list[str]:
+    """The organisations' names as the event log writes them, by sector then number."""
+
+    def key(k: int) -> tuple[int, int]:
+        number = frame.names[k].rsplit(" ", 1)[-1]
+        return int(frame.sector[k]), int(number) if number.isdigit() else 0
+
+    return [frame.names[k] for k in sorted(range(len(frame.names)), key=key)]
+
+
+def org_index(frame: Frame, name: str | None) -> int | None:
+    """The slot of the organisation called ``name`` in ``frame`` (None: no such one now)."""
+    if not name:
+        return None
+    try:
+        return frame.names.index(name.strip())
+    except ValueError:
+        return None
+
+
+def org_card_rows(frame: Frame, k: int) -> list[tuple[str, str]]:
+    """What the inspect card shows of organisation ``k``: sector, resources, partnerships
+    (with partners' names) and mean trust given and received."""
+    hubs = frame.member_hub[frame.member_org == k]
+    rows = [
+        ("sector", SECTORS[int(frame.sector[k])]),
+        (
+            "resources",
+            f"{frame.capacity[k]:.1f} (the largest at the start: {frame.capacity_scale:.1f})",
+        ),
+        ("active partnerships", str(hubs.size)),
+    ]
+    for h in hubs.tolist():
+        partners = [frame.names[o] for o in frame.member_org[frame.member_hub == h] if o != k]
+        rows.append(
+            (
+                f"partnership {int(frame.hub_pid[h])} ({STATES[int(frame.hub_state[h])]})",
+                "with " + join_names(partners),
+            )
+        )
+    rows += [
+        ("mean trust it gives", _fmt(float(frame.trust_given[k]))),
+        ("mean trust it receives", _fmt(float(frame.trust_received[k]))),
+    ]
+    return rows
+
+
+@solara.component
+def Inspect(frame: Frame, chosen):
+    """Inspect an organisation: a searchable list of names (type "Public 17") and a card of
+    what it is and does now; the network rings it. ``chosen`` is a reactive name."""
+    k = org_index(frame, chosen.value)
+    with solara.Card("Inspect an organisation", classes=["cs-inspect", "cs-grow"]):
+        rv.Autocomplete(
+            label="organisation (type a name, e.g. Public 3)",
+            items=org_names(frame),
+            v_model=chosen.value,
+            on_v_model=chosen.set,
+            clearable=True,
+            dense=True,
+            class_="cs-inspect-select",
+        )
+        if chosen.value and k is None:
+            solara.Text(
+                f"No organisation is called {chosen.value} at month {frame.month} "
+                "(it may have closed).",
+                style=_HELP_STYLE | {"margin-top": "0"},
+            )
+        elif k is not None:
+            Html(
+                f"<p><b>{escape(frame.names[k])}</b></p>" + _table(org_card_rows(frame, k)),
+                "cs-inspect-card",
+            )
+
+
+# --- export ------------------------------------------------------------------------------------
+def csv_text(run, upto_month: int) -> str:
+    """The run's monthly read-outs as CSV, up to the month the page shows (``run`` is a
+    VizModel or a ComparePair; their ``table`` takes the step lock)."""
+    return run.table(upto_month).to_csv(index=False)
+
+
+def as_png(data: bytes) -> bytes:
+    """An image (the network is sent to the page as JPEG) as PNG bytes."""
+    buf = io.BytesIO()
+    Image.open(io.BytesIO(data)).save(buf, format="png")
+    return buf.getvalue()
+
+
+def export_name(scenario_name: str, month: int, what: str, ext: str) -> str:
+    return f"collabsim-{scenario_name}-month{month}-{what}.{ext}"
+
+
+@solara.component
+def Export(
+    run,
+    month: int,
+    scenario_name: str,
+    images: dict[str, bytes],
+    networks: list[tuple[str, str]],
+):
+    """Download buttons: the run's table so far as CSV, the live plots and the networks as
+    PNG (all as the page shows them: the CSV stops at the month shown)."""
+    with solara.Div(classes=["cs-export", "cs-run-buttons"]):
+        solara.Text("Export:", style={"font-weight": "500", "margin-right": "4px"})
+        solara.FileDownload(
+            lambda: csv_text(run, month),
+            filename=export_name(scenario_name, month, "table", "csv"),
+            label="table (CSV)",
+            mime_type="text/csv",
+        )
+        solara.FileDownload(
+            images["series"],
+            filename=export_name(scenario_name, month, "plots", "png"),
+            label="plots (PNG)",
+            mime_type="image/png",
+        )
+        for key, label in networks:
+            data = images[key]
+            solara.FileDownload(
+                lambda data=data: as_png(data),
+                filename=export_name(scenario_name, month, key.replace("_", "-"), "png"),
+                label=f"{label} (PNG)",
+                mime_type="image/png",
+            )
 
 
 @solara.component
@@ -365,21 +599,28 @@ def EventLog(frame: Frame):
 
 @solara.component
 def ExploreMain(model, scenario_name: str, on_apply):
-    """The Explore page's content: figures first (the network and live plots fill the
-    first screen at 1024 x 768), then the story and the headline, heatmaps and events."""
+    """The Explore page's content: monitors and figures first (the network and live plots
+    fill the first screen at 1024 x 768), then the story, the headline and the inspected
+    organisation, heatmaps and events."""
     update_counter.get()
     frame = model.frame  # one frame for the whole render: every part shows the same month
+    chosen = solara.use_reactive(None)
+    mark = org_index(frame, chosen.value)
     horizon = get(scenario_name).steps
     images = solara.use_memo(
-        lambda: figures_for(model, horizon=horizon).render(frame), [model, frame]
+        lambda: figures_for(model, horizon=horizon).render(frame, mark=mark),
+        [model, frame, mark],
     )
+    Monitors(frame)
     with solara.Div(classes=["cs-row"]):
         Picture(images["network"], "jpeg", "cs-network")
         Picture(images["series"], "png", "cs-series")
+    Export(model, frame.month, scenario_name, images, [("network", "network")])
     with solara.Div(classes=["cs-row"]):
         with solara.Div(classes=["cs-grow"]):
             Narrative(scenario_name, on_apply)
         Headline(frame, CONTRASTS.get(scenario_name))
+        Inspect(frame, chosen)
     with solara.Div(classes=["cs-row"]):
         Picture(images["heatmaps"], "png", "cs-heatmaps")
         EventLog(frame)
@@ -473,7 +714,7 @@ def Explore():
         commit(marked_custom(resolve(name, CONTRASTS[name].overrides, source=f"demo {name}")))
         notice.set("The suggested change is set in the controls: press Reset to run it.")
 
-    solara.Title("collabsim")
+    solara.Title(page_title("Explore"))
     with solara.Div(classes=_shell_classes()):
         with solara.Div(classes=["cs-sidebar"]):
             with solara.Card("Run"):
@@ -531,6 +772,8 @@ def CompareMain(pair, scenario_name: str):
     measure = CONTRASTS.get(scenario_name)
     a, b = (headline_rows(f, measure) for f in frames)
     rows = [(ka, va, vb) for (ka, va), (_, vb) in zip(a, b, strict=True)]
+    for k, (f, label) in enumerate(zip(frames, pair.labels, strict=True)):
+        Monitors(f, f"{label}:", f"cs-monitor-strip-{k}")
     with solara.Div(classes=["cs-row"]):
         Picture(images["network_0"], "jpeg", "cs-network-0")
         Picture(images["network_1"], "jpeg", "cs-network-1")
@@ -538,6 +781,13 @@ def CompareMain(pair, scenario_name: str):
             Html(_table(rows, ("", *pair.labels)), "cs-compare-table")
     with solara.Div(classes=["cs-row"]):
         Picture(images["series"], "png", "cs-series")
+    Export(
+        pair,
+        frames[0].month,
+        scenario_name,
+        images,
+        [(f"network_{k}", f"network, {label}") for k, label in enumerate(pair.labels)],
+    )
     with solara.Div(classes=["cs-row"]):
         Picture(images["heatmaps_0"], "png", "cs-heatmaps-0")
         Picture(images["heatmaps_1"], "png", "cs-heatmaps-1")
@@ -602,7 +852,7 @@ def Compare():
 
     s = settings.value
     demo_mode = s["mode"] == COMPARE_CHANGE
-    solara.Title("collabsim: compare")
+    solara.Title(page_title("Compare"))
     presets = list(PRESETS)
     with solara.Div(classes=_shell_classes()):
         with solara.Div(classes=["cs-sidebar"]):
@@ -661,13 +911,28 @@ def Compare():
 
 
 # --- Demos index ----------------------------------------------------------------------------
+def page_title(page: str) -> str:
+    """The browser tab's text: the page first (a row of tabs shows their starts)."""
+    return f"{page} · collabsim"
+
+
+def demo_title(name: str) -> str:
+    """A teaching demo's title: the head of its description ("Flat cash and turbulence")."""
+    text = get(name).description
+    for end in (":", "?", ",", " (source"):
+        if end in text:
+            head = text.split(end, 1)[0] + ("?" if end == "?" else "")
+            return head.strip()
+    return name
+
+
 @solara.component
 def Demos():
-    solara.Title("collabsim: teaching demos")
+    solara.Title(page_title("Teaching demos"))
     Html(
         "<h2>Teaching demos</h2>"
         + _p(
-            "Each demo is a scenario: choose it on the Explore page "
+            "Each demo is a scenario: choose it by its name (in brackets) on the Explore page "
             "(or run: collabsim run --scenario NAME)."
         ),
         "cs-demos",
@@ -676,7 +941,7 @@ def Demos():
     for name, sc in SCENARIOS.items():
         if sc.kind != "teaching":
             continue
-        with solara.Card(name, classes=["cs-demo"]):
+        with solara.Card(f"{demo_title(name)} ({name})", classes=["cs-demo"]):
             Html(
                 _p(sc.description)
                 + _p(sc.watch, "What to watch.")
@@ -692,10 +957,164 @@ def Demos():
             )
 
 
+# --- Info -------------------------------------------------------------------------------------
+#: The source documents the model is built from (docs/ODD.md cites them as source 000 to 004).
+SOURCES: tuple[tuple[str, str], ...] = (
+    (
+        "source 000",
+        "Common myths about other sectors: what the public, private and third sectors and "
+        "community groups believe of each other, and the jargon that keeps them apart.",
+    ),
+    (
+        "source 001",
+        "Collaboration and partnership: a beneficial alliance or forced marriage? A talk on "
+        "why organisations work together, what failing to do so costs, lessons learned and "
+        "the six principles of partnership working.",
+    ),
+    (
+        "source 002",
+        "Relationship matters: partnership as a relationship; the five behaviours "
+        "(leadership, sharing credit, outcome focus, communication, empowerment) and the "
+        "red lines beyond which an organisation will not partner.",
+    ),
+    (
+        "source 003",
+        "Power of healthy partnerships: chief executives who learned to lead across their "
+        "area as peers, finding common ground and a shared language, under flat cash.",
+    ),
+    (
+        "source 004",
+        "Partnership: the issues: why big challenges need organisations working together, "
+        "synergy (two plus two should make five) and the skill of partnering.",
+    ),
+)
+
+#: The monthly schedule in brief (CollabModel.step, in order).
+SCHEDULE: tuple[str, ...] = (
+    "Shocks and turbulence: resources recover; a turbulent period or a funding cut may hit "
+    "a sector.",
+    "Founding and closing: some organisations close; a new one of the same sector takes "
+    "each one's place.",
+    "Formation: challenges arrive; a lead organisation looks for partners (by choice, "
+    "through a broker or by mandate) and they agree objectives, or it goes alone.",
+    "Joint work: members commit effort, communicate, produce together (synergy) and share "
+    "benefits, costs and credit; each reads how its partners behaved.",
+    "Trust and myths: trust follows those readings (lost faster than it is gained); "
+    "contact across sectors erodes or confirms myths.",
+    "Learning and networks: skill and shared language grow; trusted partners introduce "
+    "each other to their contacts; stakeholders are consulted.",
+    "Review and exit: members judge their return, may be sanctioned or leave; partnerships "
+    "end, take up a new challenge or renegotiate.",
+    "Tie decay and staff turnover: unused ties fade; organisations forget as staff change.",
+    "Observation: the month's read-outs are recorded (what the plots, monitors and the "
+    "CSV export show).",
+)
+
+#: Things a class can try on the pages.
+TRY: tuple[str, ...] = (
+    "Press Play on the baseline, then switch the governance preset to six_principles and "
+    "press Reset: watch the share of ended partnerships that failed.",
+    "Open a teaching demo on the Teaching demos page and run it beside its suggested "
+    "change: both runs meet the same challenges and shocks.",
+    "Raise the initial myth strength and press Reset: watch cross-sector trust and the "
+    "myth heatmap.",
+    "Pick an organisation named in the event log (e.g. Public 3) under Inspect an "
+    "organisation: its ring on the network shows where it is and with whom it works.",
+    "Set the speed to 5 to reach the end of a run quickly, or to 1 to talk through each "
+    "month; export the run as CSV to look at it in a spreadsheet.",
+)
+
+
+def info_html() -> str:
+    """The Info page: what the model is, how it works, what to try, the ODD in brief and
+    the sources."""
+    items = "".join
+    return (
+        "<h2>About collabsim</h2>"
+        + _p(
+            "collabsim is an agent-based model of collaboration between organisations from "
+            "four sectors: public bodies, private firms, the third (voluntary) sector and "
+            "community groups of people who use services. Each month organisations meet "
+            "challenges they cannot meet well alone; they form partnerships, work together, "
+            "come to trust or distrust each other, keep or lose their myths about other "
+            "sectors, and leave partnerships that stop being worth it. Governance rules "
+            "(clear accountabilities, reviews, sanctions, fair sharing, how partners are "
+            "found) change how often partnerships reach synergy, where the partners achieve "
+            "more together than apart, and how often they fall into inertia or fail."
+        )
+        + "<h3>How it works: one month</h3><ol>"
+        + items(f"<li>{escape(t)}</li>" for t in SCHEDULE)
+        + "</ol><h3>Things to try</h3><ul>"
+        + items(f"<li>{escape(t)}</li>" for t in TRY)
+        + "</ul><h3>The model in brief (ODD)</h3>"
+        + _p(
+            "The full description follows the ODD protocol (Overview, Design concepts, "
+            "Details) and is in docs/ODD.md. In brief:"
+        )
+        + "<ul>"
+        + items(
+            f"<li><b>{escape(k)}</b> {escape(v)}</li>"
+            for k, v in (
+                (
+                    "Purpose.",
+                    "To test under which governance rules, starting conditions and "
+                    "behaviours cross-sector partnerships form, last and reach synergy, and "
+                    "when they fall into inertia or leave organisations isolated.",
+                ),
+                (
+                    "Entities.",
+                    "Organisations (sector, resources, behaviours, jargon, myths about each "
+                    "other sector, partnering skill), the relationships between them "
+                    "(trust, ties) and partnerships (members, objectives, stage, synergy).",
+                ),
+                (
+                    "Scales.",
+                    "One step is a month; a teaching run is 120 months after a burn-in "
+                    "that brings the population to its steady state.",
+                ),
+                (
+                    "Design concepts.",
+                    "Collaborative advantage against inertia; trust lost faster than it is "
+                    "gained; intergroup contact that erodes or, when bad, confirms myths; "
+                    "fairness of returns; free-riding where accountability is vague.",
+                ),
+                (
+                    "Emergence.",
+                    "Failure rates, synergy, trust and myths between sectors, isolation and "
+                    "the value delivered are outcomes of the rules, not inputs.",
+                ),
+                (
+                    "Details.",
+                    "Every rule is a mechanism with its equations, its sources and its "
+                    "tests; every number is a parameter with its range and source "
+                    "(docs/parameters.md).",
+                ),
+            )
+        )
+        + "</ul><h3>Sources</h3>"
+        + _p(
+            "The model is built from five source documents about partnership working "
+            "(called sources, not seeds, so they are not read as random seeds) and from "
+            "published research named in the ODD."
+        )
+        + "<ul>"
+        + items(f"<li><b>{escape(k)}</b>: {escape(v)}</li>" for k, v in SOURCES)
+        + "</ul>"
+    )
+
+
+@solara.component
+def Info():
+    solara.Title(page_title("Info"))
+    with solara.Div(style={"padding": "8px 16px", "max-width": "900px"}):
+        Html(info_html(), "cs-info")
+
+
 routes = [
     solara.Route(path="/", component=Explore, label="Explore", layout=Layout),
     solara.Route(path="compare", component=Compare, label="Compare"),
     solara.Route(path="demos", component=Demos, label="Teaching demos"),
+    solara.Route(path="info", component=Info, label="Info"),
 ]
 
 

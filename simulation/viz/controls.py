@@ -162,6 +162,12 @@ class VizModel(CollabModel):
         self._mesa_step = self.step
         self.step = self._locked_step
 
+    def table(self, upto_month: int | None = None):
+        """The data collector's table of monthly read-outs (one row per recorded month),
+        taken under the step lock, up to ``upto_month`` (the month the page shows)."""
+        with self._step_lock:
+            return read_outs(self, upto_month)
+
     def _locked_step(self) -> None:
         with self._step_lock:
             if not self.running:  # a click that arrived after the planned length
@@ -170,6 +176,19 @@ class VizModel(CollabModel):
             if self.stop_at is not None and self.month >= self.stop_at:
                 self.running = False
             self.frame = snapshot(self)
+
+
+def read_outs(model, upto_month: int | None = None):
+    """``model``'s data-collector table as a DataFrame, months up to ``upto_month`` (call it
+    between steps)."""
+    df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    if upto_month is not None:
+        df = df[df["month"] <= upto_month]
+    return df
+
+
+#: Name of the column that says which run a row of the Compare page's table is from.
+RUN_COLUMN = "run"
 
 
 #: What the Compare page can set beside each other (its "compare" choice).
@@ -236,6 +255,21 @@ class ComparePair:
     @property
     def time(self) -> float:
         return self.models[0].time
+
+    def table(self, upto_month: int | None = None):
+        """Both models' data-collector tables, one after the other, with a first column
+        (:data:`RUN_COLUMN`) naming the run, under the step lock."""
+        import pandas as pd
+
+        with self._step_lock:
+            parts = [read_outs(m, upto_month) for m in self.models]
+        return pd.concat(
+            [
+                df.assign(**{RUN_COLUMN: label})
+                for df, label in zip(parts, self.labels, strict=True)
+            ],
+            ignore_index=True,
+        )[[RUN_COLUMN, *parts[0].columns]]
 
     def step(self) -> None:
         with self._step_lock:

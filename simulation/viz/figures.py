@@ -137,7 +137,7 @@ class BlitFigure:
     def invalidate(self) -> None:
         self._background = None
 
-    def update(self, frame) -> None:  # pragma: no cover - overridden
+    def update(self, frame, **options) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
     @property
@@ -162,10 +162,11 @@ class BlitFigure:
         the heatmap's numbers this way keeps a redraw quick."""
         return []
 
-    def image(self, frame) -> bytes:
-        """Update from ``frame`` and return the figure as image bytes (see FORMAT)."""
+    def image(self, frame, **options) -> bytes:
+        """Update from ``frame`` (and a subclass's ``options``) and return the figure as
+        image bytes (see FORMAT)."""
         with self._lock:
-            self.update(frame)
+            self.update(frame, **options)
             if self._background is None:
                 self.canvas.draw()  # animated artists are skipped by a full draw
                 self._background = self.canvas.copy_from_bbox(self.fig.bbox)
@@ -208,7 +209,8 @@ class NetworkFigure(BlitFigure):
     the centre of its members, joined to each member by a spoke (a partnership of m members
     draws m lines, not m(m-1)/2), coloured by state: advantage, inertia or forming.
     Organisations in at least one partnership have a dark outline. The legend explains
-    colours, line kinds and dot sizes.
+    colours, line kinds and dot sizes. ``image(frame, mark=i)`` rings organisation ``i``
+    and writes its name beside it (the page's "Inspect an organisation").
     """
 
     FORMAT = "jpeg"
@@ -266,6 +268,22 @@ class NetworkFigure(BlitFigure):
         self.label_font = _pil_font(MIN_FONT_PT)
         self._title_y = 0.25 * DPI  # centre of the title block, pixels from the top
         self._title: tuple[str, str] = ("", "")
+        self.ring = self.animate(
+            ax.scatter([], [], s=260, facecolors="none", edgecolors="black", linewidths=2.2)
+        )
+        self.ring.set_zorder(5)
+        self.mark_label = self.animate(
+            ax.text(
+                0,
+                0,
+                "",
+                ha="center",
+                va="bottom",
+                zorder=6,
+                fontproperties=_font(MIN_FONT_PT),
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "black", "lw": 0.6},
+            )
+        )
         self.capacity_scale = frame.capacity_scale
         self._legend(fig, top=top - side)
 
@@ -322,8 +340,16 @@ class NetworkFigure(BlitFigure):
             box = leg.get_window_extent(self.canvas.get_renderer())
             y = (box.y0 - 2) / (self.fig.get_figheight() * self.fig.dpi)
 
-    def update(self, frame: Frame) -> None:
+    def update(self, frame: Frame, mark: int | None = None) -> None:
         pos = self.pos
+        if mark is None or not 0 <= mark < pos.shape[0]:
+            self.ring.set_offsets(np.zeros((0, 2)))
+            self.mark_label.set_text("")
+        else:
+            x, y = pos[mark]
+            self.ring.set_offsets([[x, y]])
+            self.mark_label.set_position((float(np.clip(x, -1.5, 1.5)), y + 0.17))
+            self.mark_label.set_text(frame.names[mark] if frame.names else str(mark))
         a, b = frame.trust_a, frame.trust_b
         alpha = float(np.clip(_TRUST_ALPHA_INK / np.sqrt(max(a.size, 1)), 0.1, 0.6))
         shade = np.minimum((frame.trust * TRUST_SHADES).astype(np.int64), TRUST_SHADES - 1)
@@ -434,7 +460,7 @@ class SeriesFigure(BlitFigure):
         for ax in self.axes:
             ax.set_xlim(0, self.horizon)
 
-    def update(self, frames) -> None:
+    def update(self, frames, **options) -> None:
         frames = frames if isinstance(frames, list | tuple) else [frames]
         month = max(f.month for f in frames)
         if month > self.horizon:
@@ -496,7 +522,7 @@ class HeatmapFigure(BlitFigure):
             self.axes.append(ax)
         _freeze_layout(fig)
 
-    def update(self, frame: Frame) -> None:
+    def update(self, frame: Frame, **options) -> None:
         height = self.canvas.get_width_height()[1]
         self._labels = []
         for image, ax, cmap, mat in zip(
@@ -529,9 +555,10 @@ class PageFigures:
     def all(self) -> dict[str, BlitFigure]:
         return {"network": self.network, "series": self.series, "heatmaps": self.heatmaps}
 
-    def render(self, frame: Frame) -> dict[str, bytes]:
+    def render(self, frame: Frame, mark: int | None = None) -> dict[str, bytes]:
+        """Image bytes of each figure; ``mark`` rings that organisation on the network."""
         return {
-            "network": self.network.image(frame),
+            "network": self.network.image(frame, mark=mark),
             "series": self.series.image([frame]),
             "heatmaps": self.heatmaps.image(frame),
         }

@@ -82,6 +82,14 @@ class Frame:
     hub_state: np.ndarray
     trust_matrix: np.ndarray
     myth_matrix: np.ndarray
+    #: Each organisation's name as the event log writes it ("Public 17"), by slot.
+    names: tuple[str, ...]
+    #: Each hub's partnership id (the number the event log gives it).
+    hub_pid: np.ndarray
+    #: Each organisation's mean trust in the organisations it relates to, and theirs in it
+    #: (nan: no relationship).
+    trust_given: np.ndarray
+    trust_received: np.ndarray
 
     @property
     def n_hubs(self) -> int:
@@ -102,6 +110,11 @@ def trust_edges(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def partnership_hubs(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Active memberships as (hub index, organisation) rows and each hub's state code."""
+    return _hubs(model)[:3]
+
+
+def _hubs(model) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`partnership_hubs` and each hub's partnership id."""
     t = model.state.table
     live = t.m_active[: t.n_m]
     rows_p, rows_o = t.m_p[: t.n_m][live], t.m_o[: t.n_m][live]
@@ -109,14 +122,24 @@ def partnership_hubs(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     syn = t.p_synergy[pids]
     state = np.where(syn > 1, 1, 2)
     state[(t.p_stage[pids] == FORMING) | ~np.isfinite(syn)] = 0
-    return hub.astype(np.int64), rows_o.astype(np.int64), state.astype(np.int8)
+    return hub.astype(np.int64), rows_o.astype(np.int64), state.astype(np.int8), pids
+
+
+def mean_trust(model) -> tuple[np.ndarray, np.ndarray]:
+    """Each organisation's mean trust given (in others) and received (others' in it)."""
+    rel, n = model.state.relations, model.state.orgs.n
+    with np.errstate(invalid="ignore", divide="ignore"):
+        given = np.bincount(rel.src, rel.trust, n) / np.bincount(rel.src, minlength=n)
+        received = np.bincount(rel.dst, rel.trust, n) / np.bincount(rel.dst, minlength=n)
+    return given, received
 
 
 def snapshot(model) -> Frame:
     """A :class:`Frame` of ``model`` now (call it only between steps)."""
     orgs = model.state.orgs
     a, b, trust = trust_edges(model)
-    hub, org, state = partnership_hubs(model)
+    hub, org, state, pids = _hubs(model)
+    given, received = mean_trust(model)
     mv = model.datacollector.model_vars
     n_months = len(mv["month"])  # columns are appended together; cut to one length
     series = {c: _frozen(np.asarray(mv[c][:n_months], dtype=float)) for c in SERIES_COLUMNS}
@@ -141,4 +164,8 @@ def snapshot(model) -> Frame:
         hub_state=_frozen(state),
         trust_matrix=_frozen(trust_matrix(model.state)),
         myth_matrix=_frozen(myth_matrix(model.state)),
+        names=tuple(orgs.name),
+        hub_pid=_frozen(pids.astype(np.int64)),
+        trust_given=_frozen(given),
+        trust_received=_frozen(received),
     )
