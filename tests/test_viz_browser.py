@@ -922,5 +922,6 @@ def test_memory_of_closed_sessions_is_freed(browser, tmp_path):
     finally:
         _stop_server(proc, proxy, log)
     # Printed for the record (pytest -rP shows it; docs/visualisation.md quotes a run).
-    print(f"server RSS after warm-up {warm / 1e6:.0f} MB, after {SESSIONS} more {after / 1e6:.0f} MB")
+    mb = (warm / 1e6, after / 1e6)
+    print(f"server RSS after warm-up {mb[0]:.0f} MB, after {SESSIONS} more {mb[1]:.0f} MB")
     assert after <= 1.10 * warm, (warm / 1e6, after / 1e6)
