@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import socket
 import subprocess
 import sys
@@ -570,3 +571,56 @@ def test_exposure_warning_lists_the_addresses_students_can_use():
     for a in viz_cli.lan_addresses():
         assert f"http://{a}:8765/" in text
     assert "127.0.0.1" not in text and "http://0.0.0.0" not in text
+
+
+# --- text alternatives ------------------------------------------------------------------------
+def _numbers(text: str) -> list[float]:
+    return [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?", text)]
+
+
+def test_each_figures_text_alternative_states_what_its_frame_shows():
+    from simulation.viz import alt_text
+    from simulation.viz.frame import STATES
+
+    m = controls.VizModel(seed=4, **resolve("baseline", {"n_orgs": 80}))
+    for _ in range(9):
+        m.step()
+    f = m.frame
+    net = alt_text.network(f)
+    states = np.bincount(f.hub_state, minlength=3)
+    assert "month 9 of 80 organisations" in net
+    assert f"{f.readout['active']} partnerships active" in net
+    assert f"{f.readout['isolated']} organisations in none" in net
+    for n, s in zip(states, STATES, strict=True):
+        assert f"{n} {s}" in net
+    assert states.sum() == f.readout["active"] == f.n_hubs
+
+    lines = alt_text.series([f])
+    s = f.series
+    assert "to month 9" in lines
+    assert f"{s['active'][-1]:.0f} active partnerships" in lines
+    assert f"cross-sector trust {s['cross_trust'][-1]:.2f}" in lines
+    assert f"mean myth strength {s['mean_myth'][-1]:.2f}" in lines
+
+    heat = alt_text.heatmaps(f)
+    t = f.trust_matrix
+    i, j = np.unravel_index(np.nanargmax(t), t.shape)
+    assert f"Trust: highest {SECTORS[i]} about {SECTORS[j]} {t[i, j]:.2f}" in heat
+    i, j = np.unravel_index(np.nanargmin(f.myth_matrix), t.shape)
+    assert f"lowest {SECTORS[i]} about {SECTORS[j]} {f.myth_matrix[i, j]:.2f}" in heat
+
+
+def test_compare_text_alternatives_name_each_run_and_differ_between_them():
+    from simulation.viz import alt_text
+
+    pair = controls.ComparePair("baseline", "none", "six_principles", seed=11)
+    for _ in range(24):
+        pair.step()
+    a, b = pair.frames
+    na, nb = alt_text.network(a, "none"), alt_text.network(b, "six_principles")
+    assert na.startswith("none: network at month 24") and nb.startswith("six_principles:")
+    both = alt_text.series(pair.frames, pair.labels)
+    assert "none: " in both and "; six_principles: " in both
+    # The two runs' texts carry their own numbers (the presets differ after two years).
+    assert _numbers(na) != _numbers(nb)
+    assert alt_text.heatmaps(a, "none").startswith("none: heatmaps at month 24")

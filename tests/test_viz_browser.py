@@ -278,6 +278,12 @@ class Session:
     def close(self) -> None:
         self.context.close()
 
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
 
 EXPLORE_READY = (".cs-network img", ".cs-series img", ".cs-heatmaps img", ".cs-headline")
 
@@ -420,8 +426,7 @@ def test_suggested_change_labels_the_preset_custom_and_reset_clears_the_notice(s
 
 
 def test_a_demo_opens_beside_its_suggested_change_from_the_demos_page(browser, server):
-    s = Session(browser, server[0] + "demos")
-    try:
+    with Session(browser, server[0] + "demos") as s:
         card = s.page.locator(".cs-demo").filter(has_text="demo_flat_cash")
         card.locator(".cs-open-demo").click()
         s.wait_ready(
@@ -435,13 +440,10 @@ def test_a_demo_opens_beside_its_suggested_change_from_the_demos_page(browser, s
         assert "sanctions = True" in s.page.locator(".cs-change").inner_text()
         s.step(3, css=".cs-compare-table")
         assert s.errors == []
-    finally:
-        s.close()
 
 
 def test_compare_page_steps_two_presets_together(browser, server):
-    s = Session(browser, server[0] + "compare")
-    try:
+    with Session(browser, server[0] + "compare") as s:
         s.wait_ready(
             ".cs-network-0 img", ".cs-network-1 img", ".cs-series img", ".cs-compare-table"
         )
@@ -458,8 +460,6 @@ def test_compare_page_steps_two_presets_together(browser, server):
         assert "forced_marriage" in table.inner_text()
         s.step(2, css=".cs-compare-table")
         assert s.errors == []
-    finally:
-        s.close()
 
 
 @pytest.mark.slow
@@ -628,8 +628,7 @@ def test_explore_first_screen_shows_the_network_and_plots_in_readable_text(
     browser, server, viewport
 ):
     width, height = viewport
-    s = Session(browser, server[0], viewport)
-    try:
+    with Session(browser, server[0], viewport) as s:
         s.wait_ready(*EXPLORE_READY)
         page = s.page
         page.wait_for_timeout(500)
@@ -654,15 +653,12 @@ def test_explore_first_screen_shows_the_network_and_plots_in_readable_text(
         # Nothing on the page is wider than the window.
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert s.errors == []
-    finally:
-        s.close()
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: f"{v[0]}x{v[1]}")
 def test_compare_table_and_figures_fit_and_read_at_small_screens(browser, server, viewport):
     width, height = viewport
-    s = Session(browser, server[0] + "compare", viewport)
-    try:
+    with Session(browser, server[0] + "compare", viewport) as s:
         s.wait_ready(".cs-network-0 img", ".cs-series img", ".cs-compare-table")
         page = s.page
         page.wait_for_timeout(500)
@@ -681,13 +677,10 @@ def test_compare_table_and_figures_fit_and_read_at_small_screens(browser, server
             assert _text_px(page, css, *fonts[key]) >= MIN_TEXT_PX, css
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert s.errors == []
-    finally:
-        s.close()
 
 
 def test_demos_page_prints_every_demo(browser, server):
-    s = Session(browser, server[0] + "demos", (1024, 768))
-    try:
+    with Session(browser, server[0] + "demos", (1024, 768)) as s:
         page = s.page
         page.locator(".cs-demo").first.wait_for(timeout=UI_TIMEOUT_MS)
         page.emulate_media(media="print")
@@ -714,8 +707,6 @@ def test_demos_page_prints_every_demo(browser, server):
         printable = (11.69 - 0.8) * 96
         assert pages >= math.ceil(content * 0.9 / printable) >= 2
         assert s.errors == []
-    finally:
-        s.close()
 
 
 # --- a lecturer's controls -----------------------------------------------------------------------
@@ -770,8 +761,7 @@ def test_speed_changes_while_playing_and_pause_still_stops_the_one_loop(session)
 
 
 def test_monitors_are_on_the_first_screen_and_follow_the_frame(browser, server):
-    s = Session(browser, server[0], (1024, 768))
-    try:
+    with Session(browser, server[0], (1024, 768)) as s:
         s.wait_ready(*EXPLORE_READY, ".cs-monitor-strip")
         page = s.page
         s.step(3)
@@ -791,13 +781,10 @@ def test_monitors_are_on_the_first_screen_and_follow_the_frame(browser, server):
             assert img["y"] + img["height"] <= 768, css
         assert page.evaluate("document.documentElement.scrollWidth") <= 1024
         assert s.errors == []
-    finally:
-        s.close()
 
 
 def test_compare_page_has_monitors_for_both_runs(browser, server):
-    s = Session(browser, server[0] + "compare", (1024, 768))
-    try:
+    with Session(browser, server[0] + "compare", (1024, 768)) as s:
         s.wait_ready(".cs-monitor-strip-0", ".cs-monitor-strip-1", ".cs-compare-table")
         s.step(2, css=".cs-compare-table")
         for k, label in enumerate(("none", "six_principles")):
@@ -806,13 +793,10 @@ def test_compare_page_has_monitors_for_both_runs(browser, server):
             assert label in strip.inner_text()
             assert _monitor(s.page, "month", f".cs-monitor-strip-{k}") == "2"
         assert s.errors == []
-    finally:
-        s.close()
 
 
 def test_info_page_is_in_the_bar_and_each_tab_names_its_page(browser, server):
-    s = Session(browser, server[0], (1024, 768))
-    try:
+    with Session(browser, server[0], (1024, 768)) as s:
         s.wait_ready(*EXPLORE_READY)
         page = s.page
         assert page.title().startswith("Explore")
@@ -828,8 +812,46 @@ def test_info_page_is_in_the_bar_and_each_tab_names_its_page(browser, server):
         page.locator(".cs-bar .cs-tab").filter(has_text="Compare").click()
         page.wait_for_function("() => document.title.startsWith('Compare')", timeout=UI_TIMEOUT_MS)
         assert s.errors == []
-    finally:
-        s.close()
+
+
+def _alt(page, css: str) -> str:
+    return page.locator(css).get_attribute("aria-label") or ""
+
+
+def test_pages_declare_their_language_and_every_figure_has_a_text_alternative(browser, server):
+    """WCAG 3.1.1 and 1.1.1: the document says it is English, and each figure is an image
+    role with a label that follows the frame it shows (month, counts, both runs)."""
+    with Session(browser, server[0], (1024, 768)) as s:
+        s.wait_ready(*EXPLORE_READY)
+        page = s.page
+        assert page.evaluate("() => document.documentElement.lang") == "en"
+        assert page.get_by_role("img", name=re.compile(r"^Network at month 0 of ")).count() == 1
+        s.step(2)
+        page.wait_for_function(
+            "() => /month 2 /.test(document.querySelector('.cs-network')"
+            ".getAttribute('aria-label'))",
+            timeout=UI_TIMEOUT_MS,
+        )
+        net = _alt(page, ".cs-network")
+        active = _monitor(page, "partnerships")
+        assert f"{active} partnerships active" in net
+        # The monitor gives the share of organisations in none; the text, their number.
+        share = float(_monitor(page, "in no partnership"))
+        n, none = re.search(r"of (\d+) organisations.*; (\d+) organisations in none", net).groups()
+        assert round(int(none) / int(n), 2) == share
+        assert _alt(page, ".cs-series").startswith("Live plots to month 2")
+        assert re.search(r"Trust: highest \w+ about \w+ \d\.\d\d", _alt(page, ".cs-heatmaps"))
+        assert s.errors == []
+    with Session(browser, server[0] + "compare", (1024, 768)) as s:
+        s.wait_ready(".cs-network-0 img", ".cs-network-1 img", ".cs-compare-table")
+        page = s.page
+        assert page.evaluate("() => document.documentElement.lang") == "en"
+        for k, label in enumerate(("none", "six_principles")):
+            assert _alt(s.page, f".cs-network-{k}").startswith(f"{label}: network at month 0")
+            assert _alt(s.page, f".cs-heatmaps-{k}").startswith(f"{label}: heatmaps at month 0")
+        series = _alt(page, ".cs-series")
+        assert "none: " in series and "six_principles: " in series
+        assert s.errors == []
 
 
 def test_an_organisation_named_in_the_event_log_can_be_inspected_and_is_ringed(session):
@@ -890,8 +912,7 @@ def test_compare_exports_both_runs_in_one_csv(browser, server):
 
     import pandas as pd
 
-    s = Session(browser, server[0] + "compare")
-    try:
+    with Session(browser, server[0] + "compare") as s:
         s.wait_ready(".cs-network-0 img", ".cs-compare-table", ".cs-export")
         s.step(2, css=".cs-compare-table")
         s.settled_text(s.page.locator(".cs-compare-table"))
@@ -900,8 +921,6 @@ def test_compare_exports_both_runs_in_one_csv(browser, server):
         assert table["month"].tolist() == [0, 1, 2] * 2
         assert _download(s.page, "network, six_principles (PNG)")[:4] == b"\x89PNG"
         assert s.errors == []
-    finally:
-        s.close()
 
 
 # --- closed sessions are freed ------------------------------------------------------------------
@@ -917,12 +936,9 @@ def _server_rss(proc) -> int:
 
 
 def _open_and_close(browser, url: str) -> None:
-    s = Session(browser, url, (1024, 768))
-    try:
+    with Session(browser, url, (1024, 768)) as s:
         s.wait_ready(*EXPLORE_READY)
         s.step(1)
-    finally:
-        s.close()
 
 
 def _settled_rss(proc) -> int:

@@ -50,6 +50,7 @@ from simulation.scenarios import CONTRASTS, SCENARIOS, get, resolve
 from simulation.scenarios.demos import Contrast
 from simulation.sectors import SECTORS
 from simulation.stories import join_names
+from simulation.viz import alt_text
 from simulation.viz.controls import (
     COMPARE_CHANGE,
     COMPARE_MODES,
@@ -304,9 +305,13 @@ def Controller(model, parameters, on_reset=None):
 
 
 @solara.component
-def Picture(data: bytes, fmt: str, css: str):
-    """An image the server rendered, in a div the tests (and CSS) can find by class."""
-    with solara.Div(classes=["cs-figure", css]):
+def Picture(data: bytes, fmt: str, css: str, alt: str):
+    """An image the server rendered, in a div the tests (and CSS) can find by class.
+
+    ``alt`` is its text alternative (:mod:`simulation.viz.alt_text`): the widget's ``<img>``
+    takes no ``alt``, so the div carries it as an image role with an ARIA label.
+    """
+    with solara.Div(classes=["cs-figure", css], attributes={"role": "img", "aria-label": alt}):
         rw.Image(value=data, format=fmt, layout={"max_width": "100%"})
 
 
@@ -613,8 +618,8 @@ def ExploreMain(model, scenario_name: str, on_apply):
     )
     Monitors(frame)
     with solara.Div(classes=["cs-row"]):
-        Picture(images["network"], "jpeg", "cs-network")
-        Picture(images["series"], "png", "cs-series")
+        Picture(images["network"], "jpeg", "cs-network", alt_text.network(frame))
+        Picture(images["series"], "png", "cs-series", alt_text.series([frame]))
     Export(model, frame.month, scenario_name, images, [("network", "network")])
     with solara.Div(classes=["cs-row"]):
         with solara.Div(classes=["cs-grow"]):
@@ -622,7 +627,7 @@ def ExploreMain(model, scenario_name: str, on_apply):
         Headline(frame, CONTRASTS.get(scenario_name))
         Inspect(frame, chosen)
     with solara.Div(classes=["cs-row"]):
-        Picture(images["heatmaps"], "png", "cs-heatmaps")
+        Picture(images["heatmaps"], "png", "cs-heatmaps", alt_text.heatmaps(frame))
         EventLog(frame)
 
 
@@ -775,12 +780,12 @@ def CompareMain(pair, scenario_name: str):
     for k, (f, label) in enumerate(zip(frames, pair.labels, strict=True)):
         Monitors(f, f"{label}:", f"cs-monitor-strip-{k}")
     with solara.Div(classes=["cs-row"]):
-        Picture(images["network_0"], "jpeg", "cs-network-0")
-        Picture(images["network_1"], "jpeg", "cs-network-1")
+        for k, (f, label) in enumerate(zip(frames, pair.labels, strict=True)):
+            Picture(images[f"network_{k}"], "jpeg", f"cs-network-{k}", alt_text.network(f, label))
         with solara.Div(classes=["cs-grow"]):
             Html(_table(rows, ("", *pair.labels)), "cs-compare-table")
     with solara.Div(classes=["cs-row"]):
-        Picture(images["series"], "png", "cs-series")
+        Picture(images["series"], "png", "cs-series", alt_text.series(frames, pair.labels))
     Export(
         pair,
         frames[0].month,
@@ -789,8 +794,8 @@ def CompareMain(pair, scenario_name: str):
         [(f"network_{k}", f"network, {label}") for k, label in enumerate(pair.labels)],
     )
     with solara.Div(classes=["cs-row"]):
-        Picture(images["heatmaps_0"], "png", "cs-heatmaps-0")
-        Picture(images["heatmaps_1"], "png", "cs-heatmaps-1")
+        for k, (f, label) in enumerate(zip(frames, pair.labels, strict=True)):
+            Picture(images[f"heatmaps_{k}"], "png", f"cs-heatmaps-{k}", alt_text.heatmaps(f, label))
     Narrative(scenario_name, beside=False)
 
 
