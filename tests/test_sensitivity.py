@@ -142,6 +142,31 @@ def test_morris_indices_are_on_the_right_columns(morris_out):
     assert same.mu_star.iloc[0] == pytest.approx(pf.loc["challenge_rate", "mu_star"])
 
 
+def test_lifespan_is_screened_from_each_runs_partnerships_and_the_runs_are_kept(morris_out):
+    from simulation.stats import survival
+
+    out, result = morris_out
+    kept = pd.read_parquet(out / "morris_runs.parquet")
+    runs = read_runs(out / "morris")
+    assert len(kept) == len(runs) and list(kept.columns[:5]) == list(gsa.RUN_KEYS)
+    assert set(FACTORS) | set(TINY.outcomes) <= set(kept.columns)
+    assert "params_json" not in kept.columns  # the compact file, not the whole runs table
+    # One run's median, by hand: Kaplan-Meier over the partnerships formed from month 0,
+    # the first month where the survival curve is at or below one half.
+    p = pd.read_parquet(out / "morris" / "partnerships")
+    row = kept.iloc[7]
+    mine = p[(p.run_id == row.run_id) & (p.formed >= 0)]
+    assert len(mine) > 5 and mine.censored.any() and not mine.censored.all()
+    curve = survival(mine.lifespan.to_numpy(float), mine.censored.to_numpy(bool))
+    assert row.median_lifespan == curve.time[np.flatnonzero(curve.surv <= 0.5)[0]]
+    assert kept.median_lifespan.notna().mean() > 0.9
+    t = pd.read_csv(out / "morris.csv")
+    assert "median_lifespan" in set(t.outcome)
+    # Partnerships come from challenges: their rate moves lifespans; shocks (off) cannot.
+    life = t[t.outcome == "median_lifespan"].set_index("parameter")
+    assert life.loc["shock_size", "mu_star"] == 0 < life.loc["challenge_rate", "mu_star"]
+
+
 def test_undefined_outcomes_drop_only_their_own_trajectory(morris_out):
     out, _ = morris_out
     exp = gsa.morris_experiment(TINY)

@@ -46,7 +46,12 @@ OUTCOMES = (
     "total_value",
     "partnerships_formed",
     "isolated_share",
+    "median_lifespan",
 )
+#: Outcomes read from each run's partnership table rather than its headline (the headline
+#: keeps one number per run; a lifespan needs the partnerships). ``failure_share`` is not
+#: screened: it is 1 - ``success_share``, so its elementary effects are the same.
+PARTNERSHIP_OUTCOMES = ("median_lifespan",)
 #: Morris grid levels: even, so that every step moves a factor by 2/3 of its range and
 #: flips every switch.
 MORRIS_LEVELS = 4
@@ -189,10 +194,59 @@ class StageResult:
     chosen: list[str] = field(default_factory=list)
 
 
+def median_lifespans(folder: Path) -> pd.Series:
+    """Each run's median partnership lifespan (months), by ``run_id``: the Kaplan-Meier
+    median over the partnerships formed in the record (month 0 on: after the burn-in), those
+    still running at the end censored; the same estimator as the validation's
+    ``median_lifespan`` (:func:`simulation.validation.measures.km_median`), on one run."""
+    from .measures import km_median
+
+    cols = ["run_id", "formed", "lifespan", "censored"]
+    p = pd.read_parquet(Path(folder) / "partnerships", columns=cols)
+    p = p[p.formed >= 0]
+    return p.groupby("run_id", sort=False).apply(
+        lambda g: km_median(g.lifespan.to_numpy(float), g.censored.to_numpy(bool)),
+        include_groups=False,
+    )
+
+
+def read_stage_runs(folder: Path) -> pd.DataFrame:
+    """The stage's runs table with the outcomes of :data:`PARTNERSHIP_OUTCOMES` added (nan
+    for a run without partnerships in its record)."""
+    runs = store.read_runs(folder)
+    if store.part_numbers(folder, "partnerships"):
+        life = median_lifespans(folder)
+        runs["median_lifespan"] = runs.run_id.map(life).astype(float)
+    else:
+        runs["median_lifespan"] = np.nan
+    return runs
+
+
 def _sweep(exp, folder, workers, dask, resume, progress) -> tuple[SweepSummary, pd.DataFrame]:
     summary = run_sweep(exp, folder, workers=workers, dask=dask, resume=resume, progress=progress)
-    runs = store.read_runs(folder) if not summary.interrupted else None
+    runs = read_stage_runs(folder) if not summary.interrupted else None
     return summary, runs
+
+
+#: Columns of a stage's compact runs file besides its factors and outcomes.
+RUN_KEYS = ("run_id", "condition", "replicate", "seed", "status")
+
+
+def compact_runs(runs: pd.DataFrame, exp: Experiment, outcomes: tuple[str, ...]) -> pd.DataFrame:
+    """One row per run: its keys, the values of the stage's factors and the analysed
+    outcomes; what the indices are computed from, small enough to keep with the results
+    (the sweep folder beside it holds everything else and can be regenerated)."""
+    factors = [f.name for f in exp.factors]
+    cols = [*RUN_KEYS, *factors, *[o for o in outcomes if o in runs.columns]]
+    return runs[cols].sort_values(["condition", "replicate"]).reset_index(drop=True)
+
+
+def _write_runs(path: Path, runs: pd.DataFrame, exp: Experiment, settings: Settings) -> Path:
+    from ..files import atomic_path
+
+    with atomic_path(path) as tmp:
+        compact_runs(runs, exp, settings.outcomes).to_parquet(tmp, index=False)
+    return path
 
 
 def _failed_note(runs: pd.DataFrame) -> list[str]:
@@ -235,6 +289,7 @@ def run_morris(
     k = min(settings.top, len(ranges))
     result.chosen = choose_top(ranked, k)
     result.written.append(write_text(out / "morris.csv", ranked.to_csv(index=False)))
+    result.written.append(_write_runs(out / "morris_runs.parquet", runs, exp, settings))
     text = morris_markdown(ranked, settings, exp, result.chosen, result.notes, command)
     result.written.append(write_text(out / "morris.md", text))
     for o in dict.fromkeys(ranked.outcome):
@@ -273,7 +328,7 @@ def morris_choice(settings: Settings, out: Path) -> tuple[list[str], Experiment]
             f"{folder} holds {done} of {total} runs; finish it first with --stage morris "
             "--resume (and the same options)"
         )
-    runs = store.read_runs(folder)
+    runs = read_stage_runs(folder)
     ranges = [screening_range(f.name) for f in exp.factors]
     ranked = rank_morris(indices.morris(exp, runs, list(settings.outcomes)).table, ranges)
     return choose_top(ranked, min(settings.top, len(ranges))), exp
@@ -313,6 +368,7 @@ def run_sobol(
     wide = sample_size_note(table, settings.sobol_n, per_n)
     result.warnings = [wide] if wide else []
     result.written.append(write_text(out / "sobol.csv", table.to_csv(index=False)))
+    result.written.append(_write_runs(out / "sobol_runs.parquet", runs, exp, settings))
     if idx.second_order is not None:
         result.written.append(
             write_text(out / "sobol_s2.csv", idx.second_order.to_csv(index=False))
