@@ -373,6 +373,53 @@ def test_the_last_generation_meets_its_threshold(tmp_path):
     )  # the median schedule never rises
 
 
+def test_an_interrupted_calibration_resumes_to_the_same_posterior(tmp_path, capsys, monkeypatch):
+    from simulation.errors import UserError
+    from simulation.validation.calibrate import PARTIAL_DB, PARTIAL_STATE
+
+    t = load_targets(tiny_file(tmp_path)).with_settings(
+        {"population": "8", "generations": "3", "replicates": "1", "steps": "24"}
+    )
+    whole = calibrate(t, tmp_path / "whole")
+
+    def stop_after_generation_1(line: str) -> None:
+        if line.startswith("generation 1:"):
+            raise KeyboardInterrupt
+
+    part = tmp_path / "part"
+    with pytest.raises(KeyboardInterrupt):
+        calibrate(t, part, say=stop_after_generation_1)
+    assert sorted(p.name for p in part.iterdir()) == sorted([PARTIAL_DB, PARTIAL_STATE])
+    state = json.loads((part / PARTIAL_STATE).read_text())
+    assert state["generation"] == 1 and state["runs"] > 0 and state["stopped"] is None
+    # Starting afresh over it is refused; so is resuming with other settings.
+    with pytest.raises(UserError, match="holds an interrupted calibration"):
+        calibrate(t, part)
+    other = t.with_settings({"population": "9"})
+    with pytest.raises(UserError, match="made from other targets"):
+        calibrate(other, part, resume=True)
+    said: list[str] = []
+    resumed = calibrate(t, part, resume=True, say=said.append)
+    assert said[0].startswith("resuming after generation 1")
+    gens = [s for s in said if s.startswith("generation")]
+    assert len(gens) == 1 and gens[0].startswith("generation 2: ")
+    assert sorted(p.name for p in part.iterdir()) == sorted(OUTPUT_FILES)
+    # The same posterior, particle for particle, and the same runs counted.
+    assert (part / "posterior.csv").read_bytes() == (
+        tmp_path / "whole" / "posterior.csv"
+    ).read_bytes()
+    assert resumed.runs == whole.runs
+    assert [g["epsilon"] for g in resumed.generations] == [g["epsilon"] for g in whole.generations]
+    # Nothing to resume: one line, exit 2, before any run.
+    code, _, err = main(
+        ["calibrate", tiny_file(tmp_path), "--out", tmp_path / "none", "--resume"],
+        capsys,
+        monkeypatch,
+        tmp_path,
+    )
+    assert code == 2 and "holds no interrupted calibration" in err and err.count("\n") == 1
+
+
 def test_a_known_formation_rate_recovers_its_challenge_rate(tmp_path):
     # Synthetic target: the formation rate measured at challenge_rate = 3 on many seeds,
     # with an interval of +-15%. ABC must put 3 inside its 95% credible interval and narrow

@@ -577,8 +577,8 @@ def test_a_second_interrupt_while_winding_down_exits_at_once(tmp_path):
     # the process at once with 128 + the signal, whatever the wind-down was doing.
     code = """
 import os, signal, sys, time
-from simulation.sweep.runner import _Signals
-with _Signals():
+from simulation.sweep.runner import Signals
+with Signals():
     try:
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(5)

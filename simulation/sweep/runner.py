@@ -430,7 +430,7 @@ class _Queue:
         self._back.append(task)
 
 
-class _Signals:
+class Signals:
     """SIGINT and SIGTERM end the sweep as Ctrl-C does (finished runs flushed, resumable);
     a second one while it winds down exits at once."""
 
@@ -812,7 +812,7 @@ def _sweep(exp, out, tasks, workers, client, resume, progress, run_fn, timeout, 
         bar.set_postfix(failed=failed, refresh=False)
 
     interrupted = False
-    with _Signals() as signals:
+    with Signals() as signals:
         try:
             if not todo:
                 pass

@@ -23,6 +23,16 @@ parameters, the posterior does not depend on the number of workers either. pyabc
 multi-core samplers (``MulticoreEvalParallelSampler``, ``MulticoreParticleParallelSampler``,
 ``MappingSampler``) re-seed every worker from the operating system (``np.random.seed()``),
 so their results differ from run to run: they are not used.
+
+Resuming: while it runs, the calibration keeps its pyabc history in ``history.partial.db``
+and, after each finished generation, what the next one starts from in
+``calibrate.partial.json``: numpy's global random state, the next generation's epsilon, the
+runs and seconds so far, and a fingerprint of the targets, settings and collabsim version.
+``calibrate(..., resume=True)`` (``collabsim calibrate --resume``) loads both and goes on
+with the next generation, so an interrupted calibration gives the posterior an uninterrupted
+one gives (tested); a generation cut short is run again from its start. The epsilon is
+carried over rather than recomputed because pyabc, loading a run whose first epsilon was a
+number (here infinity), would start the next generation at that number again.
 """
 
 from __future__ import annotations
@@ -40,13 +50,16 @@ from typing import Any
 
 import numpy as np
 
-from ..files import atomic_path, temp_name, write_text
+from ..files import atomic_path, write_text
 from ..params import DEFAULTS
 from ..pools import process_pool
 from ..provenance import provenance
 from .measures import arms_for, evaluate
 from .targets import MAX_SEED, Targets, distance
 
+#: An unfinished calibration's history and state (see "Resuming" above).
+PARTIAL_DB = "history.partial.db"
+PARTIAL_STATE = "calibrate.partial.json"
 #: The files a calibration writes into its output directory.
 OUTPUT_FILES = (
     "posterior.csv",
@@ -134,87 +147,150 @@ def calibrate(
     *,
     workers: int = 1,
     say: Callable[[str], None] = lambda s: None,
+    resume: bool = False,
 ) -> Calibration:
-    """Run the ABC-SMC calibration of ``targets`` and write its files into ``out``."""
+    """Run the ABC-SMC calibration of ``targets`` and write its files into ``out``;
+    ``resume`` goes on with the interrupted calibration of the same targets there."""
     out = Path(out)
+    state = check_resume(targets, out, resume)
     made = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    db = temp_name(out / "history.db")
+    db, state_path = out / PARTIAL_DB, out / PARTIAL_STATE
+    if state is None:
+        db.unlink(missing_ok=True)  # left by a run stopped before its first generation
     saved = np.random.get_state()  # noqa: NPY002 (pyabc's random state, restored below)
     try:
         with process_pool(workers, preload=["simulation.validation.measures"]) as pool:
-            result = _run(targets, db, pool, say)
+            result = _run(targets, db, pool, say, state_path, state)
         result.files = write_outputs(result, out, db)
+        state_path.unlink(missing_ok=True)
         return result
     except BaseException:
-        db.unlink(missing_ok=True)
-        if made and out.is_dir() and not any(out.iterdir()):
-            out.rmdir()
+        if not state_path.exists():  # no generation finished: nothing worth keeping
+            db.unlink(missing_ok=True)
+            if made and out.is_dir() and not any(out.iterdir()):
+                out.rmdir()
         raise
     finally:
         np.random.set_state(saved)  # noqa: NPY002
 
 
-def _run(targets: Targets, db: Path, pool, say: Callable[[str], None]) -> Calibration:
+def fingerprint(targets: Targets) -> str:
+    """What an interrupted calibration must share with its resumption to be the same one."""
+    import hashlib
+
+    from ..provenance import provenance
+
+    what = {
+        "scenario": targets.scenario,
+        "settings": targets.settings,
+        "fixed": targets.fixed,
+        "priors": [(p.name, p.dist, p.low, p.high) for p in targets.priors],
+        "targets": [(t.measure, t.low, t.high, t.value) for t in targets.targets],
+        "collabsim": provenance()["versions"].get("collabsim"),
+    }
+    text = json.dumps(what, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def check_resume(targets: Targets, out: Path, resume: bool) -> dict[str, Any] | None:
+    """The saved state to resume from (None: start afresh), or a UserError saying why not."""
+    from ..errors import UserError
+
+    state_path, db = Path(out) / PARTIAL_STATE, Path(out) / PARTIAL_DB
+    if not resume:
+        if state_path.exists():
+            raise UserError(
+                f"--out {out} holds an interrupted calibration ({PARTIAL_STATE}); allowed: "
+                "--resume to go on with it, or another --out"
+            )
+        return None
+    if not state_path.exists() or not db.exists():
+        raise UserError(
+            f"--resume: {out} holds no interrupted calibration ({PARTIAL_STATE} and "
+            f"{PARTIAL_DB}); allowed: the --out of a calibration that was stopped"
+        )
+    try:
+        state = json.loads(state_path.read_text())
+        generation = int(state["generation"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UserError(f"--resume: {state_path} is not readable ({exc}); start afresh") from None
+    if state.get("fingerprint") != fingerprint(targets):
+        raise UserError(
+            f"--resume: the calibration in {out} was made from other targets, settings or "
+            "collabsim version; allowed: the same targets file and options as the stopped run"
+        )
+    state["generation"] = generation
+    return state
+
+
+def _rng_json() -> list[Any]:
+    name, keys, pos, has_gauss, gauss = np.random.get_state()  # noqa: NPY002
+    return [name, [int(k) for k in keys], int(pos), int(has_gauss), float(gauss)]
+
+
+def _rng_restore(saved: list[Any]) -> None:
+    name, keys, pos, has_gauss, gauss = saved
+    np.random.set_state((name, np.array(keys, dtype=np.uint32), pos, has_gauss, gauss))  # noqa: NPY002
+
+
+def _save_state(path: Path, **state: Any) -> None:
+    write_text(path, json.dumps(state, allow_nan=True) + "\n")
+
+
+def _run(
+    targets: Targets,
+    db: Path,
+    pool,
+    say: Callable[[str], None],
+    state_path: Path,
+    resumed: dict[str, Any] | None = None,
+) -> Calibration:
     import pyabc
 
     _quiet_pyabc()
     s = targets.settings
     t0 = time.perf_counter()
-    np.random.seed(s["seed"])  # noqa: NPY002 (pyabc draws proposals from the global state)
+    before_runs = resumed["runs"] if resumed else 0
+    before_seconds = resumed["seconds"] if resumed else 0.0
     model = ParticleModel(targets, pool)
     prior = pyabc.Distribution(**{p.name: pyabc.RV(*p.scipy_args()) for p in targets.priors})
+    first_eps = float(resumed["next_epsilon"]) if resumed else np.inf
     abc = pyabc.ABCSMC(
         model,
         prior,
         lambda x, x_0: distance(x, targets.targets),
         population_size=s["population"],
-        eps=pyabc.MedianEpsilon(initial_epsilon=np.inf),
+        eps=pyabc.MedianEpsilon(initial_epsilon=first_eps),
         # check_max_eval: a generation stops at population / min_acceptance_rate particles.
         sampler=pyabc.sampler.SingleCoreSampler(check_max_eval=s["min_acceptance_rate"] > 0),
     )
     abc.sampler.show_progress = False
-    observed = {t.measure: t.centre for t in targets.targets}
-    history = abc.new(f"sqlite:///{db}", observed)
-    stopped = f"{s['generations']} generations done"
-    try:
-        t = abc.initialize_components_before_run(
-            minimum_epsilon=s["min_epsilon"],
-            max_nr_populations=s["generations"],
-            min_acceptance_rate=s["min_acceptance_rate"],
-            max_total_nr_simulations=np.inf,
-            max_walltime=None,
-            min_eps_diff=0.0,
-        )
-        while True:
-            g0 = time.perf_counter()
-            runs0 = model.runs
-            ret = abc.run_generation(t=t)
-            if not ret["successful"]:
-                stopped = (
-                    f"generation {t} stopped: acceptance below {s['min_acceptance_rate']} "
-                    f"(the posterior is generation {t - 1})"
-                )
-                say(stopped)
-                break
-            eps = abc.eps(t)
-            say(
-                f"generation {t}: epsilon {eps:.4g}, accepted {s['population']} of "
-                f"{round(s['population'] / ret['acceptance_rate'])} particles "
-                f"({ret['acceptance_rate']:.0%}), {model.runs - runs0:,} runs, "
-                f"{time.perf_counter() - g0:.0f} s"
+    if resumed:
+        history = abc.load(f"sqlite:///{db}", 1)
+        if history.max_t != resumed["generation"]:
+            from ..errors import UserError
+
+            raise UserError(
+                f"--resume: {db} ends at generation {history.max_t} but {state_path} at "
+                f"{resumed['generation']} (stopped while saving); allowed: start afresh"
             )
-            # pyabc compares this epsilon with the last one: infinity minus infinity after
-            # generation 0 is nan, which it (rightly) reads as no stop.
-            with np.errstate(invalid="ignore"):
-                done = abc.check_terminate(t=t, acceptance_rate=ret["acceptance_rate"])
-            if done:
-                if eps <= s["min_epsilon"]:
-                    stopped = f"epsilon {eps:.4g} reached min_epsilon {s['min_epsilon']}"
-                elif ret["acceptance_rate"] < s["min_acceptance_rate"]:
-                    stopped = f"acceptance below min_acceptance_rate {s['min_acceptance_rate']}"
-                break
-            t += 1
+        _rng_restore(resumed["rng"])
+        stopped = resumed["stopped"]
+        say(f"resuming after generation {history.max_t} ({before_runs:,} runs so far)")
+    else:
+        np.random.seed(s["seed"])  # noqa: NPY002 (pyabc draws proposals from the global state)
+        observed = {t.measure: t.centre for t in targets.targets}
+        history = abc.new(f"sqlite:///{db}", observed)
+        stopped = None
+    left = s["generations"] - (history.max_t + 1)
+    try:
+        if stopped is None and left > 0:
+            stopped = _generations_loop(
+                abc, model, targets, say, state_path, left, before_runs, before_seconds, t0
+            )
+        elif stopped is None:
+            stopped = f"{s['generations']} generations done"
     finally:
         history.done()
         abc.sampler.stop()
@@ -236,10 +312,76 @@ def _run(targets: Targets, db: Path, pool, say: Callable[[str], None]) -> Calibr
         summary=summary,
         generations=generations,
         check=check,
-        runs=model.runs,
-        seconds=time.perf_counter() - t0,
+        runs=before_runs + model.runs,
+        seconds=before_seconds + time.perf_counter() - t0,
         stopped=stopped,
     )
+
+
+def _generations_loop(
+    abc,
+    model: ParticleModel,
+    targets: Targets,
+    say: Callable[[str], None],
+    state_path: Path,
+    left: int,
+    before_runs: int,
+    before_seconds: float,
+    t0: float,
+) -> str:
+    """Run up to ``left`` generations; after each, save what the next one starts from.
+    Returns why it stopped."""
+    s = targets.settings
+    stopped = f"{s['generations']} generations done"
+    t = abc.initialize_components_before_run(
+        minimum_epsilon=s["min_epsilon"],
+        max_nr_populations=left,
+        min_acceptance_rate=s["min_acceptance_rate"],
+        max_total_nr_simulations=np.inf,
+        max_walltime=None,
+        min_eps_diff=0.0,
+    )
+    while True:
+        g0 = time.perf_counter()
+        runs0 = model.runs
+        ret = abc.run_generation(t=t)
+        if not ret["successful"]:
+            stopped = (
+                f"generation {t} stopped: acceptance below {s['min_acceptance_rate']} "
+                f"(the posterior is generation {t - 1})"
+            )
+            say(stopped)
+            break
+        eps = abc.eps(t)
+        # pyabc compares this epsilon with the last one: infinity minus infinity after
+        # generation 0 is nan, which it (rightly) reads as no stop.
+        with np.errstate(invalid="ignore"):
+            done = abc.check_terminate(t=t, acceptance_rate=ret["acceptance_rate"])
+        if done:
+            if eps <= s["min_epsilon"]:
+                stopped = f"epsilon {eps:.4g} reached min_epsilon {s['min_epsilon']}"
+            elif ret["acceptance_rate"] < s["min_acceptance_rate"]:
+                stopped = f"acceptance below min_acceptance_rate {s['min_acceptance_rate']}"
+        _save_state(
+            state_path,
+            generation=t,
+            next_epsilon=abc.eps(t + 1),
+            rng=_rng_json(),
+            runs=before_runs + model.runs,
+            seconds=before_seconds + time.perf_counter() - t0,
+            stopped=stopped if done else None,
+            fingerprint=fingerprint(targets),
+        )
+        say(
+            f"generation {t}: epsilon {eps:.4g}, accepted {s['population']} of "
+            f"{round(s['population'] / ret['acceptance_rate'])} particles "
+            f"({ret['acceptance_rate']:.0%}), {model.runs - runs0:,} runs, "
+            f"{time.perf_counter() - g0:.0f} s"
+        )
+        if done:
+            break
+        t += 1
+    return stopped
 
 
 def _particles(history, targets: Targets) -> list[dict[str, Any]]:

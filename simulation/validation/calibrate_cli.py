@@ -36,6 +36,11 @@ def _args(p: argparse.ArgumentParser) -> None:
             f"--{name}", default=None, help=f"{SETTINGS[name].help} (default: the file's)"
         )
     p.add_argument(
+        "--resume",
+        action="store_true",
+        help="go on with the calibration that was stopped in --out (same targets and options)",
+    )
+    p.add_argument(
         "--workers",
         default=None,
         help="parallel processes for the runs of a particle; the result does not depend on "
@@ -60,13 +65,38 @@ def cmd_calibrate(args) -> int:
     )
     out = check_output_dir(Path(args.out), shared=True)
 
-    from .calibrate import OUTPUT_FILES, calibrate, plan_text, time_one_run
+    from ..sweep.runner import Signals
+    from .calibrate import (
+        OUTPUT_FILES,
+        PARTIAL_STATE,
+        calibrate,
+        check_resume,
+        plan_text,
+        time_one_run,
+    )
 
+    check_resume(targets, out, args.resume)  # before the timed run
     seconds = time_one_run(targets)
     print(plan_text(targets, workers, seconds), flush=True)
-    result = calibrate(
-        targets, out, workers=workers, say=lambda s: print(s, file=sys.stderr, flush=True)
-    )
+    try:
+        with Signals():  # SIGTERM stops it as Ctrl-C does
+            result = calibrate(
+                targets,
+                out,
+                workers=workers,
+                say=lambda s: print(s, file=sys.stderr, flush=True),
+                resume=args.resume,
+            )
+    except KeyboardInterrupt:
+        if (out / PARTIAL_STATE).exists():
+            again = f"collabsim calibrate {args.targets} --out {out} --resume"
+            print(
+                f"collabsim: interrupted; the finished generations are kept: {again} "
+                "(with the same options) goes on from there",
+                file=sys.stderr,
+            )
+            return 130
+        raise
     print(summary_text(result, out))
     assert [f.name for f in result.files] == list(OUTPUT_FILES)
     return 0
