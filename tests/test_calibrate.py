@@ -375,7 +375,7 @@ def test_the_last_generation_meets_its_threshold(tmp_path):
 
 def test_an_interrupted_calibration_resumes_to_the_same_posterior(tmp_path, capsys, monkeypatch):
     from simulation.errors import UserError
-    from simulation.validation.calibrate import PARTIAL_DB, PARTIAL_STATE
+    from simulation.validation.calibrate import PARTIAL_DB, PARTIAL_STATE, check_resume
 
     t = load_targets(tiny_file(tmp_path)).with_settings(
         {"population": "8", "generations": "3", "replicates": "1", "steps": "24"}
@@ -409,6 +409,12 @@ def test_an_interrupted_calibration_resumes_to_the_same_posterior(tmp_path, caps
         tmp_path / "whole" / "posterior.csv"
     ).read_bytes()
     assert resumed.runs == whole.runs
+    # A state left without its history (a stop while the final files were written) belongs
+    # to a finished calibration: neither resumable nor in the way of a fresh one.
+    (part / PARTIAL_STATE).write_text(json.dumps(state))
+    assert check_resume(t, part, resume=False) is None
+    with pytest.raises(UserError, match="holds no interrupted calibration"):
+        check_resume(t, part, resume=True)
     assert [g["epsilon"] for g in resumed.generations] == [g["epsilon"] for g in whole.generations]
     # Nothing to resume: one line, exit 2, before any run.
     code, _, err = main(

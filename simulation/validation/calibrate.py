@@ -42,7 +42,8 @@ import logging
 import math
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -152,18 +153,22 @@ def calibrate(
     """Run the ABC-SMC calibration of ``targets`` and write its files into ``out``;
     ``resume`` goes on with the interrupted calibration of the same targets there."""
     out = Path(out)
-    state = check_resume(targets, out, resume)
+    check_resume(targets, out, resume)  # before anything is made
     made = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     db, state_path = out / PARTIAL_DB, out / PARTIAL_STATE
-    if state is None:
-        db.unlink(missing_ok=True)  # left by a run stopped before its first generation
     saved = np.random.get_state()  # noqa: NPY002 (pyabc's random state, restored below)
     try:
-        with process_pool(workers, preload=["simulation.validation.measures"]) as pool:
-            result = _run(targets, db, pool, say, state_path, state)
-        result.files = write_outputs(result, out, db)
-        state_path.unlink(missing_ok=True)
+        with _writer_lock(out):
+            state = check_resume(targets, out, resume)
+            if state is None:
+                # Left by a run stopped before its first generation, or after its last.
+                db.unlink(missing_ok=True)
+                state_path.unlink(missing_ok=True)
+            with process_pool(workers, preload=["simulation.validation.measures"]) as pool:
+                result = _run(targets, db, pool, say, state_path, state)
+            result.files = write_outputs(result, out, db)
+            state_path.unlink(missing_ok=True)
         return result
     except BaseException:
         if not state_path.exists():  # no generation finished: nothing worth keeping
@@ -173,6 +178,32 @@ def calibrate(
         raise
     finally:
         np.random.set_state(saved)  # noqa: NPY002
+
+
+#: Held while a calibration writes into its --out (one writer at a time).
+LOCK = ".calibrate.lock"
+
+
+@contextmanager
+def _writer_lock(out: Path) -> Iterator[None]:
+    import fcntl
+
+    from ..errors import UserError
+
+    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise UserError(
+            f"--out {out} is being written by another calibration; allowed: wait for it to "
+            "finish (or stop it and use --resume), or another --out"
+        ) from None
+    try:
+        yield
+    finally:
+        (out / LOCK).unlink(missing_ok=True)
+        os.close(fd)
 
 
 def fingerprint(targets: Targets) -> str:
@@ -187,7 +218,8 @@ def fingerprint(targets: Targets) -> str:
         "fixed": targets.fixed,
         "priors": [(p.name, p.dist, p.low, p.high) for p in targets.priors],
         "targets": [(t.measure, t.low, t.high, t.value) for t in targets.targets],
-        "collabsim": provenance()["versions"].get("collabsim"),
+        # A new numpy, SciPy or pyabc may draw differently; a new collabsim may simulate so.
+        "versions": {**provenance()["versions"], "pyabc": pyabc_version()},
     }
     text = json.dumps(what, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -198,14 +230,17 @@ def check_resume(targets: Targets, out: Path, resume: bool) -> dict[str, Any] | 
     from ..errors import UserError
 
     state_path, db = Path(out) / PARTIAL_STATE, Path(out) / PARTIAL_DB
+    # A state without its history was left by a stop while the final files were written
+    # (the history is moved last but one): that calibration is finished.
+    stopped = state_path.exists() and db.exists()
     if not resume:
-        if state_path.exists():
+        if stopped:
             raise UserError(
                 f"--out {out} holds an interrupted calibration ({PARTIAL_STATE}); allowed: "
                 "--resume to go on with it, or another --out"
             )
         return None
-    if not state_path.exists() or not db.exists():
+    if not stopped:
         raise UserError(
             f"--resume: {out} holds no interrupted calibration ({PARTIAL_STATE} and "
             f"{PARTIAL_DB}); allowed: the --out of a calibration that was stopped"
@@ -273,7 +308,8 @@ def _run(
 
             raise UserError(
                 f"--resume: {db} ends at generation {history.max_t} but {state_path} at "
-                f"{resumed['generation']} (stopped while saving); allowed: start afresh"
+                f"{resumed['generation']} (stopped while saving); allowed: start afresh "
+                f"after removing {db.name} and {state_path.name}, or another --out"
             )
         _rng_restore(resumed["rng"])
         stopped = resumed["stopped"]
@@ -696,10 +732,11 @@ def write_outputs(c: Calibration, out: Path, db: Path) -> list[Path]:
     ]
     diagnostics_png(c, out / "diagnostics.png")
     files.append(out / "diagnostics.png")
-    os.replace(db, out / "history.db")  # closed by pyabc (every query opens its own session)
-    files.append(out / "history.db")
     text = json.dumps(provenance_json(c), indent=2, default=_json_default, allow_nan=True)
-    files.append(write_text(out / "calibrate.json", text + "\n"))
+    record = write_text(out / "calibrate.json", text + "\n")
+    # The history last: until it is moved, a stop leaves a calibration --resume can finish.
+    os.replace(db, out / "history.db")  # closed by pyabc (every query opens its own session)
+    files += [out / "history.db", record]
     return files
 
 

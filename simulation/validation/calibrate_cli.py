@@ -78,8 +78,9 @@ def cmd_calibrate(args) -> int:
     check_resume(targets, out, args.resume)  # before the timed run
     seconds = time_one_run(targets)
     print(plan_text(targets, workers, seconds), flush=True)
+    signals = Signals()
     try:
-        with Signals():  # SIGTERM stops it as Ctrl-C does
+        with signals:  # SIGTERM stops it as Ctrl-C does
             result = calibrate(
                 targets,
                 out,
@@ -95,7 +96,7 @@ def cmd_calibrate(args) -> int:
                 "(with the same options) goes on from there",
                 file=sys.stderr,
             )
-            return 130
+            return 128 + (signals.received or 2)
         raise
     print(summary_text(result, out))
     assert [f.name for f in result.files] == list(OUTPUT_FILES)
