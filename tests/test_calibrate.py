@@ -11,10 +11,12 @@ import pandas as pd
 import pytest
 
 from simulation import cli
+from simulation.params import PARAMS
 from simulation.run import simulate
 from simulation.validation import measures as M
 from simulation.validation.calibrate import OUTPUT_FILES, calibrate
 from simulation.validation.patterns import run_stats
+from simulation.validation.ranges import screening_range
 from simulation.validation.targets import (
     NAN_DISTANCE,
     Target,
@@ -179,18 +181,26 @@ def test_the_default_targets_file_holds_the_literature_table():
         "median_lifespan": (36, 120),
     }
     assert all(x.source for x in t.targets)
-    assert 5 <= len(t.priors) <= 8
-    assert {p.name for p in t.priors} <= {
-        "synergy_gain",
-        "coordination_cost",
-        "jargon_penalty",
-        "exit_threshold",
-        "freeride_temptation",
+    # The free parameters are the constants the shipped Morris screen ranks highest (top 20
+    # of 146 by overall score), over their screening ranges, and myth_erosion for the
+    # contact target, at most myth_confirmation (good contact never weighs more than bad).
+    names = [p.name for p in t.priors]
+    assert names == [
+        "misunderstanding_waste",
+        "expected_understanding",
+        "base_understanding",
+        "accept_trust",
+        "w_clarity",
         "myth_erosion",
-        "trust_gain",
-        "trust_loss",
-        "myth_confirmation",
-    }
+    ]
+    morris = pd.read_csv(ROOT / "results" / "sensitivity" / "morris.csv")
+    rank = morris.drop_duplicates("parameter").set_index("parameter").overall_rank
+    for p in t.priors[:5]:
+        assert rank[p.name] <= 20, p.name
+        r = screening_range(p.name)
+        assert (p.low, p.high) == pytest.approx((r.low, r.high)), p.name
+    erosion = t.priors[5]
+    assert erosion.high <= PARAMS["myth_confirmation"].default
     assert "[targets.failure_share]" in t.text  # kept whole for provenance
 
 
@@ -333,7 +343,7 @@ def test_a_tiny_calibration_writes_every_file_and_is_reproducible(tmp_path, caps
         if label == "a":
             assert "= 20 runs" in stdout and "one run took" in stdout  # the plan, before
             assert "generation 1: epsilon" in err
-            assert "written to" in stdout and "| `synergy_gain` |" in stdout  # the summary
+            assert "written to" in stdout and "| `accept_trust` |" in stdout  # the summary
     a = outs["a"]
     assert sorted(p.name for p in a.iterdir()) == sorted(OUTPUT_FILES)  # no temporaries left
     post = pd.read_csv(a / "posterior.csv")
