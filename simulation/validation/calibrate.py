@@ -27,7 +27,7 @@ so their results differ from run to run: they are not used.
 Resuming: while it runs, the calibration keeps its pyabc history in ``history.partial.db``
 and, after each finished generation, what the next one starts from in
 ``calibrate.partial.json``: numpy's global random state, the next generation's epsilon, the
-runs and seconds so far, and a fingerprint of the targets, settings and collabsim version.
+runs and seconds so far, and a fingerprint of the targets, settings and package versions.
 ``calibrate(..., resume=True)`` (``collabsim calibrate --resume``) loads both and goes on
 with the next generation, so an interrupted calibration gives the posterior an uninterrupted
 one gives (tested); a generation cut short is run again from its start. The epsilon is
@@ -210,8 +210,6 @@ def fingerprint(targets: Targets) -> str:
     """What an interrupted calibration must share with its resumption to be the same one."""
     import hashlib
 
-    from ..provenance import provenance
-
     what = {
         "scenario": targets.scenario,
         "settings": targets.settings,
@@ -253,7 +251,8 @@ def check_resume(targets: Targets, out: Path, resume: bool) -> dict[str, Any] | 
     if state.get("fingerprint") != fingerprint(targets):
         raise UserError(
             f"--resume: the calibration in {out} was made from other targets, settings or "
-            "collabsim version; allowed: the same targets file and options as the stopped run"
+            "package versions; allowed: the same targets file, options and install as the "
+            "stopped run"
         )
     state["generation"] = generation
     return state
