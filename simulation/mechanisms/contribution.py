@@ -8,6 +8,7 @@ from ..arrays import fill_nan
 from ..codes import Behaviour
 from ..param_types import Params
 from ..partnerships import Roster
+from ..portable import dot
 from ..state import State
 from .base import Mechanism
 
@@ -48,7 +49,7 @@ def agreed_output(
     if it is ``joining``) times its fit to the challenge, k_i · r."""
     orgs = s.orgs
     share = orgs.capacity[members] * p.involvement / (orgs.n_memberships[members] + joining)
-    return plan * share * (orgs.capability[members] @ req)
+    return plan * share * dot(orgs.capability[members], req)
 
 
 def accountability(p: Params) -> float:

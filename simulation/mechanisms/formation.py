@@ -11,6 +11,7 @@ from ..codes import Behaviour
 from ..lifecycle import log_story, start_partnership
 from ..param_types import Params
 from ..partnerships import ordered_pairs
+from ..portable import dot
 from ..state import State, Streams
 from ..stories import join_names
 from .base import Mechanism
@@ -112,13 +113,13 @@ community_value = CommunityValue()
 
 def coverage(s: State, members: np.ndarray, req: np.ndarray) -> float:
     """Capability coverage of a team: each domain is covered by its best member."""
-    return float(s.orgs.capability[members].max(axis=0) @ req)
+    return float(dot(s.orgs.capability[members].max(axis=0), req))
 
 
 def team_estimate(s: State, p: Params, members: np.ndarray, req: np.ndarray, trust: float) -> float:
     """:func:`expected_synergy` of a team for a challenge needing ``req``, at ``trust``: its
     coverage over its members' mean own fit is the complementarity it expects to gain."""
-    alone = float((s.orgs.capability[members] @ req).mean())
+    alone = float(dot(s.orgs.capability[members], req).mean())
     return expected_synergy(p, members.size, coverage(s, members, req) / alone, trust)
 
 
@@ -344,7 +345,7 @@ class Formation(Mechanism):
     def pick_lead(self, s: State, rng: Streams, challenge: Challenge, free: np.ndarray) -> int:
         # Fit of everyone, then the free ones: the same numbers as gathering the free rows
         # first, at a tenth of the cost for large populations.
-        fit = (s.orgs.capability @ challenge.req)[free] ** 2
+        fit = dot(s.orgs.capability, challenge.req)[free] ** 2
         # Generator.choice(free, p=...) spelled out (same draw, same numbers): its checks on
         # ``p`` cost more than the draw when thousands of organisations are free.
         cdf = (fit / fit.sum()).cumsum()

@@ -15,6 +15,7 @@ import numpy as np
 from ..arrays import clip, fill_nan, group_by_last
 from ..param_types import Params
 from ..partnerships import ENDED, Roster
+from ..portable import outer_dot
 from ..state import State, Streams, WorkRecord
 from .base import Mechanism
 from .trust import asymmetric_update, perceived_trust
@@ -293,7 +294,7 @@ class StakeholderManagement(Mechanism):
         if not short.size:
             return
         pids = roster.active_pid[short]
-        weight = (t.p_req[pids] @ orgs.capability.T) ** 2  # (parts, organisations)
+        weight = outer_dot(t.p_req[pids], orgs.capability) ** 2  # (parts, organisations)
         # Neither members nor current stakeholders can be drawn.
         members = np.isin(roster.part, short)
         weight[np.searchsorted(short, roster.part[members]), roster.org[members]] = 0.0

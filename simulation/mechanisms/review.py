@@ -9,6 +9,7 @@ from ..codes import Behaviour, EndCause
 from ..lifecycle import end_partnership, leave, renew
 from ..param_types import Params
 from ..partnerships import DECLINING, DELIVERING, ENDED, FORMING, Roster
+from ..portable import dot
 from ..state import State, Streams, WorkRecord
 from .base import Mechanism
 from .contribution import accountability, agreed_output
@@ -317,7 +318,7 @@ class ReviewAndExit(Mechanism):
         t = s.table
         members = t.members_of(pid)
         challenge = new_challenge(s, p, rng.form)
-        fit = s.orgs.capability[members] @ challenge.req
+        fit = dot(s.orgs.capability[members], challenge.req)
         if fit.mean() <= 0:
             return False
         cover = coverage(s, members, challenge.req) / float(fit.mean())

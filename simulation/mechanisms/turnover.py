@@ -8,6 +8,7 @@ from ..codes import Behaviour, EndCause
 from ..lifecycle import leave, log_story
 from ..param_types import Params
 from ..population import found, tie_partners
+from ..portable import power
 from ..sectors import CLOSURE_RATE, MYTH_PATTERN, STAFF_TURNOVER
 from ..state import State, Streams
 from .base import Mechanism
@@ -20,7 +21,7 @@ MONTHS_PER_YEAR = 12
 
 def monthly(annual: np.ndarray) -> np.ndarray:
     """A monthly probability with the same chance over a year: 1 − (1 − r)^(1/12)."""
-    return 1.0 - (1.0 - np.clip(annual, 0.0, 1.0)) ** (1.0 / MONTHS_PER_YEAR)
+    return 1.0 - power(1.0 - np.clip(annual, 0.0, 1.0), 1.0 / MONTHS_PER_YEAR)
 
 
 class Demography(Mechanism):
@@ -54,7 +55,7 @@ class Demography(Mechanism):
     def __call__(self, s: State, p: Params, rng: Streams) -> np.ndarray:
         """Close and replace; returns the slots of the organisations founded."""
         orgs = s.orgs
-        rate = monthly(p.closure_scale * CLOSURE_RATE[orgs.sector])
+        rate = monthly(p.closure_scale * CLOSURE_RATE)[orgs.sector]
         slots = np.flatnonzero(rng.demog.random(orgs.n) < rate)
         if not slots.size:
             return slots
@@ -126,7 +127,7 @@ class StaffTurnover(Mechanism):
 
     def __call__(self, s: State, p: Params, rng: Streams) -> None:
         orgs = s.orgs
-        q = monthly(p.staff_turnover_scale * STAFF_TURNOVER[orgs.sector])
+        q = monthly(p.staff_turnover_scale * STAFF_TURNOVER)[orgs.sector]
         q *= 1.0 - p.empowerment_retention * orgs.behaviour[:, Behaviour.EMPOWERMENT]
         orgs.skill -= q * (orgs.skill - p.skill_newcomer)
         orgs.behaviour += q[:, None] * (p.behaviour_mean - orgs.behaviour)
