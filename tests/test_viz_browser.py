@@ -463,19 +463,14 @@ def test_compare_page_steps_two_presets_together(browser, server):
 
 
 @pytest.mark.slow
-def _widget_race(error: str) -> bool:
-    """The widget manager's "widget model not found", logged by Solara's page when an update
-    names a widget whose creation message it has not handled yet. Seen only here, with ten
-    models built at once on two loaded cores; the page then shows the right month and its
-    own figures (asserted above), so it is a delay in Solara's page, not a shared model."""
-    return error.startswith("console error: Error: widget model not found")
-
-
 def test_ten_concurrent_sessions_keep_independent_models(browser, server):
-    sessions = [Session(browser, server[0]) for _ in range(10)]
+    sessions = []
     try:
-        for s in sessions:  # ten models built at once on a shared machine: allow time
-            s.wait_ready(*EXPLORE_READY, timeout_ms=10 * UI_TIMEOUT_MS)
+        # Opened one after another (each ready before the next; see the test below for
+        # opening all at once), then all stepped side by side.
+        for _ in range(10):
+            sessions.append(Session(browser, server[0]))
+            sessions[-1].wait_ready(*EXPLORE_READY, timeout_ms=3 * UI_TIMEOUT_MS)
         # Session k steps k times; if sessions shared a model the months would add up.
         for k, s in enumerate(sessions):
             s.step(k)
@@ -484,7 +479,25 @@ def test_ten_concurrent_sessions_keep_independent_models(browser, server):
         srcs = {s.src(".cs-series") for s in sessions}
         assert len(srcs) == 10
         for s in sessions:
-            assert [e for e in s.errors if not _widget_race(e)] == []
+            assert s.errors == []
+    finally:
+        for s in sessions:
+            s.close()
+
+
+@pytest.mark.xfail(
+    reason="known defect: with ten pages opened in the same second on two cores, about one "
+    "page in ten is replaced by Solara's 'widget model not found' error and never loads "
+    "(docs/visualisation.md, Known problems)",
+    strict=False,
+)
+def test_ten_sessions_opened_at_once_all_load(browser, server):
+    sessions = [Session(browser, server[0]) for _ in range(10)]
+    try:
+        for s in sessions:
+            s.wait_ready(*EXPLORE_READY, timeout_ms=3 * UI_TIMEOUT_MS)
+        for s in sessions:
+            assert s.errors == []
     finally:
         for s in sessions:
             s.close()
@@ -524,6 +537,8 @@ def test_rapid_play_pause_and_step_never_crash_on_any_teaching_demo(session):
             raise
         session.wait_month(0)
         play_pause.click()  # play
+        # The label first, then the month: a lost click and a slow step fail apart.
+        page.get_by_role("button", name="❚❚", exact=True).wait_for(timeout=UI_TIMEOUT_MS)
         page.wait_for_function(
             "() => /month\\s+([1-9]|\\d\\d+)/.test("
             "document.querySelector('.cs-headline').innerText)",
