@@ -11,13 +11,14 @@ IEEE 754 rounds +, −, ×, ÷ and the square root exactly, whatever instruction
 out, so array code made of those is portable. The model's arithmetic uses only those, and
 these helpers for what would otherwise go to BLAS or a vectorised power:
 
-- :func:`dot` and :func:`outer_dot` are numpy's ``einsum``, whose loops are compiled into
-  numpy for every machine alike and never call BLAS;
+- :func:`dot` and :func:`outer_dot` are numpy's ``einsum`` (unoptimised, so it never calls
+  BLAS), whose loops numpy does not choose per processor (the test below checks it);
 - :func:`power` computes each distinct base once in decimal arithmetic (``decimal``, which
   is integer arithmetic in software) and rounds it to the nearest double.
 
-``tests/test_portable.py`` runs the model with numpy's AVX-512 paths switched off and with
-OpenBLAS's generic kernels and checks that the state is bit-for-bit the same.
+``tests/test_portable.py`` runs the model with numpy's AVX-512 and AVX2 paths switched off
+and with OpenBLAS's kernels for older processors, and checks that the state is bit-for-bit
+the same.
 """
 
 from __future__ import annotations
