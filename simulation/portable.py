@@ -47,6 +47,8 @@ def outer_dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _power(base: float, exponent: float) -> float:
     with decimal.localcontext(prec=POWER_DIGITS):
         b = decimal.Decimal(base)
+        if exponent == 0:
+            return 1.0  # numpy's 0 ** 0, too
         if b == 0:
             return 0.0 if exponent > 0 else float("inf")
         return float(b ** decimal.Decimal(exponent))
