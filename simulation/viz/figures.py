@@ -51,6 +51,7 @@ from .plotting import (
     figure,
     sector_axes,
 )
+from .raster import stroke_segments
 
 _NODE_COLOURS = np.array([SECTOR_COLOURS[s] for s in SECTORS])
 _STATE_COLOURS = np.array([PARTNERSHIP_COLOURS[s] for s in STATES])
@@ -69,9 +70,9 @@ _TRUST_ALPHA_INK = 12.0
 #: Largest dot area (points^2) for 150 organisations; it shrinks as 150/n for more.
 _DOT_AREA = 100.0
 _DOT_AREA_N = 150
-#: Trust lines are drawn in this many shades (equal bins of trust from 0 to 1), each shade
-#: one path: a path per relationship cost about 30 ms a redraw at 1,400 relationships.
-TRUST_SHADES = 8
+#: Width of a trust line in image pixels (0.6 pt at 96 dpi); the lines are stroked by
+#: :mod:`simulation.viz.raster`, since Agg took about 30 ms a redraw for 1,400 of them.
+TRUST_LINE_PX = 0.6 * DPI / 72
 _TRUST_EDGE_NORM = Normalize(-0.25, 1.0)  # no trust is light grey, not white
 
 
@@ -140,6 +141,10 @@ class BlitFigure:
     def update(self, frame, **options) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    def paint(self, pixels: np.ndarray) -> None:
+        """Draw straight into the figure's RGBA pixels (rows from the top), over the
+        background and under the animated artists. Nothing by default."""
+
     @property
     def natural_width(self) -> int:
         """Width of the image in pixels."""
@@ -172,6 +177,7 @@ class BlitFigure:
                 self._background = self.canvas.copy_from_bbox(self.fig.bbox)
             else:
                 self.canvas.restore_region(self._background)
+            self.paint(np.asarray(self.canvas.buffer_rgba()))
             for artist in self.animated:
                 self.fig.draw_artist(artist)
             w, h = self.canvas.get_width_height()
@@ -235,12 +241,9 @@ class NetworkFigure(BlitFigure):
         ax.axis("off")
         self.pos = frame.positions
         n = max(self.pos.shape[0], 1)
-        shades = colormaps[TRUST_EDGE_CMAP](
-            _TRUST_EDGE_NORM((np.arange(TRUST_SHADES) + 0.5) / TRUST_SHADES)
-        )
-        self.trust = [
-            self.animate(ax.plot([], [], color=c, lw=0.6, solid_capstyle="butt")[0]) for c in shades
-        ]
+        self.ax = ax
+        self._pixel_pos: np.ndarray | None = None  # positions in image pixels, once drawn
+        self._trust_lines: tuple[np.ndarray, np.ndarray, np.ndarray, float] | None = None
         # Marks thin out as the population grows (area as 150/n, widths as its root), so
         # 600 organisations are not a solid mass.
         crowd = min(1.0, _DOT_AREA_N / n)
@@ -350,16 +353,12 @@ class NetworkFigure(BlitFigure):
             self.ring.set_offsets([[x, y]])
             self.mark_label.set_position((float(np.clip(x, -1.5, 1.5)), y + 0.17))
             self.mark_label.set_text(frame.names[mark] if frame.names else str(mark))
-        a, b = frame.trust_a, frame.trust_b
+        # Trust lines, stroked by paint(): lowest trust first, so the darkest end on top.
+        order = np.argsort(frame.trust, kind="stable")
+        a, b = frame.trust_a[order], frame.trust_b[order]
+        colours = colormaps[TRUST_EDGE_CMAP](_TRUST_EDGE_NORM(frame.trust[order]))[:, :3]
         alpha = float(np.clip(_TRUST_ALPHA_INK / np.sqrt(max(a.size, 1)), 0.1, 0.6))
-        shade = np.minimum((frame.trust * TRUST_SHADES).astype(np.int64), TRUST_SHADES - 1)
-        for k, line in enumerate(self.trust):
-            # One path per shade: each relationship a segment, NaN between segments.
-            pick = shade == k
-            xy = np.full((3 * int(pick.sum()), 2), np.nan)
-            xy[0::3], xy[1::3] = pos[a[pick]], pos[b[pick]]
-            line.set_data(xy[:, 0], xy[:, 1])
-            line.set_alpha(alpha)
+        self._trust_lines = (a, b, colours, alpha)
         hub_xy = np.zeros((frame.n_hubs, 2))
         if frame.n_hubs:
             counts = np.bincount(frame.member_hub, minlength=frame.n_hubs)[:, None]
@@ -378,6 +377,17 @@ class NetworkFigure(BlitFigure):
             f"{self.prefix}month {frame.month}: {r['active']} partnerships",
             f"{r['isolated']} organisations in none",
         )
+
+    def paint(self, pixels: np.ndarray) -> None:
+        if self._trust_lines is None:
+            return
+        if self._pixel_pos is None:  # the axes are fixed once drawn
+            xy = self.ax.transData.transform(self.pos)
+            xy[:, 1] = pixels.shape[0] - xy[:, 1]  # display y runs up, image rows down
+            self._pixel_pos = xy
+        a, b, colours, alpha = self._trust_lines
+        xy = self._pixel_pos
+        stroke_segments(pixels, xy[a], xy[b], colours, alpha=alpha, width=TRUST_LINE_PX)
 
     def labels(self) -> list[tuple[float, float, str, str]]:
         x, dy = self.natural_width / 2, 0.55 * self.label_font.size
