@@ -927,6 +927,12 @@ def test_explore_exports_the_run_as_csv_and_the_figures_as_png(session):
         data = _download(page, label)
         assert data[:4] == b"\x89PNG", label
         assert Image.open(io.BytesIO(data)).width >= 300, label
+    # A second download, months later, has the months since: the button's data is read
+    # when it is clicked, not kept from the first click.
+    session.step(2)
+    session.settled_text(page.locator(".cs-headline"))
+    table = pd.read_csv(io.BytesIO(_download(page, "table (CSV)")))
+    assert table["month"].tolist() == [0, 1, 2, 3, 4, 5]
     assert session.errors == []
 
 

@@ -564,24 +564,39 @@ def Export(
 ):
     """Download buttons: the run's table so far as CSV, the live plots and the networks as
     PNG (all as the page shows them: the CSV stops at the month shown)."""
+    # The buttons' data are functions that read what is shown when clicked, and stay the
+    # same functions from render to render: Solara's FileDownload starts a thread (and
+    # renders twice more) whenever its data changes, which would be every month.
+    shown = solara.use_ref((run, month, images))
+    shown.current = (run, month, images)
+    keys = tuple(key for key, _ in networks)
+    table, plots = solara.use_memo(
+        lambda: (
+            lambda: csv_text(shown.current[0], shown.current[1]),
+            lambda: shown.current[2]["series"],
+        ),
+        [],
+    )
+    pictures = solara.use_memo(
+        lambda: {key: (lambda key=key: as_png(shown.current[2][key])) for key in keys}, [keys]
+    )
     with solara.Div(classes=["cs-export", "cs-run-buttons"]):
         solara.Text("Export:", style={"font-weight": "500", "margin-right": "4px"})
         solara.FileDownload(
-            lambda: csv_text(run, month),
+            table,
             filename=export_name(scenario_name, month, "table", "csv"),
             label="table (CSV)",
             mime_type="text/csv",
         )
         solara.FileDownload(
-            images["series"],
+            plots,
             filename=export_name(scenario_name, month, "plots", "png"),
             label="plots (PNG)",
             mime_type="image/png",
         )
         for key, label in networks:
-            data = images[key]
             solara.FileDownload(
-                lambda data=data: as_png(data),
+                pictures[key],
                 filename=export_name(scenario_name, month, key.replace("_", "-"), "png"),
                 label=f"{label} (PNG)",
                 mime_type="image/png",
