@@ -260,6 +260,43 @@ def test_viz_model_accepts_mesas_reset_arguments():
     np.testing.assert_array_equal(ra, rb)  # nan-aware
 
 
+def test_an_opened_model_is_a_copy_that_runs_as_a_fresh_build_would():
+    from state_digest import state_digest
+
+    args = {"seed": 11, "stop_at": 120, **resolve("baseline", {"n_orgs": 60})}
+    controls._TEMPLATES.clear()
+    one, two = (
+        controls.opened(controls.VizModel, **args),
+        controls.opened(controls.VizModel, **args),
+    )
+    fresh = controls.VizModel(**args)
+    assert len(controls._TEMPLATES) == 1  # built once, copied twice
+    (template,) = controls._TEMPLATES.values()
+    assert one is not two and one._step_lock is not two._step_lock
+    start = state_digest(template)
+    for _ in range(6):
+        one.step()
+        fresh.step()
+        assert state_digest(one) == state_digest(fresh)  # month for month
+        assert one.frame.month == fresh.frame.month
+    assert state_digest(template) == start and state_digest(two) == start  # untouched
+    assert two.frame.month == 0 and one.stop_at == 120
+    pd_one = one.datacollector.get_model_vars_dataframe()
+    assert pd_one.equals(fresh.datacollector.get_model_vars_dataframe())
+    # The pair of Compare: its two models copied together, stepping like a fresh pair.
+    pair = controls.opened(controls.ComparePair, seed=2)
+    ref = controls.ComparePair(seed=2)
+    for _ in range(3):
+        pair.step()
+        ref.step()
+    assert [state_digest(m) for m in pair.models] == [state_digest(m) for m in ref.models]
+    # A bad argument is refused as the class refuses it, and nothing is kept.
+    kept = len(controls._TEMPLATES)
+    with pytest.raises(UserError, match="preset"):
+        controls.opened(controls.ComparePair, preset_a="nonsense")
+    assert len(controls._TEMPLATES) == kept
+
+
 def test_compare_pair_steps_together_on_the_same_environment():
     pair = controls.ComparePair("baseline", "none", "six_principles", seed=11)
     for _ in range(10):

@@ -485,12 +485,6 @@ def test_ten_concurrent_sessions_keep_independent_models(browser, server):
             s.close()
 
 
-@pytest.mark.xfail(
-    reason="known defect: with ten pages opened in the same second on two cores, about one "
-    "page in ten is replaced by Solara's 'widget model not found' error and never loads "
-    "(docs/visualisation.md, Known problems)",
-    strict=False,
-)
 def test_ten_sessions_opened_at_once_all_load(browser, server):
     sessions = [Session(browser, server[0]) for _ in range(10)]
     try:

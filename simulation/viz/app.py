@@ -64,6 +64,7 @@ from simulation.viz.controls import (
     Control,
     VizModel,
     marked_custom,
+    opened,
     parse_seed,
     scenario_choices,
     scenario_values,
@@ -263,7 +264,7 @@ def Controller(model, parameters, on_reset=None):
     def reset() -> None:
         playing.set(False)
         problem.set("")
-        model.set(type(current)(**parameters.value))
+        model.set(opened(type(current), **parameters.value))
         if on_reset is not None:
             on_reset()
 
@@ -687,7 +688,7 @@ def Explore():
     launch = solara.use_reactive(
         {"seed": DEFAULT_SEED, "stop_at": get(DEFAULT_SCENARIO).steps, **initial}
     )
-    first = solara.use_memo(lambda: VizModel(**launch.value), [])
+    first = solara.use_memo(lambda: opened(VizModel, **launch.value), [])
     model = solara.use_reactive(first)
 
     def commit(
@@ -708,7 +709,7 @@ def Explore():
         scenario.set(name)
         notice.set("")
         commit(new, stop_at=get(name).steps)
-        model.set(VizModel(**launch.value))  # a new scenario is a new model at once
+        model.set(opened(VizModel, **launch.value))  # a new scenario is a new model at once
 
     def choose_preset(preset: str) -> None:
         commit(with_preset(values.value, preset))
@@ -841,7 +842,7 @@ def Compare():
     router = solara.use_router()
     first_settings = solara.use_memo(lambda: compare_settings(router.search), [])
     settings = solara.use_reactive(first_settings)
-    first = solara.use_memo(lambda: ComparePair(**settings.value), [])
+    first = solara.use_memo(lambda: opened(ComparePair, **settings.value), [])
     pair = solara.use_reactive(first)
     seed_text = solara.use_reactive(str(settings.value["seed"]))
     problem = solara.use_reactive("")

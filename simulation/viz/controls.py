@@ -9,7 +9,9 @@ Reset builds a new model from it.
 
 from __future__ import annotations
 
+import copy
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,7 +136,57 @@ def parse_seed(text: Any) -> int:
     return int(RUN_PARAMS["seed"].coerce(str(text).strip(), source="seed"))
 
 
-class VizModel(CollabModel):
+class _StepLocked:
+    """Copies (``copy.deepcopy``) get a lock of their own: a lock cannot be copied, and
+    sharing one would tie the copy's steps to the original's."""
+
+    _step_lock: threading.Lock
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_step_lock"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._step_lock = threading.Lock()
+
+
+#: Models built so far, never stepped, by class and arguments; new sessions get copies.
+_TEMPLATES: OrderedDict[tuple[str, str], Any] = OrderedDict()
+_TEMPLATES_KEPT = 12
+_TEMPLATES_LOCK = threading.Lock()
+_BUILDING: dict[tuple[str, str], threading.Lock] = {}
+
+
+def opened(cls, **kwargs: Any):
+    """A new ``cls(**kwargs)`` (:class:`VizModel` or :class:`ComparePair`), copied from one
+    built earlier with the same arguments.
+
+    Building the default model runs its burn-in, about 2.5 s of one core; copying a built
+    one takes about 20 ms and gives the same model, month for month (``tests/test_viz.py``).
+    So a class opening the app at once waits for one build, not thirty. The last
+    ``_TEMPLATES_KEPT`` argument sets are kept. A bad argument raises as ``cls`` does, and
+    nothing is kept.
+    """
+    key = (cls.__qualname__, repr(sorted(kwargs.items())))
+    with _TEMPLATES_LOCK:
+        building = _BUILDING.setdefault(key, threading.Lock())
+    with building:  # the first caller builds; the others wait for it, then copy
+        with _TEMPLATES_LOCK:
+            template = _TEMPLATES.get(key)
+            if template is not None:
+                _TEMPLATES.move_to_end(key)
+        if template is None:
+            template = cls(**kwargs)
+            with _TEMPLATES_LOCK:
+                _TEMPLATES[key] = template
+                while len(_TEMPLATES) > _TEMPLATES_KEPT:
+                    _BUILDING.pop(_TEMPLATES.popitem(last=False)[0], None)
+        return copy.deepcopy(template)
+
+
+class VizModel(_StepLocked, CollabModel):
     """The model as the page builds it.
 
     Mesa's ModelController re-creates the model on Reset with the page's parameters and a
@@ -199,7 +251,7 @@ COMPARE_MODES: tuple[str, ...] = (COMPARE_PRESETS, COMPARE_CHANGE)
 CHANGE_LABELS: tuple[str, str] = ("as set", "with the change")
 
 
-class ComparePair:
+class ComparePair(_StepLocked):
     """Two models on the same seed and scenario, stepping together.
 
     ``mode`` :data:`COMPARE_PRESETS` runs the scenario under governance presets ``preset_a``

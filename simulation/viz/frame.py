@@ -55,6 +55,9 @@ def _frozen(a) -> np.ndarray:
 class Frame:
     """Everything the page shows of one model at one month."""
 
+    def __deepcopy__(self, memo) -> Frame:
+        return self  # immutable (frozen, read-only arrays and mappings): a copy may share it
+
     month: int
     readout: MappingProxyType
     totals: MappingProxyType
