@@ -73,17 +73,32 @@ def test_alpha_and_colour_composite_over_what_is_there():
     np.testing.assert_array_equal(px[5, 20, :3], [128, 0, 100])  # half red over blue
 
 
-def test_segments_off_the_image_are_clipped_not_an_error():
-    px = _white(20, 20)
+def test_segments_off_the_image_are_clipped_and_nothing_outside_is_written():
+    # Draw into the middle of a padded buffer: the padding must stay white.
+    padded = _white(40, 40)
+    px = padded[10:30, 10:30]
+    starts = [[-50.0, -50.0], [10.0, 10.0], [5.0, -1e9]]
+    ends = [[70.0, 70.0], [500.0, 10.0], [5.0, 1e9]]
+    stroke_segments(px, starts, ends, np.zeros((3, 3)), alpha=1.0, width=1.0)
+    assert px[5, 5, 0] < 255  # the diagonal, where it crosses the image
+    assert px[10, 19, 0] < 255  # the horizontal one, to the image's edge
+    assert px[0, 5, 0] < 255 and px[19, 5, 0] < 255  # the vertical one, end to end
+    inner = np.zeros(padded.shape[:2], dtype=bool)
+    inner[10:30, 10:30] = True
+    assert np.all(padded[~inner] == 255)
+
+
+def test_segments_with_a_missing_end_are_skipped():
+    px = _white()
     stroke_segments(
         px,
-        [[-50.0, -50.0], [10.0, 10.0]],
-        [[70.0, 70.0], [500.0, 10.0]],
+        [[np.nan, 5.0], [5.5, 5.5]],
+        [[50.0, 5.0], [50.5, 5.5]],
         np.zeros((2, 3)),
         alpha=1.0,
         width=1.0,
     )
-    assert px[10, 10, 0] < 255 and px[10, 19, 0] < 255  # both drawn where they cross
+    assert px[5, 20, 0] == 0 and np.all(px[6:, :, :3] == 255)
 
 
 def test_the_ink_matches_what_agg_strokes_for_the_same_line():
@@ -114,5 +129,7 @@ def test_bad_input_is_refused():
         stroke_segments(_white(), [[0, 0]], [[5, 5]], BLACK, alpha=1.0, width=0.0)
     with pytest.raises(ValueError, match="alpha"):
         stroke_segments(_white(), [[0, 0]], [[5, 5]], BLACK, alpha=1.5, width=1.0)
+    with pytest.raises(ValueError, match="colours"):
+        stroke_segments(_white(), [[0, 0], [1, 1]], [[5, 5], [6, 6]], BLACK, alpha=1.0, width=1.0)
     with pytest.raises(ValueError, match="uint8"):
         stroke_segments(np.zeros((5, 5, 4)), [[0, 0]], [[5, 5]], BLACK, alpha=1.0, width=1.0)

@@ -297,6 +297,35 @@ def test_an_opened_model_is_a_copy_that_runs_as_a_fresh_build_would():
     assert len(controls._TEMPLATES) == kept
 
 
+def test_sessions_opened_at_the_same_time_wait_for_one_build():
+    import threading
+    import time
+
+    builds = []
+
+    class Slow:
+        def __init__(self, n: int):
+            builds.append(n)
+            time.sleep(0.3)  # a build long enough for the others to arrive meanwhile
+            self.n = n
+
+    got = []
+    threads = [
+        threading.Thread(target=lambda: got.append(controls.opened(Slow, n=7))) for _ in range(6)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert builds == [7]  # built once, copied six times
+    assert len({id(x) for x in got}) == 6 and all(x.n == 7 for x in got)
+    # More argument sets than are kept: the oldest go, and their build locks with them.
+    for n in range(controls._TEMPLATES_KEPT + 3):
+        controls.opened(Slow, n=100 + n)
+    assert len(controls._TEMPLATES) == controls._TEMPLATES_KEPT
+    assert set(controls._BUILDING) == set(controls._TEMPLATES)
+
+
 def test_compare_pair_steps_together_on_the_same_environment():
     pair = controls.ComparePair("baseline", "none", "six_principles", seed=11)
     for _ in range(10):

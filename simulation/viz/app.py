@@ -849,7 +849,7 @@ def Compare():
 
     def apply(new: dict[str, Any]) -> None:
         try:
-            pair.set(ComparePair(**new))  # both models restart on the new settings
+            pair.set(opened(ComparePair, **new))  # both models restart on the new settings
             settings.set(new)
             problem.set("")
         except UserError as e:

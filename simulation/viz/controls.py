@@ -178,11 +178,22 @@ def opened(cls, **kwargs: Any):
             if template is not None:
                 _TEMPLATES.move_to_end(key)
         if template is None:
-            template = cls(**kwargs)
+            try:
+                template = cls(**kwargs)
+            except BaseException:
+                with _TEMPLATES_LOCK:
+                    if _BUILDING.get(key) is building:
+                        del _BUILDING[key]
+                raise
             with _TEMPLATES_LOCK:
                 _TEMPLATES[key] = template
                 while len(_TEMPLATES) > _TEMPLATES_KEPT:
-                    _BUILDING.pop(_TEMPLATES.popitem(last=False)[0], None)
+                    _TEMPLATES.popitem(last=False)
+                # Forget the build locks of evicted sets that nobody holds (one taken but
+                # not yet held can at worst let the same set be built twice, never wrongly).
+                for k in [k for k, lock in _BUILDING.items() if k not in _TEMPLATES]:
+                    if not _BUILDING[k].locked():
+                        del _BUILDING[k]
         return copy.deepcopy(template)
 
 

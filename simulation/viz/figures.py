@@ -85,6 +85,7 @@ def _font(size: float) -> FontProperties:
     return FontProperties(fname=_FONT_FILE, size=size)
 
 
+@functools.lru_cache(maxsize=8)
 def _pil_font(points: float) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(_FONT_FILE, size=int(round(points * DPI / 72)))
 

@@ -54,8 +54,9 @@ def _stroke(rgb, x0, y0, x1, y1, colours, alpha, width):  # pragma: no cover - c
             continue  # shorter than a pixel: under the dots
         slope = dy / dx
         ink = width * np.sqrt(dx * dx + dy * dy) / dx
-        first = int(np.ceil(ax - 0.5))
-        last = int(np.floor(bx - 0.5))
+        extent = rgb.shape[0] if steep else rgb.shape[1]  # pixels along the long axis
+        first = max(int(np.ceil(ax - 0.5)), 0)
+        last = min(int(np.floor(bx - 0.5)), extent - 1)
         for m in range(first, last + 1):
             centre = ay + (m + 0.5 - ax) * slope - 0.5  # in pixel-centre units
             near = int(np.floor(centre))
@@ -94,13 +95,22 @@ def stroke_segments(
         raise ValueError(f"pixels must be (height, width, 3 or 4) uint8, got {pixels.shape}")
     start = np.asarray(start, dtype=np.float64)
     end = np.asarray(end, dtype=np.float64)
+    colours = np.asarray(colours, dtype=np.float64)
+    if start.shape != (n, 2) or end.shape != (n, 2) or colours.shape != (n, 3):
+        raise ValueError(
+            f"start and end must be (n, 2) and colours (n, 3), got {start.shape}, "
+            f"{end.shape} and {colours.shape}"
+        )
+    keep = np.isfinite(start).all(axis=1) & np.isfinite(end).all(axis=1)
+    if not keep.all():  # a segment without both ends has nothing to draw
+        start, end, colours = start[keep], end[keep], colours[keep]
     _stroke(
         pixels,
         start[:, 0].copy(),
         start[:, 1].copy(),
         end[:, 0].copy(),
         end[:, 1].copy(),
-        np.asarray(colours, dtype=np.float64) * 255.0,
+        colours * 255.0,
         float(alpha),
         float(width),
     )
