@@ -163,7 +163,7 @@ def opened(cls, **kwargs: Any):
     """A new ``cls(**kwargs)`` (:class:`VizModel` or :class:`ComparePair`), copied from one
     built earlier with the same arguments.
 
-    Building the default model runs its burn-in, about 2.5 s of one core; copying a built
+    Building the default model runs its burn-in, seconds of one core; copying a built
     one takes about 20 ms and gives the same model, month for month (``tests/test_viz.py``).
     So a class opening the app at once waits for one build, not thirty. The last
     ``_TEMPLATES_KEPT`` argument sets are kept. A bad argument raises as ``cls`` does, and
