@@ -436,6 +436,43 @@ def test_an_interrupted_calibration_resumes_to_the_same_posterior(tmp_path, caps
     assert code == 2 and "holds no interrupted calibration" in err and err.count("\n") == 1
 
 
+def test_a_second_calibration_into_the_same_out_is_refused_and_changes_nothing(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from simulation.errors import UserError
+    from simulation.validation.calibrate import LOCK
+
+    t = load_targets(tiny_file(tmp_path)).with_settings(
+        {"population": "8", "generations": "1", "replicates": "1", "steps": "12"}
+    )
+    out = tmp_path / "o"
+    out.mkdir()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, time\n"
+            f"fd = os.open({str(out / LOCK)!r}, os.O_RDWR | os.O_CREAT)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX); os.pwrite(fd, b'%d\\n' % os.getpid(), 0)\n"
+            "print('held', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(UserError, match=f"another calibration \\(PID {holder.pid}\\)"):
+            calibrate(t, out)
+        assert [p.name for p in out.iterdir()] == [LOCK]
+        assert (out / LOCK).read_text().strip() == str(holder.pid)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert os.path.exists(out / LOCK)
+
+
 def test_a_known_formation_rate_recovers_its_challenge_rate(tmp_path):
     # Synthetic target: the formation rate measured at challenge_rate = 3 on many seeds,
     # with an interval of +-15%. ABC must put 3 inside its 95% credible interval and narrow

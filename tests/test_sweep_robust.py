@@ -188,6 +188,44 @@ def test_a_second_writer_changes_nothing(tmp_path):
     assert run_sweep(exp, out, workers=1, progress=False, resume=True).ran == 0
 
 
+def test_the_writer_lock_names_its_holder_and_can_remove_its_file(tmp_path):
+    from simulation.sweep.store import writer_lock
+
+    path = tmp_path / ".w.lock"
+    with writer_lock(path, "calibration", remove=True) as fd:
+        assert os.pread(fd, 64, 0).decode().strip() == str(os.getpid())
+        # flock is per open file, so a second taker in this process is refused too.
+        with pytest.raises(UserError, match=f"another calibration \\(PID {os.getpid()}\\)"):
+            with writer_lock(path, "calibration"):
+                pass
+        assert path.exists()
+    assert not path.exists()
+    with writer_lock(path, "sweep"):  # free again
+        pass
+    assert path.exists()  # kept unless asked
+
+
+def test_the_writer_lock_holds_the_file_its_path_names(tmp_path, monkeypatch):
+    """A holder that removes its lock file may do so after another process opened the
+    file and before it locked it; that process must not keep a lock on the removed file."""
+    from simulation.sweep import store
+
+    path = tmp_path / ".w.lock"
+    real, calls = store.fcntl.flock, []
+
+    def flock_after_a_removal(fd, op):
+        if not calls:  # the first attempt: the file is swapped under the opened fd
+            path.unlink()
+            path.touch()
+        calls.append(fd)
+        return real(fd, op)
+
+    monkeypatch.setattr(store.fcntl, "flock", flock_after_a_removal)
+    with store.writer_lock(path, "sweep") as fd:
+        assert os.fstat(fd).st_ino == os.stat(path).st_ino
+    assert len(calls) == 2  # locked, found stale, opened and locked again
+
+
 # --- 2. worker deaths ------------------------------------------------------------------------
 def test_sigkill_of_a_worker_mid_sweep_costs_no_run(tmp_path):
     exp = small(tmp_path)

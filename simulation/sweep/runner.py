@@ -778,11 +778,8 @@ def run_sweep(
     with contextlib.ExitStack() as stack:
         # A scheduler that cannot be reached is found out before the folder is touched.
         client = stack.enter_context(_dask_client(dask, workers)) if dask else None
-        lock = store.lock(out)
-        try:
-            return _sweep(exp, out, tasks, workers, client, resume, progress, run_fn, timeout, t0)
-        finally:
-            os.close(lock)
+        stack.enter_context(store.lock(out))
+        return _sweep(exp, out, tasks, workers, client, resume, progress, run_fn, timeout, t0)
 
 
 def _sweep(exp, out, tasks, workers, client, resume, progress, run_fn, timeout, t0):

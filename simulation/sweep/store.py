@@ -24,11 +24,13 @@ kernel releases it when that process ends, however it ends.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,31 +49,56 @@ NETWORKS = "networks"  # folder of the GraphML snapshots
 TEMP = re.compile(r"^\..*\.tmp\d+")  # simulation.files' temporary names
 
 
-def lock(out: Path) -> int:
-    """Take the folder's writer lock and return its file descriptor (close it to release).
-
-    Another process holding it is a ``UserError`` naming that process; nothing is changed.
-    """
+def lock(out: Path) -> contextlib.AbstractContextManager[int]:
+    """The folder's writer lock (:func:`writer_lock`), for a ``with`` block; the folder is
+    made if it is missing. Another holder is a ``UserError`` naming its PID."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = ""
-        for _ in range(20):  # the holder writes its PID just after it takes the lock
-            holder = os.pread(fd, 64, 0).decode(errors="replace").strip()
-            if holder:
+    return writer_lock(out / LOCK, "sweep")
+
+
+@contextlib.contextmanager
+def writer_lock(path: str | Path, writer: str, *, remove: bool = False) -> Iterator[int]:
+    """Hold the lock file ``path`` (``fcntl.flock``, with this process's PID written in it)
+    for the block; the kernel also releases it when the process ends, however it ends.
+
+    Another holder is a :class:`UserError` naming its PID and the ``writer`` it is ("another
+    sweep"); nothing is changed. ``remove`` deletes the file on leaving the block, while it is
+    still held. A file can be removed between another process opening it and locking it, so
+    the lock is kept only on the file that ``path`` still names; otherwise it is opened again.
+    """
+    path = Path(path)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = ""
+            for _ in range(20):  # the holder writes its PID just after it takes the lock
+                holder = os.pread(fd, 64, 0).decode(errors="replace").strip()
+                if holder:
+                    break
+                time.sleep(0.05)
+            os.close(fd)
+            raise UserError(
+                f"{path.parent} is being written by another {writer} (PID "
+                f"{holder or 'unknown'}); allowed: wait for it to finish or stop it, then "
+                "use --resume, or another --out"
+            ) from None
+        try:
+            if os.fstat(fd).st_ino == os.stat(path).st_ino:
                 break
-            time.sleep(0.05)
+        except FileNotFoundError:
+            pass
+        os.close(fd)  # removed by the holder that has just let go: lock the new file
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield fd
+    finally:
+        if remove:
+            path.unlink(missing_ok=True)
         os.close(fd)
-        raise UserError(
-            f"{out} is being written by another sweep (PID {holder or 'unknown'}); "
-            "wait for it to finish or stop it, then use --resume"
-        ) from None
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-    return fd
 
 
 def has_results(out: Path) -> bool:

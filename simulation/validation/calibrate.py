@@ -42,8 +42,7 @@ import logging
 import math
 import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -55,6 +54,7 @@ from ..files import atomic_path, write_text
 from ..params import DEFAULTS
 from ..pools import process_pool
 from ..provenance import provenance
+from ..sweep.store import writer_lock
 from .measures import arms_for, evaluate
 from .targets import MAX_SEED, Targets, distance
 
@@ -159,7 +159,7 @@ def calibrate(
     db, state_path = out / PARTIAL_DB, out / PARTIAL_STATE
     saved = np.random.get_state()  # noqa: NPY002 (pyabc's random state, restored below)
     try:
-        with _writer_lock(out):
+        with writer_lock(out / LOCK, "calibration", remove=True):
             state = check_resume(targets, out, resume)
             if state is None:
                 # Left by a run stopped before its first generation, or after its last.
@@ -182,28 +182,6 @@ def calibrate(
 
 #: Held while a calibration writes into its --out (one writer at a time).
 LOCK = ".calibrate.lock"
-
-
-@contextmanager
-def _writer_lock(out: Path) -> Iterator[None]:
-    import fcntl
-
-    from ..errors import UserError
-
-    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        raise UserError(
-            f"--out {out} is being written by another calibration; allowed: wait for it to "
-            "finish (or stop it and use --resume), or another --out"
-        ) from None
-    try:
-        yield
-    finally:
-        (out / LOCK).unlink(missing_ok=True)
-        os.close(fd)
 
 
 def fingerprint(targets: Targets) -> str:
