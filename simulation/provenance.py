@@ -1,15 +1,21 @@
-"""What produced a result: software versions, platform, command line and time.
+"""What produced a result: software versions, a digest of the model's source, platform,
+command line and time.
 
 Recorded in every run's ``summary.json`` and every sweep's ``sweep.json``, so that a result
-can be traced to the code and libraries that made it.
+can be traced to the code and libraries that made it. A sweep or a calibration is resumed
+only by the code that began it: the version string alone would let an edited checkout add
+results from another model to it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import platform
 import sys
 from datetime import UTC, datetime
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
 
 from . import __version__
@@ -35,14 +41,41 @@ def versions() -> dict[str, str | None]:
     }
 
 
+#: Sub-packages that cannot change a result (the browser app), left out of the digest.
+NOT_MODEL = ("viz",)
+
+
+def source_digest(root: str | Path | None = None) -> str:
+    """SHA-256 (first 16 hex digits) of the package's Python files apart from
+    :data:`NOT_MODEL`, each by its path inside the package and its bytes; ``root`` is the
+    package folder (this package's by default). Any edit, a comment included, changes it."""
+    if root is None:
+        return _own_source_digest()
+    root = Path(root)
+    h = hashlib.sha256()
+    for f in sorted(root.rglob("*.py")):
+        rel = f.relative_to(root)
+        if rel.parts[0] in NOT_MODEL:
+            continue
+        h.update(rel.as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+@cache
+def _own_source_digest() -> str:
+    return source_digest(Path(__file__).parent)
+
+
 def provenance() -> dict[str, Any]:
-    """Versions, platform, the command line (``sys.argv``) and the time (UTC, ISO 8601).
+    """Versions, the source digest, platform, the command line (``sys.argv``) and the time
+    (UTC, ISO 8601).
 
     The command line and time differ between otherwise identical runs: keep them out of
     anything compared or hashed (a sweep's fingerprint is of its experiment only).
     """
     return {
         "versions": versions(),
+        "source": source_digest(),
         "platform": platform.platform(),
         "command": list(sys.argv),
         "time": datetime.now(UTC).isoformat(timespec="seconds"),

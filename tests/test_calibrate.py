@@ -473,6 +473,30 @@ def test_a_second_calibration_into_the_same_out_is_refused_and_changes_nothing(t
     assert os.path.exists(out / LOCK)
 
 
+def test_a_calibration_begun_by_other_model_code_is_not_resumed(tmp_path):
+    from simulation.errors import UserError
+    from simulation.provenance import source_digest
+    from simulation.validation.calibrate import (
+        PARTIAL_DB,
+        PARTIAL_STATE,
+        check_resume,
+        fingerprint,
+    )
+
+    t = load_targets(tiny_file(tmp_path))
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / PARTIAL_DB).write_bytes(b"")
+    state = {"generation": 1, "fingerprint": fingerprint(t), "source": "0" * 16}
+    (out / PARTIAL_STATE).write_text(json.dumps(state))
+    with pytest.raises(UserError, match="made by other model code .*" + "0" * 16):
+        check_resume(t, out, resume=True)
+    for source in (source_digest(), None):  # the same code, or a state from before the digest
+        state["source"] = source
+        (out / PARTIAL_STATE).write_text(json.dumps(state))
+        assert check_resume(t, out, resume=True)["generation"] == 1
+
+
 def test_a_known_formation_rate_recovers_its_challenge_rate(tmp_path):
     # Synthetic target: the formation rate measured at challenge_rate = 3 on many seeds,
     # with an interval of +-15%. ABC must put 3 inside its 95% credible interval and narrow

@@ -2,6 +2,8 @@
 
 import json
 import platform
+import re
+import shutil
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,7 +15,8 @@ import pyarrow
 import scipy
 
 import simulation
-from simulation.provenance import provenance
+from simulation.errors import UserError
+from simulation.provenance import provenance, source_digest
 from simulation.run import simulate, write_outputs
 from simulation.sweep import load_experiment, run_sweep
 
@@ -30,6 +33,7 @@ def check(p: dict) -> None:
         "pyarrow": pyarrow.__version__,
         "mesa": mesa.__version__,
     }
+    assert p["source"] == source_digest() and re.fullmatch("[0-9a-f]{16}", p["source"])
     assert p["platform"] == platform.platform() and p["command"] == sys.argv
     when = datetime.fromisoformat(p["time"])
     assert when.utcoffset() == timedelta(0)
@@ -62,3 +66,45 @@ def test_sweep_json_records_provenance_and_resume_still_matches(tmp_path):
     meta2 = json.loads((tmp_path / "o" / "sweep.json").read_text())
     assert meta2["resumed"][0]["command"] == ["collabsim", "sweep", "--resume"]
     assert meta2["provenance"] == meta["provenance"]
+
+
+def test_the_source_digest_changes_with_the_model_code_and_not_with_the_app(tmp_path):
+    pkg = tmp_path / "simulation"
+    shutil.copytree(
+        Path(simulation.__file__).parent, pkg, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    assert source_digest(pkg) == source_digest()  # path inside the package, not on disk
+    trust = pkg / "mechanisms" / "trust.py"
+    kept = trust.read_bytes()
+    trust.write_bytes(kept + b"# a comment\n")
+    assert source_digest(pkg) != source_digest()
+    trust.write_bytes(kept)
+    (pkg / "viz" / "app.py").write_bytes(b"# the app does not change a result\n")
+    assert source_digest(pkg) == source_digest()
+    (pkg / "mechanisms" / "extra.py").write_text("X = 1\n")
+    assert source_digest(pkg) != source_digest()
+    (pkg / "mechanisms" / "extra.py").unlink()
+    trust.rename(pkg / "mechanisms" / "trust2.py")  # same bytes under another name
+    assert source_digest(pkg) != source_digest()
+
+
+def test_a_sweep_made_by_other_model_code_is_not_resumed_and_is_left_alone(tmp_path):
+    exp = load_experiment(TINY)
+    out = tmp_path / "o"
+    run_sweep(exp, out, workers=1, progress=False)
+    meta = json.loads((out / "sweep.json").read_text())
+    meta["provenance"]["source"] = "0" * 16
+    (out / "sweep.json").write_text(json.dumps(meta))
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.name != "sweep.lock"}
+    try:
+        run_sweep(exp, out, workers=1, progress=False, resume=True)
+    except UserError as exc:
+        msg = str(exc)
+    else:
+        raise AssertionError("resumed a sweep made by other model code")
+    assert "other model code" in msg and "0" * 16 in msg and source_digest() in msg
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.name != "sweep.lock"} == before
+    # A sweep recorded before the digest was (no "source") is still resumed.
+    del meta["provenance"]["source"]
+    (out / "sweep.json").write_text(json.dumps(meta))
+    assert run_sweep(exp, out, workers=1, progress=False, resume=True).ran == 0

@@ -30,7 +30,7 @@ from ..errors import UserError
 from ..org_records import network_filename, panel_schema, panel_table, write_graphml
 from ..params import PARAMS
 from ..partnership_records import arrow_schema, arrow_table, partnership_columns
-from ..provenance import provenance
+from ..provenance import provenance, source_digest
 from ..readouts import columns
 from . import store
 from .checks import check_dask, check_run_result, check_workers, duration
@@ -345,6 +345,13 @@ def _prepare(exp: Experiment, out: Path, resume: bool, tasks: list[dict]) -> set
                 raise UserError(
                     f"cannot resume: {out} was made by collabsim {made_by} and this is "
                     f"collabsim {__version__}; resume it with {made_by}, or use a new --out"
+                )
+            made_from = (meta.get("provenance") or {}).get("source")
+            if made_from is not None and made_from != source_digest():
+                raise UserError(
+                    f"cannot resume: {out} was made by other model code (source digest "
+                    f"{made_from}; this install's is {source_digest()}); resume it with the "
+                    "code that began it, or use a new --out"
                 )
             stale = store.stale_tables(out, schemas(exp))
             if stale:

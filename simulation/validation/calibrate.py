@@ -27,7 +27,8 @@ so their results differ from run to run: they are not used.
 Resuming: while it runs, the calibration keeps its pyabc history in ``history.partial.db``
 and, after each finished generation, what the next one starts from in
 ``calibrate.partial.json``: numpy's global random state, the next generation's epsilon, the
-runs and seconds so far, and a fingerprint of the targets, settings and package versions.
+runs and seconds so far, a fingerprint of the targets, settings and package versions, and
+the digest of the model's source (:func:`simulation.provenance.source_digest`).
 ``calibrate(..., resume=True)`` (``collabsim calibrate --resume``) loads both and goes on
 with the next generation, so an interrupted calibration gives the posterior an uninterrupted
 one gives (tested); a generation cut short is run again from its start. The epsilon is
@@ -53,7 +54,7 @@ import numpy as np
 from ..files import atomic_path, write_text
 from ..params import DEFAULTS
 from ..pools import process_pool
-from ..provenance import provenance
+from ..provenance import provenance, source_digest
 from ..sweep.store import writer_lock
 from .measures import arms_for, evaluate
 from .targets import MAX_SEED, Targets, distance
@@ -232,6 +233,13 @@ def check_resume(targets: Targets, out: Path, resume: bool) -> dict[str, Any] | 
             "package versions; allowed: the same targets file, options and install as the "
             "stopped run"
         )
+    made_from = state.get("source")  # absent from states saved before it was recorded
+    if made_from is not None and made_from != source_digest():
+        raise UserError(
+            f"--resume: the calibration in {out} was made by other model code (source digest "
+            f"{made_from}; this install's is {source_digest()}); allowed: resume it with the "
+            "code that began it, or another --out"
+        )
     state["generation"] = generation
     return state
 
@@ -384,6 +392,7 @@ def _generations_loop(
             seconds=before_seconds + time.perf_counter() - t0,
             stopped=stopped if done else None,
             fingerprint=fingerprint(targets),
+            source=source_digest(),
         )
         say(
             f"generation {t}: epsilon {eps:.4g}, accepted {s['population']} of "
