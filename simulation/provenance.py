@@ -1,4 +1,4 @@
-"""What produced a result: software versions, a digest of the model's source, platform,
+"""What produced a result: software versions, a digest of the package's code, platform,
 command line and time.
 
 Recorded in every run's ``summary.json`` and every sweep's ``sweep.json``, so that a result
@@ -47,17 +47,27 @@ NOT_MODEL = ("viz",)
 
 def source_digest(root: str | Path | None = None) -> str:
     """SHA-256 (first 16 hex digits) of the package's Python files apart from
-    :data:`NOT_MODEL`, each by its path inside the package and its bytes; ``root`` is the
-    package folder (this package's by default). Any edit, a comment included, changes it."""
+    :data:`NOT_MODEL`, each by its path inside the package and its text with line endings
+    made ``\\n`` (so a checkout with Windows line endings gives the same digest); ``root``
+    is the package folder (this package's by default). Hidden files and folders (editor
+    backups, notebook checkpoints) and anything but regular files are left out. Any other
+    edit, a comment included, changes it.
+
+    This package's digest is taken once, at the first call in a process: code edited after
+    that is recorded under the digest it was started with.
+    """
     if root is None:
         return _own_source_digest()
     root = Path(root)
     h = hashlib.sha256()
     for f in sorted(root.rglob("*.py")):
         rel = f.relative_to(root)
-        if rel.parts[0] in NOT_MODEL:
+        if rel.parts[0] in NOT_MODEL or any(part.startswith(".") for part in rel.parts):
             continue
-        h.update(rel.as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+        if f.is_symlink() or not f.is_file():
+            continue
+        text = f.read_bytes().replace(b"\r\n", b"\n")
+        h.update(rel.as_posix().encode() + b"\0" + text + b"\0")
     return h.hexdigest()[:16]
 
 
@@ -75,7 +85,7 @@ def provenance() -> dict[str, Any]:
     """
     return {
         "versions": versions(),
-        "source": source_digest(),
+        "source_digest": source_digest(),
         "platform": platform.platform(),
         "command": list(sys.argv),
         "time": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -447,8 +447,12 @@ def test_a_second_calibration_into_the_same_out_is_refused_and_changes_nothing(t
     t = load_targets(tiny_file(tmp_path)).with_settings(
         {"population": "8", "generations": "1", "replicates": "1", "steps": "12"}
     )
+    from simulation.validation.calibrate import PARTIAL_DB
+
     out = tmp_path / "o"
     out.mkdir()
+    # The holder's first generation is running: it has a history and no state file yet.
+    (out / PARTIAL_DB).write_bytes(b"the running calibration's history")
     holder = subprocess.Popen(
         [
             sys.executable,
@@ -465,7 +469,8 @@ def test_a_second_calibration_into_the_same_out_is_refused_and_changes_nothing(t
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(UserError, match=f"another calibration \\(PID {holder.pid}\\)"):
             calibrate(t, out)
-        assert [p.name for p in out.iterdir()] == [LOCK]
+        assert sorted(p.name for p in out.iterdir()) == sorted([LOCK, PARTIAL_DB])
+        assert (out / PARTIAL_DB).read_bytes() == b"the running calibration's history"
         assert (out / LOCK).read_text().strip() == str(holder.pid)
     finally:
         holder.kill()
@@ -487,12 +492,12 @@ def test_a_calibration_begun_by_other_model_code_is_not_resumed(tmp_path):
     out = tmp_path / "o"
     out.mkdir()
     (out / PARTIAL_DB).write_bytes(b"")
-    state = {"generation": 1, "fingerprint": fingerprint(t), "source": "0" * 16}
+    state = {"generation": 1, "fingerprint": fingerprint(t), "source_digest": "0" * 16}
     (out / PARTIAL_STATE).write_text(json.dumps(state))
-    with pytest.raises(UserError, match="made by other model code .*" + "0" * 16):
+    with pytest.raises(UserError, match="made by other code .*" + "0" * 16):
         check_resume(t, out, resume=True)
     for source in (source_digest(), None):  # the same code, or a state from before the digest
-        state["source"] = source
+        state["source_digest"] = source
         (out / PARTIAL_STATE).write_text(json.dumps(state))
         assert check_resume(t, out, resume=True)["generation"] == 1
 

@@ -33,7 +33,8 @@ def check(p: dict) -> None:
         "pyarrow": pyarrow.__version__,
         "mesa": mesa.__version__,
     }
-    assert p["source"] == source_digest() and re.fullmatch("[0-9a-f]{16}", p["source"])
+    assert p["source_digest"] == source_digest()
+    assert re.fullmatch("[0-9a-f]{16}", p["source_digest"])
     assert p["platform"] == platform.platform() and p["command"] == sys.argv
     when = datetime.fromisoformat(p["time"])
     assert when.utcoffset() == timedelta(0)
@@ -81,6 +82,13 @@ def test_the_source_digest_changes_with_the_model_code_and_not_with_the_app(tmp_
     trust.write_bytes(kept)
     (pkg / "viz" / "app.py").write_bytes(b"# the app does not change a result\n")
     assert source_digest(pkg) == source_digest()
+    # Windows line endings, editor files and notebook checkpoints give the same digest.
+    trust.write_bytes(kept.replace(b"\n", b"\r\n"))
+    (pkg / "mechanisms" / ".#trust.py").symlink_to(tmp_path / "nowhere")
+    (pkg / ".ipynb_checkpoints").mkdir()
+    (pkg / ".ipynb_checkpoints" / "model-checkpoint.py").write_text("X = 2\n")
+    assert source_digest(pkg) == source_digest()
+    trust.write_bytes(kept)
     (pkg / "mechanisms" / "extra.py").write_text("X = 1\n")
     assert source_digest(pkg) != source_digest()
     (pkg / "mechanisms" / "extra.py").unlink()
@@ -93,7 +101,7 @@ def test_a_sweep_made_by_other_model_code_is_not_resumed_and_is_left_alone(tmp_p
     out = tmp_path / "o"
     run_sweep(exp, out, workers=1, progress=False)
     meta = json.loads((out / "sweep.json").read_text())
-    meta["provenance"]["source"] = "0" * 16
+    meta["provenance"]["source_digest"] = "0" * 16
     (out / "sweep.json").write_text(json.dumps(meta))
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.name != "sweep.lock"}
     try:
@@ -102,9 +110,9 @@ def test_a_sweep_made_by_other_model_code_is_not_resumed_and_is_left_alone(tmp_p
         msg = str(exc)
     else:
         raise AssertionError("resumed a sweep made by other model code")
-    assert "other model code" in msg and "0" * 16 in msg and source_digest() in msg
+    assert "other code" in msg and "0" * 16 in msg and source_digest() in msg
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.name != "sweep.lock"} == before
     # A sweep recorded before the digest was (no "source") is still resumed.
-    del meta["provenance"]["source"]
+    del meta["provenance"]["source_digest"]
     (out / "sweep.json").write_text(json.dumps(meta))
     assert run_sweep(exp, out, workers=1, progress=False, resume=True).ran == 0

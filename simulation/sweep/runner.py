@@ -346,10 +346,10 @@ def _prepare(exp: Experiment, out: Path, resume: bool, tasks: list[dict]) -> set
                     f"cannot resume: {out} was made by collabsim {made_by} and this is "
                     f"collabsim {__version__}; resume it with {made_by}, or use a new --out"
                 )
-            made_from = (meta.get("provenance") or {}).get("source")
+            made_from = (meta.get("provenance") or {}).get("source_digest")
             if made_from is not None and made_from != source_digest():
                 raise UserError(
-                    f"cannot resume: {out} was made by other model code (source digest "
+                    f"cannot resume: {out} was made by other code (source digest "
                     f"{made_from}; this install's is {source_digest()}); resume it with the "
                     "code that began it, or use a new --out"
                 )

@@ -57,6 +57,16 @@ def lock(out: Path) -> contextlib.AbstractContextManager[int]:
     return writer_lock(out / LOCK, "sweep")
 
 
+def _holder(fd: int) -> str:
+    """The PID a lock's holder wrote in it ("" if none yet)."""
+    for _ in range(20):  # the holder writes its PID just after it takes the lock
+        holder = os.pread(fd, 64, 0).decode(errors="replace").strip()
+        if holder:
+            return holder
+        time.sleep(0.05)
+    return ""
+
+
 @contextlib.contextmanager
 def writer_lock(path: str | Path, writer: str, *, remove: bool = False) -> Iterator[int]:
     """Hold the lock file ``path`` (``fcntl.flock``, with this process's PID written in it)
@@ -72,24 +82,24 @@ def writer_lock(path: str | Path, writer: str, *, remove: bool = False) -> Itera
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = ""
-            for _ in range(20):  # the holder writes its PID just after it takes the lock
-                holder = os.pread(fd, 64, 0).decode(errors="replace").strip()
-                if holder:
+            try:
+                if os.fstat(fd).st_ino == os.stat(path).st_ino:
                     break
-                time.sleep(0.05)
-            os.close(fd)
+            except FileNotFoundError:
+                pass
+        except BlockingIOError:
+            try:
+                holder = _holder(fd)
+            finally:
+                os.close(fd)
             raise UserError(
                 f"{path.parent} is being written by another {writer} (PID "
                 f"{holder or 'unknown'}); allowed: wait for it to finish or stop it, then "
                 "use --resume, or another --out"
             ) from None
-        try:
-            if os.fstat(fd).st_ino == os.stat(path).st_ino:
-                break
-        except FileNotFoundError:
-            pass
+        except BaseException:
+            os.close(fd)
+            raise
         os.close(fd)  # removed by the holder that has just let go: lock the new file
     try:
         os.ftruncate(fd, 0)

@@ -28,7 +28,7 @@ Resuming: while it runs, the calibration keeps its pyabc history in ``history.pa
 and, after each finished generation, what the next one starts from in
 ``calibrate.partial.json``: numpy's global random state, the next generation's epsilon, the
 runs and seconds so far, a fingerprint of the targets, settings and package versions, and
-the digest of the model's source (:func:`simulation.provenance.source_digest`).
+the digest of the package's code (:func:`simulation.provenance.source_digest`).
 ``calibrate(..., resume=True)`` (``collabsim calibrate --resume``) loads both and goes on
 with the next generation, so an interrupted calibration gives the posterior an uninterrupted
 one gives (tested); a generation cut short is run again from its start. The epsilon is
@@ -38,6 +38,7 @@ number (here infinity), would start the next generation at that number again.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -160,21 +161,27 @@ def calibrate(
     db, state_path = out / PARTIAL_DB, out / PARTIAL_STATE
     saved = np.random.get_state()  # noqa: NPY002 (pyabc's random state, restored below)
     try:
+        # Taken before anything is cleaned up: a refused second writer must not touch the
+        # files of the calibration that holds the lock.
         with writer_lock(out / LOCK, "calibration", remove=True):
-            state = check_resume(targets, out, resume)
-            if state is None:
-                # Left by a run stopped before its first generation, or after its last.
-                db.unlink(missing_ok=True)
+            try:
+                state = check_resume(targets, out, resume)
+                if state is None:
+                    # Left by a run stopped before its first generation, or after its last.
+                    db.unlink(missing_ok=True)
+                    state_path.unlink(missing_ok=True)
+                with process_pool(workers, preload=["simulation.validation.measures"]) as pool:
+                    result = _run(targets, db, pool, say, state_path, state)
+                result.files = write_outputs(result, out, db)
                 state_path.unlink(missing_ok=True)
-            with process_pool(workers, preload=["simulation.validation.measures"]) as pool:
-                result = _run(targets, db, pool, say, state_path, state)
-            result.files = write_outputs(result, out, db)
-            state_path.unlink(missing_ok=True)
+            except BaseException:
+                if not state_path.exists():  # no generation finished: nothing worth keeping
+                    db.unlink(missing_ok=True)
+                raise
         return result
     except BaseException:
-        if not state_path.exists():  # no generation finished: nothing worth keeping
-            db.unlink(missing_ok=True)
-            if made and out.is_dir() and not any(out.iterdir()):
+        if made:
+            with contextlib.suppress(OSError):  # not empty: another writer has begun there
                 out.rmdir()
         raise
     finally:
@@ -233,10 +240,10 @@ def check_resume(targets: Targets, out: Path, resume: bool) -> dict[str, Any] | 
             "package versions; allowed: the same targets file, options and install as the "
             "stopped run"
         )
-    made_from = state.get("source")  # absent from states saved before it was recorded
+    made_from = state.get("source_digest")  # absent from states saved before it was recorded
     if made_from is not None and made_from != source_digest():
         raise UserError(
-            f"--resume: the calibration in {out} was made by other model code (source digest "
+            f"--resume: the calibration in {out} was made by other code (source digest "
             f"{made_from}; this install's is {source_digest()}); allowed: resume it with the "
             "code that began it, or another --out"
         )
@@ -392,7 +399,7 @@ def _generations_loop(
             seconds=before_seconds + time.perf_counter() - t0,
             stopped=stopped if done else None,
             fingerprint=fingerprint(targets),
-            source=source_digest(),
+            source_digest=source_digest(),
         )
         say(
             f"generation {t}: epsilon {eps:.4g}, accepted {s['population']} of "
