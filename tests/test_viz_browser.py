@@ -533,11 +533,15 @@ def test_rapid_play_pause_and_step_never_crash_on_any_teaching_demo(session):
         play_pause.click()  # play
         # The label first, then the month: a lost click and a slow step fail apart.
         page.get_by_role("button", name="❚❚", exact=True).wait_for(timeout=UI_TIMEOUT_MS)
-        page.wait_for_function(
-            "() => /month\\s+([1-9]|\\d\\d+)/.test("
-            "document.querySelector('.cs-headline').innerText)",
-            timeout=UI_TIMEOUT_MS,
-        )
+        try:
+            page.wait_for_function(
+                "() => /month\\s+([1-9]|\\d\\d+)/.test("
+                "document.querySelector('.cs-headline').innerText)",
+                timeout=UI_TIMEOUT_MS,
+            )
+        except Exception:  # a Play that is shown but never steps: keep what the page showed
+            page.screenshot(path=str(ARTIFACTS / f"failed-play-{name}.png"), full_page=True)
+            raise
         for _ in range(TOGGLES):  # pause, play, pause, ... as fast as a click goes
             play_pause.click()
             page.wait_for_timeout(TOGGLE_GAP_MS)
