@@ -128,7 +128,8 @@ class Params(Mapping[str, Any]):
     trust_loss: float
     #: Weight of what an organisation's network says about a stranger.
     reputation_weight: float
-    #: Rate at which good cross-sector contact erodes myths.
+    #: Rate at which good cross-sector contact erodes myths (default: calibrated posterior
+    #: median, results/calibration).
     myth_erosion: float
     #: Rate at which bad cross-sector contact confirms myths.
     myth_confirmation: float
@@ -223,7 +224,7 @@ class Params(Mapping[str, Any]):
     #: (assumption).
     tie_trust_sd: float
     #: Formation: lowest perceived trust at which an organisation will accept a partner
-    #: (assumption).
+    #: (assumption; default: calibrated posterior median, results/calibration).
     accept_trust: float
     #: Commissioner: the lower trust bar at which a member accepts a partner the commissioner
     #: proposed; its backing ('I would support you', source 003) lowers it (size assumed).
@@ -244,7 +245,8 @@ class Params(Mapping[str, Any]):
     #: Formation: strangers sampled at random when searching beyond one's network
     #: (assumption).
     strangers: int
-    #: Formation: understanding a would-be member expects when judging a team (assumption).
+    #: Formation: understanding a would-be member expects when judging a team (assumption;
+    #: default: calibrated posterior median, results/calibration).
     expected_understanding: float
     #: Formation: leadership a would-be member expects when judging a team (assumption).
     expected_leadership: float
@@ -289,7 +291,8 @@ class Params(Mapping[str, Any]):
     mandate_reluctance: float
     #: Contribution: lowest commitment; nobody commits nothing at all (assumption).
     min_commitment: float
-    #: Contribution: how much clarity adds to accountability (assumption).
+    #: Contribution: how much clarity adds to accountability (assumption; default: calibrated
+    #: posterior median, results/calibration).
     w_clarity: float
     #: Contribution: how much sanctions add to accountability (assumption).
     w_sanctions: float
@@ -302,7 +305,7 @@ class Params(Mapping[str, Any]):
     #: (assumption).
     rare_reviews: float
     #: Communication: understanding between two members who communicate and listen not at all
-    #: (assumption).
+    #: (assumption; default: calibrated posterior median, results/calibration).
     base_understanding: float
     #: Communication: extra understanding at full communication behaviour of both sides
     #: (assumption).
@@ -316,7 +319,8 @@ class Params(Mapping[str, Any]):
     #: Synergy: pace of delivery while forming, as a share of full pace (assumption).
     forming_pace: float
     #: Synergy: share of effort lost to duplication when partners understand each other not at
-    #: all (source 001 slide 3: misunderstanding, wasted effort; size assumed).
+    #: all (source 001 slide 3: misunderstanding, wasted effort; size: calibrated posterior
+    #: median, results/calibration).
     misunderstanding_waste: float
     #: Synergy: share of effort that investment in trust building takes from delivery, at full
     #: investment (assumption).

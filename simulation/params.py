@@ -462,8 +462,9 @@ _DEFS: list[Param] = [
     Param(
         "myth_erosion",
         float,
-        0.03,
-        "Rate at which good cross-sector contact erodes myths.",
+        0.0117,
+        "Rate at which good cross-sector contact erodes myths (default: calibrated posterior "
+        "median, results/calibration).",
         "mechanisms",
         0,
         1,
@@ -783,11 +784,11 @@ _DEFS += [
     _constant(
         "accept_trust",
         float,
-        0.35,
+        0.337,
         0,
         1,
         "Formation: lowest perceived trust at which an organisation will accept a partner "
-        "(assumption).",
+        "(assumption; default: calibrated posterior median, results/calibration).",
     ),
     _constant(
         "accept_trust_brokered",
@@ -853,10 +854,11 @@ _DEFS += [
     _constant(
         "expected_understanding",
         float,
-        0.6,
+        0.769,
         0,
         1,
-        "Formation: understanding a would-be member expects when judging a team (assumption).",
+        "Formation: understanding a would-be member expects when judging a team (assumption; "
+        "default: calibrated posterior median, results/calibration).",
     ),
     _constant(
         "expected_leadership",
@@ -1001,10 +1003,11 @@ _DEFS += [
     _constant(
         "w_clarity",
         float,
-        0.6,
+        0.713,
         0,
         1,
-        "Contribution: how much clarity adds to accountability (assumption).",
+        "Contribution: how much clarity adds to accountability (assumption; default: calibrated "
+        "posterior median, results/calibration).",
     ),
     _constant(
         "w_sanctions",
@@ -1044,11 +1047,11 @@ _DEFS += [
     _constant(
         "base_understanding",
         float,
-        0.55,
+        0.585,
         0,
         1,
         "Communication: understanding between two members who communicate and listen not at "
-        "all (assumption).",
+        "all (assumption; default: calibrated posterior median, results/calibration).",
     ),
     _constant(
         "w_communication",
@@ -1088,11 +1091,12 @@ _DEFS += [
     _constant(
         "misunderstanding_waste",
         float,
-        0.6,
+        0.378,
         0,
         1,
         "Synergy: share of effort lost to duplication when partners understand each other "
-        "not at all (source 001 slide 3: misunderstanding, wasted effort; size assumed).",
+        "not at all (source 001 slide 3: misunderstanding, wasted effort; size: calibrated "
+        "posterior median, results/calibration).",
     ),
     _constant(
         "investment_cost",
