@@ -125,8 +125,10 @@ def test_formation_mandate_ignores_fit_and_never_goes_alone():
 def test_formation_broker_gets_partnerships_past_myths():
     # Where myths are strong, a commissioner's proposals get teams formed that would not
     # have formed by choice ("the trusts would have been competing", source 003).
-    vol = outcomes(SEEDS, steps=60, myth_initial=0.7)
-    bro = outcomes(SEEDS, steps=60, myth_initial=0.7, formation_mode="brokered")
+    # 16 paired seeds: the effect is about 5% more partnerships, too small for 8 to show.
+    seeds = range(16)
+    vol = outcomes(seeds, steps=60, myth_initial=0.7)
+    bro = outcomes(seeds, steps=60, myth_initial=0.7, formation_mode="brokered")
     greater(bro["partnerships_formed"], vol["partnerships_formed"])
     greater(vol["went_alone"], bro["went_alone"])
 

@@ -176,7 +176,8 @@ def test_ties_decay_unless_the_pair_work_together(busy):
     s, _ = _decay(m, tie_decay=1.0, tie_decay_slowing=0.0)
     kept = _tied(s)
     assert kept == {(int(x), int(y)) for x, y, w in zip(a, b, working, strict=True) if w}
-    assert s.counts.ties_decayed == (~working).sum()
+    # The counters hold the month so far (the fixture's last month included).
+    assert s.counts.ties_decayed - s0.counts.ties_decayed == (~working).sum()
     rel = s.relations
     gone = rel.lookup(a[~working], b[~working])
     assert not rel.tie[gone].any() and not rel.earned[gone].any()
@@ -421,13 +422,17 @@ def test_organisations_refuse_proposed_partners_they_distrust(brokered):
 def test_commissioner_gets_partnerships_past_thin_networks():
     # Personal networks rarely cross sectors: a commissioner who sees the whole system gets
     # teams formed that the organisations' own search would not find (source 003).
+    # At the calibrated defaults about half of all partnerships are the commissioner's, but
+    # most stand in for teams the organisations would have found themselves: the net gain is
+    # about 1.5% (124 vs 122 in 60 months), which takes 40 paired seeds to show.
     thin = dict(network_cross_sector=0.05)
-    own = outcomes(SEEDS, steps=60, **thin)
-    helped = outcomes(SEEDS, steps=60, formation_mode="brokered", **thin)
+    seeds = range(40)
+    own = outcomes(seeds, steps=60, **thin)
+    helped = outcomes(seeds, steps=60, formation_mode="brokered", **thin)
     greater(helped["partnerships_formed"], own["partnerships_formed"])
     greater(own["went_alone"], helped["went_alone"])
     assert (helped["formed_brokered"] > 0).all() and (own["formed_brokered"] == 0).all()
     # A commissioner who attends to every challenge proposes more teams than one who attends
     # only to the most valuable.
     choosy = outcomes(SEEDS, steps=60, formation_mode="brokered", commissioner_value=1.5, **thin)
-    greater(helped["formed_brokered"], choosy["formed_brokered"])
+    greater(helped["formed_brokered"][: len(SEEDS)], choosy["formed_brokered"])
